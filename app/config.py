@@ -1,0 +1,104 @@
+"""Configuration read from the environment.
+
+Nothing secret has a default outside development: `create_app` refuses to start in production
+without SECRET_KEY. Development gets a random key kept under instance/ so sessions survive a
+restart of `make run` without anyone ever typing a key into the code.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+ENVIRONMENTS = ("development", "testing", "production")
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a portal we are willing to start."""
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _dev_secret(instance_path: Path) -> str:
+    path = instance_path / "dev-secret-key"
+    if path.exists():
+        return path.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def default_sqlite_url(instance_path: Path) -> str:
+    return f"sqlite:///{instance_path / 'conglang.db'}"
+
+
+def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
+    """Build the Flask config mapping from environment variables (and test overrides)."""
+    overrides = dict(overrides or {})
+    env = overrides.pop("APP_ENV", None) or os.environ.get("APP_ENV", "production")
+    if env not in ENVIRONMENTS:
+        raise ConfigError(f"APP_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}")
+    dev = env == "development"
+    testing = env == "testing"
+
+    secret = overrides.pop("SECRET_KEY", None) or os.environ.get("SECRET_KEY")
+    if not secret:
+        if dev:
+            secret = _dev_secret(instance_path)
+        elif testing:
+            secret = secrets.token_urlsafe(32)
+        else:
+            raise ConfigError("SECRET_KEY is not set; refusing to start outside development")
+
+    database_url = os.environ.get("DATABASE_URL") or default_sqlite_url(instance_path)
+    if database_url.startswith("postgres://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgres://"):]
+    elif database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
+
+    config = {
+        "APP_ENV": env,
+        "DEBUG": False,
+        "TESTING": testing,
+        "SECRET_KEY": secret,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": not (dev or testing) and _bool(os.environ.get("COOKIE_SECURE"), True),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": not (dev or testing) and _bool(os.environ.get("COOKIE_SECURE"), True),
+        "PREFERRED_URL_SCHEME": "http" if dev or testing else "https",
+        # Photos and scanned papers from phones; anything larger is refused with a 413 page.
+        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 10 * 1024 * 1024)),
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session: slow forms on phones
+        "BABEL_DEFAULT_LOCALE": "vi",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
+        "BABEL_TRANSLATION_DIRECTORIES": "translations",
+        "LANGUAGES": ("vi", "en"),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": _bool(os.environ.get("RATELIMIT_ENABLED"), True),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_LOGIN": os.environ.get("RATELIMIT_LOGIN", "10 per minute;50 per hour"),
+        "RATELIMIT_REGISTER": os.environ.get("RATELIMIT_REGISTER", "5 per minute;30 per hour"),
+        "PASSWORD_RESET_MINUTES": int(os.environ.get("PASSWORD_RESET_MINUTES", 30)),
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", 587)),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
+        "MAIL_USE_TLS": _bool(os.environ.get("MAIL_USE_TLS"), True),
+        "MAIL_SENDER": os.environ.get("MAIL_SENDER", "Cổng Làng <no-reply@conglang.local>"),
+        # SLA: how many working days before the due date a case counts as almost due.
+        "SLA_WARNING_DAYS": int(os.environ.get("SLA_WARNING_DAYS", 1)),
+        "CLAIM_LEASE_MINUTES": int(os.environ.get("CLAIM_LEASE_MINUTES", 120)),
+        "WORKER_INTERVAL_SECONDS": int(os.environ.get("WORKER_INTERVAL_SECONDS", 60)),
+    }
+    config.update(overrides)
+    return config

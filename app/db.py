@@ -1,0 +1,76 @@
+"""Engine set-up shared by the web app, the worker, the tests and the benchmarks (no Flask).
+
+SQLite: WAL so readers never block the writer, a busy timeout so writers queue instead of
+failing, foreign keys on. pysqlite's own implicit BEGIN is switched off so that we choose the
+transaction mode: a write that first reads (claiming, state changes) must start with
+BEGIN IMMEDIATE, or the deferred read lock fails to upgrade with "database is locked".
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import Session
+
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+_configured: set[int] = set()
+
+
+def configure_engine(engine: Engine) -> Engine:
+    if engine.dialect.name != "sqlite" or id(engine) in _configured:
+        return engine
+    _configured.add(id(engine))
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves, below
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection):
+        mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine
+
+
+def is_sqlite(session: Session) -> bool:
+    return session.get_bind().dialect.name == "sqlite"
+
+
+def begin_write(session: Session) -> None:
+    """Open the session's transaction as a write transaction, before its first read.
+
+    On SQLite this takes the write lock up front (BEGIN IMMEDIATE), waiting up to the busy
+    timeout; on PostgreSQL row locks do the work and this is a no-op. Call it first thing in
+    a service function that reads and then writes. A read-only transaction already open is
+    ended first; one with pending changes is left as it is.
+    """
+    if not is_sqlite(session):
+        return
+    if session.in_transaction():
+        if session.new or session.dirty or session.deleted:
+            return  # work is pending; the caller already chose the transaction mode
+        # A read-only deferred transaction (e.g. loading the current user) holds a snapshot
+        # that cannot be upgraded safely; ending it costs nothing.
+        session.commit()
+    session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+
+
+@contextmanager
+def write_transaction(session: Session):
+    """`with write_transaction(s): ...` commits on success, rolls back on any error."""
+    begin_write(session)
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise

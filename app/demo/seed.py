@@ -1,0 +1,94 @@
+"""`flask seed-demo`: a province to try the portal with, its staff and demo accounts.
+
+Idempotent by design: it refuses to touch a database that already has units, so it can run at
+every `make run` without duplicating anything.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.demo.units import COMMUNES, PROVINCE, village_english
+from app.models import AdminUnit, CalendarDay, Department, OfficerMembership, OfficerSkill, Role, User
+from app.passwords import hash_password
+
+DEMO_PASSWORD = "CongLang@2026"
+
+# (key, full name, role, email, phone, desk, skills)
+DEMO_STAFF = [
+    ("intake", "Nguyễn Thị Lan", Role.OFFICER, "tiepnhan@conglang.demo", None, "intake",
+     ["civil_status", "residence", "certification", "petition", "field_report"]),
+    ("specialist", "Trần Văn Minh", Role.OFFICER, "chuyenvien@conglang.demo", None, "specialist",
+     ["civil_status", "residence", "certification"]),
+    ("leader", "Lê Hoàng Nam", Role.LEADER, "lanhdao@conglang.demo", None, "leader", []),
+    ("admin", "Phạm Thu Hà", Role.ADMIN, "quantri@conglang.demo", None, None, []),
+]
+
+
+def database_is_empty(session: Session) -> bool:
+    return session.scalar(select(func.count(AdminUnit.id))) == 0
+
+
+def seed_units(session: Session) -> dict[str, AdminUnit]:
+    code, vi, en = PROVINCE
+    province = AdminUnit(code=code, level="province", name_vi=vi, name_en=en)
+    session.add(province)
+    units = {code: province}
+    for c_code, c_vi, c_en, villages in COMMUNES:
+        commune = AdminUnit(code=c_code, level="commune", name_vi=c_vi, name_en=c_en, parent=province)
+        session.add(commune)
+        units[c_code] = commune
+        for i, v_vi in enumerate(villages, start=1):
+            v_code = f"{c_code}-{i:02d}"
+            units[v_code] = AdminUnit(code=v_code, level="village", name_vi=v_vi,
+                                      name_en=village_english(v_vi), parent=commune)
+            session.add(units[v_code])
+    session.flush()
+    return units
+
+
+def seed_calendar(session: Session) -> None:
+    # The `holidays` package gives 31/8/2026 as a day off but not the Saturday worked in
+    # exchange; the administrator enters it, as a real commune would.
+    session.add(CalendarDay(day=date(2026, 8, 22), kind="makeup",
+                            name_vi="Làm bù cho ngày nghỉ 31/8/2026",
+                            name_en="Make-up working day for 31 Aug 2026"))
+
+
+def seed_people(session: Session, units: dict[str, AdminUnit]) -> dict[str, User]:
+    commune = units[COMMUNES[1][0]]  # Xã Đại Phúc: the demo commune with a full staff
+    password = hash_password(DEMO_PASSWORD)
+    people: dict[str, User] = {}
+    people["resident"] = User(full_name="Hoàng Văn An", phone="0912345678", email=None,
+                              role=Role.RESIDENT.value, password_hash=password,
+                              commune_id=commune.id, village_id=units[f"{commune.code}-01"].id)
+    for key, name, role, email, phone, _desk, _skills in DEMO_STAFF:
+        people[key] = User(full_name=name, email=email, phone=phone, role=role.value,
+                           password_hash=password, commune_id=commune.id)
+    session.add_all(people.values())
+    session.flush()
+
+    one_stop = Department(unit_id=commune.id, code=f"{commune.code}-MC",
+                          name_vi="Bộ phận Một cửa", name_en="One-stop desk",
+                          case_types="dossier,petition,field_report,initiative,village_need",
+                          leader_id=people["leader"].id)
+    session.add(one_stop)
+    session.flush()
+    for key, _name, _role, _email, _phone, desk, skills in DEMO_STAFF:
+        if desk is None:
+            continue
+        membership = OfficerMembership(user_id=people[key].id, department_id=one_stop.id, desk=desk)
+        membership.skills = [OfficerSkill(skill=s) for s in skills]
+        session.add(membership)
+    session.flush()
+    return people
+
+
+def seed_demo(session: Session) -> dict:
+    units = seed_units(session)
+    seed_calendar(session)
+    people = seed_people(session, units)
+    session.commit()
+    return {"units": len(units), "people": len(people)}

@@ -1,0 +1,57 @@
+"""Bilingual error pages (JSON for API clients); the session is rolled back on 500 so a
+failed request never leaves half a change behind."""
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from app.extensions import db
+
+MESSAGES = {
+    400: (_l("Bad request"), _l("The request could not be understood. Please go back and try again.")),
+    403: (_l("Access denied"), _l("You do not have permission to see this page.")),
+    404: (_l("Page not found"), _l("The page you asked for does not exist or has moved.")),
+    405: (_l("Not allowed"), _l("This page cannot be used that way.")),
+    413: (_l("File too large"), _l("What you sent is larger than the portal accepts. Please send smaller files.")),
+    429: (_l("Too many attempts"), _l("You have tried too many times. Please wait a minute and try again.")),
+    500: (_l("Something went wrong"), _l("The portal could not finish your request. Nothing was saved. Please try again later.")),
+    503: (_l("Service unavailable"), _l("The portal is temporarily unavailable. Please try again later.")),
+}
+
+
+def wants_json() -> bool:
+    if request.path.startswith(("/api/", "/open311/", "/healthz")):
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+
+
+def render_error(status: int, detail: str | None = None):
+    title, message = MESSAGES.get(status, MESSAGES[500])
+    if wants_json():
+        return jsonify({"error": str(title), "message": str(detail or message)}), status
+    return render_template("error/error.html", status=status, title=title,
+                           message=detail or message), status
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return render_error(400, str(_l("Your form expired or was sent from elsewhere. "
+                                        "Please reload the page and send it again.")))
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if error.code is None or error.code < 400:
+            return error
+        if error.code not in MESSAGES:
+            return error
+        return render_error(error.code)
+
+    @app.errorhandler(Exception)
+    def server_error(error: Exception):
+        db.session.rollback()
+        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        return render_error(500)

@@ -1,0 +1,55 @@
+"""Language in the URL (/vi/..., /en/...), so a shared link opens in the language it was
+shared in; `/` picks one from the `lang` cookie, then Accept-Language, then Vietnamese."""
+from __future__ import annotations
+
+from flask import Flask, g, request
+from werkzeug.routing import BaseConverter
+
+from app.extensions import babel
+
+LANGUAGES = ("vi", "en")
+DEFAULT_LANGUAGE = "vi"
+COOKIE = "lang"
+
+
+class LanguageConverter(BaseConverter):
+    """Only known languages match, so /fr/... is a plain 404 rather than a broken page."""
+
+    regex = "vi|en"
+
+
+def preferred_language() -> str:
+    """The language for a request that has none in its URL."""
+    cookie = request.cookies.get(COOKIE)
+    if cookie in LANGUAGES:
+        return cookie
+    return request.accept_languages.best_match(LANGUAGES) or DEFAULT_LANGUAGE
+
+
+def current_language() -> str:
+    return g.get("lang_code") or preferred_language()
+
+
+def init_app(app: Flask) -> None:
+    app.url_map.converters["lang"] = LanguageConverter
+    babel.init_app(app, locale_selector=current_language,
+                   timezone_selector=lambda: app.config["BABEL_DEFAULT_TIMEZONE"])
+
+    @app.url_value_preprocessor
+    def pull_language(endpoint, values):
+        if values and "lang_code" in values:
+            g.lang_code = values.pop("lang_code")
+
+    @app.url_defaults
+    def add_language(endpoint, values):
+        if "lang_code" in values or not app.url_map.is_endpoint_expecting(endpoint, "lang_code"):
+            return
+        values["lang_code"] = current_language()
+
+    @app.after_request
+    def remember_language(response):
+        lang = g.get("lang_code")
+        if lang and request.cookies.get(COOKIE) != lang:
+            response.set_cookie(COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax",
+                                secure=app.config["SESSION_COOKIE_SECURE"], httponly=True)
+        return response

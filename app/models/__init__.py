@@ -1,0 +1,14 @@
+"""All models, imported here so the mapper registry is complete wherever any is used."""
+from app.models.base import Base, utcnow
+from app.models.units import AdminUnit, UnitLevel
+from app.models.users import PasswordResetToken, Role, User
+from app.models.notifications import OutboxMessage
+from app.models.departments import Department, OfficerMembership, OfficerSkill
+from app.models.cases import CASE_TYPES, Case, CaseEvent, RoutingRule
+from app.models.calendar import CalendarDay
+
+__all__ = [
+    "Base", "utcnow", "AdminUnit", "UnitLevel", "User", "Role", "PasswordResetToken",
+    "OutboxMessage", "Department", "OfficerMembership", "OfficerSkill", "CASE_TYPES", "Case",
+    "CaseEvent", "RoutingRule", "CalendarDay",
+]

@@ -1,0 +1,125 @@
+"""One `cases` table holds what routing needs for every kind of work; each type's own details
+live in its own table keyed by the case. `case_events` is the append-only audit trail."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, Text, event, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models.base import Base, utcnow
+from app.models.departments import Department
+from app.models.units import AdminUnit
+from app.models.users import User
+
+CASE_TYPES = ("dossier", "petition", "field_report", "initiative", "village_need")
+# States a case can wait in, unassigned, for someone to claim it (see app/queue/claims.py).
+CLAIMABLE_STATES = (1, 2, 4)
+CLAIMABLE_PREDICATE = "assignee_id IS NULL AND state IN (1, 2, 4)"
+
+
+class Case(Base):
+    __tablename__ = "cases"
+    __table_args__ = (
+        CheckConstraint("state BETWEEN 1 AND 10", name="state"),
+        CheckConstraint(
+            "case_type IN ('dossier', 'petition', 'field_report', 'initiative', 'village_need')",
+            name="case_type"),
+        # The claim queue: unassigned open cases of one department in claim order. Ordering by
+        # due_at ascending already puts overdue cases first, so no CASE/OR is needed and the
+        # index both filters and sorts.
+        Index("ix_cases_claim_queue", "department_id", "due_at", text("priority DESC"),
+              "received_at", "id",
+              sqlite_where=text(CLAIMABLE_PREDICATE), postgresql_where=text(CLAIMABLE_PREDICATE)),
+        Index("ix_cases_assignee_state", "assignee_id", "state"),
+        Index("ix_cases_department_state_due", "department_id", "state", "due_at"),
+        Index("ix_cases_lease", "lease_until",
+              sqlite_where=text("lease_until IS NOT NULL"),
+              postgresql_where=text("lease_until IS NOT NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(30), unique=True)
+    case_type: Mapped[str] = mapped_column(String(20))
+    category: Mapped[str] = mapped_column(String(50))
+    # Procedures arrive with the dossier work; until then a plain nullable reference.
+    procedure_id: Mapped[int | None] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(300))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("admin_units.id"))
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    applicant_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    state: Mapped[int] = mapped_column(default=1)
+    priority: Mapped[int] = mapped_column(default=0)  # 0 normal, 1 high, 2 urgent
+    sla_days: Mapped[int] = mapped_column(default=0)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    due_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    paused_at: Mapped[datetime | None]  # entered state 5: the clock stops
+    claimed_at: Mapped[datetime | None]
+    lease_until: Mapped[datetime | None]
+    requires_approval: Mapped[bool] = mapped_column(default=False)
+    pending_approval: Mapped[bool] = mapped_column(default=False)
+    apology_due_at: Mapped[datetime | None]      # new appointment asked for, awaiting a leader
+    apology_approved_at: Mapped[datetime | None]  # once approved, never again
+    sla_band: Mapped[int] = mapped_column(default=0)  # escalations sent: 0 none, 1 almost due, 2 overdue
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    unit: Mapped[AdminUnit] = relationship()
+    department: Mapped[Department] = relationship()
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+    applicant: Mapped[User | None] = relationship(foreign_keys=[applicant_id])
+    events: Mapped[list[CaseEvent]] = relationship(
+        back_populates="case", order_by="CaseEvent.id", passive_deletes="all")
+
+    def __repr__(self) -> str:
+        return f"<Case {self.code} state={self.state}>"
+
+
+class CaseEvent(Base):
+    """Who did what to a case, when: never updated, never deleted (triggers enforce it too)."""
+
+    __tablename__ = "case_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(String(30))
+    from_state: Mapped[int | None]
+    to_state: Mapped[int | None]
+    note: Mapped[str | None] = mapped_column(Text)
+    data: Mapped[dict | None] = mapped_column(JSON)
+
+    case: Mapped[Case] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship()
+
+
+@event.listens_for(CaseEvent, "before_update")
+@event.listens_for(CaseEvent, "before_delete")
+def _events_are_append_only(mapper, connection, target):
+    raise RuntimeError("case_events is append-only")
+
+
+class RoutingRule(Base):
+    """(case type, procedure or category, unit) -> department; the most specific rule wins."""
+
+    __tablename__ = "routing_rules"
+    __table_args__ = (
+        CheckConstraint("mode IN ('assign', 'pull')", name="mode"),
+        Index("ix_routing_rules_lookup", "case_type", "unit_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_type: Mapped[str] = mapped_column(String(20))
+    procedure_id: Mapped[int | None] = mapped_column(Integer)
+    category: Mapped[str | None] = mapped_column(String(50))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("admin_units.id"))
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id", ondelete="CASCADE"))
+    mode: Mapped[str] = mapped_column(String(10), default="assign")
+    active: Mapped[bool] = mapped_column(default=True)
+
+    department: Mapped[Department] = relationship()
+    unit: Mapped[AdminUnit | None] = relationship()

@@ -1,0 +1,1 @@
+"""Case queue: working-day deadlines, routing and claiming."""

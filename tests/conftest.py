@@ -1,0 +1,145 @@
+"""Shared fixtures.
+
+Databases are built by the Alembic migrations, never by create_all. Every database test runs on
+SQLite, and again on PostgreSQL when TEST_DATABASE_URL is set (the `database` fixture is
+parametrised). SQLite: migrated once into a template file, copied per test. PostgreSQL: one
+database per xdist worker, migrated once, truncated per test.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from tests.checked_client import CheckedClient
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+BACKENDS = ["sqlite"] + (["postgresql"] if TEST_DATABASE_URL else [])
+
+
+def _app_for(url: str, **overrides):
+    from app import create_app
+
+    config = {"APP_ENV": "testing", "SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False,
+              "SERVER_NAME": None}
+    config.update(overrides)
+    return create_app(config)
+
+
+def _migrate(url: str) -> None:
+    from flask_migrate import upgrade
+
+    app = _app_for(url)
+    with app.app_context():
+        upgrade()
+        from app.extensions import db
+        db.engine.dispose()
+
+
+def _pg_url(worker_id: str) -> str:
+    url = make_url(TEST_DATABASE_URL)
+    if url.drivername in ("postgresql", "postgres"):
+        url = url.set(drivername="postgresql+psycopg")
+    return url.set(database=f"{url.database or 'conglang_test'}_{worker_id}").render_as_string(
+        hide_password=False)
+
+
+def _recreate_pg(url: str) -> None:
+    target = make_url(url)
+    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{target.database}"'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("db") / "template.db"
+    _migrate(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_database(worker_id) -> str:
+    url = _pg_url(worker_id)
+    _recreate_pg(url)
+    _migrate(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def worker_id(request) -> str:
+    # pytest-xdist provides this fixture; without xdist there is one worker.
+    return getattr(request.config, "workerinput", {}).get("workerid", "main")
+
+
+def _truncate_pg(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        tables = conn.execute(text(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+            "AND tablename <> 'alembic_version'")).scalars().all()
+        if tables:
+            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables)
+                              + " RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def database(request, tmp_path) -> str:
+    """A freshly migrated, empty database URL: SQLite, then PostgreSQL when configured."""
+    if request.param == "sqlite":
+        template = request.getfixturevalue("sqlite_template")
+        path = tmp_path / "test.db"
+        shutil.copyfile(template, path)
+        return f"sqlite:///{path}"
+    url = request.getfixturevalue("pg_database")
+    _truncate_pg(url)
+    return url
+
+
+@pytest.fixture
+def app(database):
+    app = _app_for(database)
+    with app.app_context():
+        yield app
+        from app.extensions import db
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def session(app):
+    from app.extensions import db
+
+    return db.session
+
+
+@pytest.fixture
+def client(app) -> CheckedClient:
+    app.test_client_class = CheckedClient
+    return app.test_client()
+
+
+@pytest.fixture
+def units(session):
+    """The demo province's units (no people): communes and villages to register into."""
+    from app.demo.seed import seed_units
+
+    created = seed_units(session)
+    session.commit()
+    return created
+
+
+@pytest.fixture
+def demo(session):
+    """The whole demo data set, as `make run` loads it."""
+    from app.demo.seed import seed_demo
+
+    seed_demo(session)
+    return session
