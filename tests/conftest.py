@@ -44,16 +44,17 @@ def _pg_url(worker_id: str) -> str:
     url = make_url(TEST_DATABASE_URL)
     if url.drivername in ("postgresql", "postgres"):
         url = url.set(drivername="postgresql+psycopg")
-    return url.set(database=f"{url.database or 'conglang_test'}_{worker_id}").render_as_string(
-        hide_password=False)
+    # The pid keeps two test runs on one machine (two developers, or CI) out of each other's way.
+    name = f"{url.database or 'conglang_test'}_{worker_id}_{os.getpid()}"
+    return url.set(database=name).render_as_string(hide_password=False)
 
 
-def _recreate_pg(url: str) -> None:
+def _pg_admin(url: str, *statements: str) -> None:
     target = make_url(url)
     admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{target.database}"'))
+        for statement in statements:
+            conn.execute(text(statement.format(db=target.database)))
     admin.dispose()
 
 
@@ -67,9 +68,10 @@ def sqlite_template(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def pg_database(worker_id) -> str:
     url = _pg_url(worker_id)
-    _recreate_pg(url)
+    _pg_admin(url, 'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)', 'CREATE DATABASE "{db}"')
     _migrate(url)
-    return url
+    yield url
+    _pg_admin(url, 'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")
