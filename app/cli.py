@@ -29,7 +29,7 @@ def translate():
 def extract():
     """Collect every translatable string into app/translations/messages.pot."""
     _pybabel("extract", "-F", "babel.cfg", "-k", "_l", "-o", "app/translations/messages.pot",
-             "--no-location", "--sort-output", "--omit-header", "app")
+             "--no-location", "--sort-output", "--no-wrap", "app")
 
 
 @translate.command()
@@ -37,7 +37,7 @@ def update():
     """Extract, then merge new strings into each language's catalogue."""
     extract.callback()
     _pybabel("update", "-i", "app/translations/messages.pot", "-d", "app/translations",
-             "--no-fuzzy-matching", "--ignore-obsolete", "--omit-header")
+             "--no-fuzzy-matching", "--ignore-obsolete", "--no-wrap")
 
 
 @translate.command()

@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Flask, g, request
 from werkzeug.routing import BaseConverter
 
+from flask_babel import refresh
+
 from app.extensions import babel
 
 LANGUAGES = ("vi", "en")
@@ -37,8 +39,11 @@ def init_app(app: Flask) -> None:
 
     @app.url_value_preprocessor
     def pull_language(endpoint, values):
-        if values and "lang_code" in values:
-            g.lang_code = values.pop("lang_code")
+        # Runs for every request, matched or not. Set (or clear) the language explicitly and
+        # drop Babel's cached locale: an application context can outlive one request (tests,
+        # CLI), and a language must never leak from one request into the next.
+        g.lang_code = values.pop("lang_code", None) if values else None
+        refresh()
 
     @app.url_defaults
     def add_language(endpoint, values):

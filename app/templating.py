@@ -80,6 +80,7 @@ def init_app(app: Flask) -> None:
             "switch_language_url": switch_language_url,
             "is_htmx": is_htmx,
             "babel_locale": get_locale,
+            "has_endpoint": lambda endpoint: endpoint in app.view_functions,
         }
 
     # g is read lazily by the context processor; nothing is stored per request here.

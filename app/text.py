@@ -30,20 +30,22 @@ def normalize_phone(raw: str) -> str | None:
     return digits if _VN_MOBILE.match(digits) else None
 
 
-def vietnamese_sort_key(text: str) -> tuple:
-    """Sort names the Vietnamese way: by letters first (a, ă, â, ... đ after d), then tones."""
-    return (fold(text).replace("d", "d0"), _base_letters(text), text)
-
-
 _LETTER_ORDER = {c: i for i, c in enumerate("aăâbcdđeêghiklmnoôơpqrstuưvxy")}
+# Tones in dictionary order: level, huyền, hỏi, ngã, sắc, nặng.
+_TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
 
 
-def _base_letters(text: str) -> tuple:
-    out = []
+def vietnamese_sort_key(text: str) -> tuple:
+    """Sort names the Vietnamese way: ă, â, đ, ê, ô, ơ, ư are letters of their own (a < ă < â,
+    d < đ), and tone marks only break ties between otherwise equal words."""
+    letters, tones = [], []
     for ch in unicodedata.normalize("NFC", text.lower()):
-        base = unicodedata.normalize("NFD", ch)
-        # keep the letter's own marks (ă â ê ô ơ ư) but drop the tone marks
-        letter = unicodedata.normalize("NFC", "".join(
-            c for c in base if c not in "\u0300\u0301\u0303\u0309\u0323"))
-        out.append(_LETTER_ORDER.get(letter, 100 + ord(letter[0]) if letter else 0))
-    return tuple(out)
+        parts = unicodedata.normalize("NFD", ch)
+        tone = next((_TONES[c] for c in parts if c in _TONES), 0)
+        letter = unicodedata.normalize("NFC", "".join(c for c in parts if c not in _TONES))
+        if letter.isspace():
+            letters.append(-1)  # 'An Bình' before 'Anh', as in a dictionary
+        else:
+            letters.append(_LETTER_ORDER.get(letter, 100 + ord(letter[0]) if letter else 0))
+        tones.append(tone)
+    return (tuple(letters), tuple(tones), text)

@@ -55,7 +55,7 @@ class CheckedClient(FlaskClient):
     def open(self, *args, **kwargs):
         response = super().open(*args, **kwargs)
         response.page = None
-        if response.mimetype == "text/html" and not response.is_streamed:
+        if response.mimetype == "text/html":
             html = response.get_data(as_text=True)
             url = args[0] if args and isinstance(args[0], str) else kwargs.get("path", "?")
             if response.headers.get("HX-Request-Partial") or "<html" not in html[:500].lower():

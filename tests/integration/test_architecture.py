@@ -1,0 +1,56 @@
+"""Architecture rules as tests: every route declares who may use it, URLs are kebab-case and
+localised, and the queue core stays free of Flask."""
+import ast
+import re
+from pathlib import Path
+
+from app.security import ACCESS_ATTR
+
+# Framework endpoints that serve no user data.
+EXEMPT = {"static"}
+UNLOCALISED = {"root.pick_language", "root.healthz", "static"}
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _view(app, endpoint):
+    view = app.view_functions[endpoint]
+    while view is not None and not hasattr(view, ACCESS_ATTR):
+        view = getattr(view, "__wrapped__", None)
+    return view
+
+
+def test_every_route_declares_an_access_rule(app):
+    missing = [e for e in app.view_functions if e not in EXEMPT and _view(app, e) is None]
+    assert not missing, f"routes without @public/@signed_in/@roles: {missing}"
+
+
+def test_every_page_url_carries_its_language(app):
+    unlocalised = [r.rule for r in app.url_map.iter_rules()
+                   if r.endpoint not in UNLOCALISED and not r.endpoint.startswith(("api", "open311"))
+                   and "<lang:lang_code>" not in r.rule and "lang_code" not in r.arguments]
+    assert not unlocalised
+
+
+def test_urls_are_kebab_case(app):
+    for rule in app.url_map.iter_rules():
+        static = re.sub(r"<[^>]+>", "", rule.rule)
+        assert static == static.lower() and "_" not in static.replace(".json", ""), rule.rule
+
+
+def test_the_queue_core_imports_nothing_from_flask():
+    for path in (ROOT / "app" / "queue").glob("*.py"):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            for name in names:
+                assert not name.startswith(("flask", "werkzeug", "app.extensions")), f"{path.name} imports {name}"
+
+
+def test_models_import_nothing_from_flask():
+    for path in (ROOT / "app" / "models").glob("*.py"):
+        source = path.read_text()
+        assert "import flask" not in source and "from flask" not in source, path.name
