@@ -1,0 +1,21 @@
+# Cổng Làng production image: install, compile translations, migrate, then serve with gunicorn.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
+    APP_ENV=production PORT=8000
+
+WORKDIR /srv/conglang
+RUN useradd --system --home /srv/conglang conglang
+
+COPY pyproject.toml setup.cfg README.md ./
+COPY app ./app
+RUN pip install . && rm -rf build
+COPY migrations ./migrations
+COPY wsgi.py babel.cfg ./
+RUN python -m babel.messages.frontend compile -d app/translations \
+    && mkdir -p instance && chown -R conglang instance
+
+USER conglang
+EXPOSE 8000
+# SECRET_KEY and DATABASE_URL come from the environment; the app refuses to start without a key.
+CMD ["sh", "-c", "flask --app wsgi db upgrade && exec gunicorn --bind 0.0.0.0:${PORT} --workers ${WEB_CONCURRENCY:-3} --threads 4 --access-logfile - wsgi:app"]
