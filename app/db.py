@@ -11,7 +11,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 _configured: set[int] = set()
@@ -55,6 +55,8 @@ def begin_write(session: Session) -> None:
     """
     if not is_sqlite(session):
         return
+    if isinstance(session, scoped_session):
+        session = session()  # the registry proxy does not expose transaction state
     if session.in_transaction():
         if session.new or session.dirty or session.deleted:
             return  # work is pending; the caller already chose the transaction mode
