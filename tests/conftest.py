@@ -18,6 +18,9 @@ from sqlalchemy.engine import make_url
 from tests.checked_client import CheckedClient
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+if os.environ.get("REQUIRE_POSTGRES") == "1" and not TEST_DATABASE_URL:
+    # CI must never pass by quietly running on SQLite alone.
+    raise pytest.UsageError("REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set")
 BACKENDS = ["sqlite"] + (["postgresql"] if TEST_DATABASE_URL else [])
 
 
