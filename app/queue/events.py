@@ -7,15 +7,20 @@ from sqlalchemy.orm import Session
 
 from app.models import Case, CaseEvent, utcnow
 
+_EVENTS = CaseEvent.__table__
+
 
 def record_event(session: Session, case: Case | int, action: str, *, actor_id: int | None,
                  from_state: int | None = None, to_state: int | None = None,
                  note: str | None = None, data: dict | None = None,
-                 at: datetime | None = None) -> CaseEvent:
+                 at: datetime | None = None) -> None:
     """Add an event in the caller's transaction. Events for actions that changed no state
     (claim, transfer, escalation) carry from_state == to_state == the case's state."""
+    if not isinstance(case, int) and case.id is None:
+        session.flush()  # a case created in this transaction gets its id
     case_id = case if isinstance(case, int) else case.id
-    event = CaseEvent(case_id=case_id, action=action, actor_id=actor_id, from_state=from_state,
-                      to_state=to_state, note=note, data=data, at=at or utcnow())
-    session.add(event)
-    return event
+    # A Core INSERT, not an ORM object: events are never read back in the transaction that
+    # writes them, and skipping the unit of work is a large share of a claim's cost.
+    session.execute(_EVENTS.insert(), {
+        "case_id": case_id, "action": action, "actor_id": actor_id, "from_state": from_state,
+        "to_state": to_state, "note": note, "data": data, "at": at or utcnow()})

@@ -103,12 +103,22 @@ def upgrade():
 
     # The claim queue (see app/queue/claims.py, which must keep the same predicate and order):
     # unassigned open cases of one department, in claim order. due_at ascending already puts
-    # overdue cases first, so the index can both filter and sort with no OR or CASE.
+    # overdue cases first, so the index can both filter and sort with no OR or CASE. category
+    # trails the order so SQLite can reject a case outside the claimer's skills from the index
+    # entry alone (PostgreSQL reads the row either way; the extra column costs it nothing).
     op.create_index(
         "ix_cases_claim_queue", "cases",
-        ["department_id", "due_at", sa.text("priority DESC"), "received_at", "id"],
+        ["department_id", "due_at", sa.text("priority DESC"), "received_at", "id", "category"],
         sqlite_where=sa.text("assignee_id IS NULL AND state IN (1, 2, 4)"),
         postgresql_where=sa.text("assignee_id IS NULL AND state IN (1, 2, 4)"),
+    )
+
+    # The SLA sweep's work list (see app/queue/sla.py): open cases whose clock runs and that
+    # still owe an escalation. Without it each worker pass reads every finished case too.
+    op.create_index(
+        "ix_cases_sla_watch", "cases", ["due_at"],
+        sqlite_where=sa.text("state IN (1, 2, 4, 6) AND sla_band < 2"),
+        postgresql_where=sa.text("state IN (1, 2, 4, 6) AND sla_band < 2"),
     )
 
     # case_events is the audit trail and the source of every statistic: append-only in the
@@ -142,6 +152,7 @@ def downgrade():
     else:
         op.execute("DROP TRIGGER IF EXISTS case_events_no_update")
         op.execute("DROP TRIGGER IF EXISTS case_events_no_delete")
+    op.drop_index("ix_cases_sla_watch", table_name="cases")
     op.drop_index("ix_cases_claim_queue", table_name="cases")
     op.drop_table('routing_rules')
     op.drop_table('case_events')

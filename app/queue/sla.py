@@ -1,0 +1,180 @@
+"""The SLA sweep: warn the department leader about cases that are almost due, then overdue.
+
+No Flask here; `flask worker` (app/queue_cli.py) runs it every minute or so. Overdue stays
+derived (due_at against now); `sla_band` only records which escalation was already sent, so
+each band is escalated exactly once however often the sweep runs or however many workers run
+it: the UPDATE that raises the band is guarded by the old band, and only the rows it actually
+changed get an event and a notification.
+
+Candidates come from the partial index `ix_cases_sla_watch` (open, clock running, not yet
+escalated to the last band), which stays small whatever the size of the table: a case leaves
+it once it is overdue-escalated or finished.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from app.db import begin_write, is_sqlite
+from app.models import Case, Department, User
+# Written out literally in the query so SQLite can match it to the partial index's WHERE.
+from app.models.cases import SLA_WATCH_PREDICATE
+from app.notifications.outbox import queue_for_user
+from app.queue.calendar import LOCAL_TZ, WorkCalendar
+from app.queue.claims import _forget, expire_leases
+from app.queue.events import record_event
+
+__all__ = ["SweepReport", "sweep", "warning_threshold", "SLA_WATCH_PREDICATE",
+           "CLOCK_RUNNING_STATES", "ALMOST_DUE", "OVERDUE"]
+
+ALMOST_DUE = 1
+OVERDUE = 2
+# State 5 is missing on purpose: while the office waits for the resident the clock is stopped.
+CLOCK_RUNNING_STATES = (1, 2, 4, 6)
+BATCH_SIZE = 500
+_DIGEST_LINES = 20
+
+_cases = Case.__table__
+
+
+@dataclass
+class SweepReport:
+    leases_expired: int = 0
+    almost_due: int = 0
+    overdue: int = 0
+    notifications: int = 0
+
+    def summary(self) -> str:
+        return (f"leases_expired={self.leases_expired} almost_due={self.almost_due} "
+                f"overdue={self.overdue} notifications={self.notifications}")
+
+
+def warning_threshold(now: datetime, warning_days: int, calendar: WorkCalendar) -> datetime:
+    """Office close on the `warning_days`-th working day after today (today, when it is a
+    working day, counts as day 0). A case due by then is almost due."""
+    if warning_days < 0:
+        raise ValueError("warning_days must be >= 0")
+    day: date = now.astimezone(LOCAL_TZ).date()
+    if not calendar.is_working_day(day):
+        day = calendar.next_working_day(day)
+    for _ in range(warning_days):
+        day = calendar.next_working_day(day)
+    return datetime.combine(day, calendar.office_close, tzinfo=LOCAL_TZ).astimezone(timezone.utc)
+
+
+_TEXT = {
+    "vi": {
+        ALMOST_DUE: ("[Cổng Làng] {n} hồ sơ sắp đến hạn – {dept}",
+                     "Các hồ sơ sau của {dept} sắp đến hạn trả kết quả:"),
+        OVERDUE: ("[Cổng Làng] {n} hồ sơ đã quá hạn – {dept}",
+                  "Các hồ sơ sau của {dept} đã quá hạn trả kết quả:"),
+        "due": "hạn", "more": "... và {n} hồ sơ khác.",
+        "footer": "Xem và phân công lại trong Bàn làm việc của Cổng Làng.",
+    },
+    "en": {
+        ALMOST_DUE: ("[Cổng Làng] {n} case(s) almost due – {dept}",
+                     "These cases of {dept} are almost due:"),
+        OVERDUE: ("[Cổng Làng] {n} case(s) overdue – {dept}",
+                  "These cases of {dept} are overdue:"),
+        "due": "due", "more": "... and {n} more.",
+        "footer": "Review and reassign them in the Cổng Làng workbench.",
+    },
+}
+
+
+def _local(value: datetime) -> str:
+    return value.astimezone(LOCAL_TZ).strftime("%d/%m/%Y %H:%M")
+
+
+def _notify_leaders(session: Session, rows, band: int) -> int:
+    """One digest per department leader for this batch, in the leader's language."""
+    by_department: dict[int, list] = defaultdict(list)
+    for row in rows:
+        by_department[row.department_id].append(row)
+    departments = session.execute(
+        select(Department.id, Department.name_vi, Department.name_en, Department.leader_id)
+        .where(Department.id.in_(list(by_department)))
+    ).all()
+    sent = 0
+    for dept in departments:
+        if dept.leader_id is None:
+            continue
+        leader = session.get(User, dept.leader_id)
+        if leader is None or not leader.active or not (leader.email or leader.phone):
+            continue
+        locale = "en" if leader.locale == "en" else "vi"
+        words = _TEXT[locale]
+        name = dept.name_en if locale == "en" else dept.name_vi
+        cases = sorted(by_department[dept.id], key=lambda r: (r.due_at, r.id))
+        subject_tpl, intro_tpl = words[band]
+        lines = [intro_tpl.format(dept=name), ""]
+        for row in cases[:_DIGEST_LINES]:
+            lines.append(f"- {row.code}: {row.title} ({words['due']} {_local(row.due_at)})")
+        if len(cases) > _DIGEST_LINES:
+            lines.append(words["more"].format(n=len(cases) - _DIGEST_LINES))
+        lines += ["", words["footer"]]
+        queue_for_user(session, leader, subject_tpl.format(n=len(cases), dept=name),
+                       "\n".join(lines))
+        sent += 1
+    return sent
+
+
+def _escalate(session: Session, now: datetime, band: int, threshold: datetime,
+              batch: int) -> tuple[int, int]:
+    """Raise every matching case to `band` in batches; returns (cases, notifications)."""
+    if band == OVERDUE:
+        where = [text(SLA_WATCH_PREDICATE), _cases.c.due_at < now]
+    else:
+        where = [text(SLA_WATCH_PREDICATE), _cases.c.sla_band == 0,
+                 _cases.c.due_at >= now, _cases.c.due_at <= threshold]
+    escalated = notified = 0
+    while True:
+        try:
+            begin_write(session)
+            stmt = select(_cases.c.id).where(*where).order_by(_cases.c.due_at).limit(batch)
+            if not is_sqlite(session):
+                stmt = stmt.with_for_update(skip_locked=True)
+            ids = session.scalars(stmt).all()
+            rows = []
+            if ids:
+                rows = session.execute(
+                    _cases.update()
+                    .where(_cases.c.id.in_(ids), _cases.c.sla_band < band)
+                    .values(sla_band=band)
+                    .returning(_cases.c.id, _cases.c.code, _cases.c.title, _cases.c.state,
+                               _cases.c.department_id, _cases.c.due_at)
+                ).all()
+                _forget(session, ids)
+                for row in rows:
+                    record_event(session, row.id, "escalated", actor_id=None,
+                                 from_state=row.state, to_state=row.state,
+                                 data={"band": band}, at=now)
+                notified += _notify_leaders(session, rows, band)
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        escalated += len(rows)
+        if len(ids) < batch:
+            return escalated, notified
+
+
+def sweep(session: Session, now: datetime, *, warning_days: int, calendar: WorkCalendar,
+          batch: int = BATCH_SIZE) -> SweepReport:
+    """One pass: expire lapsed leases, escalate overdue cases, then almost-due ones.
+
+    Overdue first, so a case that went straight past its deadline between two passes gets one
+    escalation (overdue), not two.
+    """
+    report = SweepReport()
+    report.leases_expired = expire_leases(session, now)
+    report.overdue, notified = _escalate(session, now, OVERDUE, now, batch)
+    report.notifications += notified
+    threshold = warning_threshold(now, warning_days, calendar)
+    report.almost_due, notified = _escalate(session, now, ALMOST_DUE, threshold, batch)
+    report.notifications += notified
+    return report

@@ -1,0 +1,383 @@
+"""Claiming the next case, leases and handing work back, on SQLite and PostgreSQL."""
+from __future__ import annotations
+
+import itertools
+import threading
+from collections import Counter
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import insert, select, text
+from sqlalchemy.orm import Session
+
+from app.models import (AdminUnit, Case, CaseEvent, Department, OfficerMembership, OfficerSkill,
+                        User)
+from app.queue.claims import (claim_candidate, claim_next, claim_params, expire_leases,
+                              hand_back_on_leave, release, touch)
+from app.queue.errors import IllegalTransition, NotAllowed
+
+UTC = timezone.utc
+NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # Monday 09:00 in Hanoi
+_n = itertools.count(1)
+
+
+# -- this file's own builders ---------------------------------------------------------------------
+
+@pytest.fixture
+def commune(session):
+    unit = AdminUnit(code="C1", level="commune", name_vi="Xã Một", name_en="Commune One")
+    session.add(unit)
+    session.flush()
+    return unit
+
+
+def department(session, commune):
+    n = next(_n)
+    d = Department(unit_id=commune.id, code=f"D{n}", name_vi=f"Phòng {n}", name_en=f"Dept {n}")
+    session.add(d)
+    session.flush()
+    return d
+
+
+def officer(session, dept, skills=("civil_status", "land"), desk="specialist", **seat) -> User:
+    n = next(_n)
+    u = User(full_name=f"Cán bộ {n}", email=f"o{n}@test.vn", password_hash="!", role="officer")
+    session.add(u)
+    session.flush()
+    m = OfficerMembership(user_id=u.id, department_id=dept.id, desk=desk, **seat)
+    m.skills = [OfficerSkill(skill=s) for s in skills]
+    session.add(m)
+    session.flush()
+    return u
+
+
+def case(session, dept, *, due_in=timedelta(days=3), priority=0, received_ago=timedelta(days=1),
+         state=4, category="civil_status", assignee=None, **fields) -> Case:
+    n = next(_n)
+    c = Case(code=f"K{n}", case_type="dossier", category=category, title=f"Hồ sơ {n}",
+             unit_id=dept.unit_id, department_id=dept.id, state=state, priority=priority,
+             received_at=NOW - received_ago, due_at=NOW + due_in,
+             assignee_id=assignee.id if assignee else None, **fields)
+    session.add(c)
+    session.flush()
+    return c
+
+
+def bulk_cases(session, dept, count, **overrides):
+    """Many claimable cases at once (one executemany), all due at distinct times."""
+    rows = [dict(code=f"B{next(_n)}-{i}", case_type="dossier", category="civil_status",
+                 title="Hồ sơ", unit_id=dept.unit_id, department_id=dept.id, state=4,
+                 priority=i % 3, sla_days=5, received_at=NOW - timedelta(days=2),
+                 due_at=NOW + timedelta(minutes=i), requires_approval=False,
+                 pending_approval=False, sla_band=0, version=1, created_at=NOW,
+                 updated_at=NOW, **overrides) for i in range(count)]
+    session.execute(insert(Case), rows)
+
+
+def claim_events(session, case_id=None):
+    stmt = select(CaseEvent).where(CaseEvent.action == "claim")
+    if case_id is not None:
+        stmt = stmt.where(CaseEvent.case_id == case_id)
+    return session.scalars(stmt).all()
+
+
+def fresh(session, model, ident):
+    session.rollback()
+    return session.get(model, ident)
+
+
+# -- order and eligibility ------------------------------------------------------------------------
+
+def test_claims_come_overdue_first_then_earliest_due_then_priority_then_oldest(session, commune):
+    d = department(session, commune)
+    me = officer(session, d)
+    later = case(session, d, due_in=timedelta(days=5), priority=2)
+    oldest_tie = case(session, d, due_in=timedelta(days=2), received_ago=timedelta(days=9))
+    newer_tie = case(session, d, due_in=timedelta(days=2), received_ago=timedelta(days=1))
+    urgent_tie = case(session, d, due_in=timedelta(days=2), priority=2)
+    overdue = case(session, d, due_in=-timedelta(hours=1))
+    very_overdue = case(session, d, due_in=-timedelta(days=3))
+    case(session, d, state=5)  # waiting for the resident: not claimable
+    case(session, d, state=9)
+    case(session, d, assignee=officer(session, d))  # someone else's
+    session.commit()
+
+    order = []
+    while (got := claim_next(session, me.id, d.id, now=NOW)) is not None:
+        order.append(got.id)
+    assert order == [very_overdue.id, overdue.id, urgent_tie.id, oldest_tie.id, newer_tie.id,
+                     later.id]
+
+
+def test_a_claim_assigns_with_a_lease_and_logs_one_event(session, commune):
+    d = department(session, commune)
+    me = officer(session, d)
+    c = case(session, d, state=2)
+    session.commit()
+    got = claim_next(session, me.id, d.id, now=NOW, lease_minutes=30)
+    assert got.id == c.id
+    stored = fresh(session, Case, c.id)
+    assert (stored.assignee_id, stored.claimed_at, stored.lease_until, stored.version) == (
+        me.id, NOW, NOW + timedelta(minutes=30), 2)
+    [event] = claim_events(session)
+    assert (event.case_id, event.actor_id, event.from_state, event.to_state) == (c.id, me.id, 2, 2)
+    assert claim_next(session, me.id, d.id, now=NOW) is None
+
+
+def test_an_officer_only_claims_cases_of_their_skills(session, commune):
+    d = department(session, commune)
+    surveyor = officer(session, d, skills=["land"])
+    case(session, d, due_in=-timedelta(days=1), category="civil_status")
+    plot = case(session, d, due_in=timedelta(days=4), category="land")
+    session.commit()
+    assert claim_next(session, surveyor.id, d.id, now=NOW).id == plot.id
+    assert claim_next(session, surveyor.id, d.id, now=NOW) is None
+
+
+def test_a_skills_argument_narrows_but_never_widens_the_officers_own(session, commune):
+    d = department(session, commune)
+    both = officer(session, d, skills=["land", "civil_status"])
+    case(session, d, due_in=-timedelta(days=1), category="civil_status")
+    plot = case(session, d, category="land")
+    case(session, d, category="petition")
+    session.commit()
+    assert claim_next(session, both.id, d.id, now=NOW, skills=["land", "petition"]).id == plot.id
+    assert claim_next(session, both.id, d.id, now=NOW, skills=["petition"]) is None
+
+
+def test_an_officer_of_another_department_cannot_claim_there(session, commune):
+    ours, theirs = department(session, commune), department(session, commune)
+    outsider = officer(session, theirs)
+    c = case(session, ours)
+    session.commit()
+    with pytest.raises(NotAllowed) as error:
+        claim_next(session, outsider.id, ours.id, now=NOW)
+    assert error.value.details["reason"] == "no_seat"
+    assert fresh(session, Case, c.id).assignee_id is None
+    assert claim_events(session) == []
+
+
+def test_an_officer_on_leave_cannot_claim(session, commune):
+    d = department(session, commune)
+    away = officer(session, d, leave_from=date(2026, 3, 1), leave_until=date(2026, 3, 3))
+    case(session, d)
+    session.commit()
+    with pytest.raises(NotAllowed):
+        claim_next(session, away.id, d.id, now=NOW)
+    assert claim_next(session, away.id, d.id, now=NOW + timedelta(days=2)) is not None
+
+
+# -- leases and handing back ----------------------------------------------------------------------
+
+def test_an_untouched_lease_expires_and_the_case_returns_to_the_queue(session, commune):
+    d = department(session, commune)
+    me, colleague = officer(session, d), officer(session, d)
+    c = case(session, d)
+    waiting = case(session, d, state=5, assignee=me, lease_until=NOW - timedelta(minutes=1))
+    session.commit()
+    claim_next(session, me.id, d.id, now=NOW, lease_minutes=60)
+
+    assert expire_leases(session, NOW + timedelta(minutes=59)) == 0
+    assert expire_leases(session, NOW + timedelta(minutes=61)) == 1
+    stored = fresh(session, Case, c.id)
+    assert (stored.assignee_id, stored.lease_until, stored.claimed_at) == (None, None, None)
+    event = session.scalars(select(CaseEvent).where(CaseEvent.action == "lease_expired")).one()
+    assert (event.case_id, event.data) == (c.id, {"assignee_id": me.id})
+    # A file waiting for the resident stays with its officer; only the stale lease goes.
+    stored = fresh(session, Case, waiting.id)
+    assert (stored.assignee_id, stored.lease_until) == (me.id, None)
+    assert claim_next(session, colleague.id, d.id, now=NOW + timedelta(hours=2)).id == c.id
+
+
+def test_touching_a_case_extends_its_lease_but_never_shortens_it(session, commune):
+    d = department(session, commune)
+    me = officer(session, d)
+    c = case(session, d)
+    session.commit()
+    claim_next(session, me.id, d.id, now=NOW, lease_minutes=60)
+    assert touch(session, c.id, NOW + timedelta(minutes=50), lease_minutes=60)
+    assert expire_leases(session, NOW + timedelta(minutes=100)) == 0
+    assert touch(session, c.id, NOW, lease_minutes=5)
+    assert fresh(session, Case, c.id).lease_until == NOW + timedelta(minutes=110)
+    routed = case(session, d, assignee=me)  # assigned by routing: no lease to extend
+    session.commit()
+    assert not touch(session, routed.id, NOW)
+    assert fresh(session, Case, routed.id).lease_until is None
+
+
+def test_going_on_leave_hands_claimable_cases_back_and_keeps_waiting_ones(session, commune):
+    d = department(session, commune)
+    me = officer(session, d)
+    mine = [case(session, d, state=s, assignee=me) for s in (2, 4, 5, 6, 9)]
+    session.commit()
+    seat = session.scalars(select(OfficerMembership)
+                           .where(OfficerMembership.user_id == me.id)).one()
+    seat.leave_from, seat.leave_until = date(2026, 3, 2), date(2026, 3, 13)
+    assert hand_back_on_leave(session, seat.id, NOW) == 2
+    session.rollback()
+    assignees = {c.state: session.get(Case, c.id).assignee_id for c in mine}
+    assert assignees == {2: None, 4: None, 5: me.id, 6: me.id, 9: me.id}
+    assert session.get(OfficerMembership, seat.id).leave_until == date(2026, 3, 13)
+    events = session.scalars(select(CaseEvent).where(CaseEvent.action == "hand_back")).all()
+    assert sorted(e.case_id for e in events) == [mine[0].id, mine[1].id]
+
+
+def test_only_the_assignee_can_release_a_case_and_only_while_it_is_claimable(session, commune):
+    d = department(session, commune)
+    me, colleague = officer(session, d), officer(session, d)
+    c = case(session, d)
+    waiting = case(session, d, state=5, assignee=me)
+    session.commit()
+    claim_next(session, me.id, d.id, now=NOW)
+    with pytest.raises(NotAllowed):
+        release(session, c.id, colleague.id, NOW)
+    with pytest.raises(IllegalTransition):
+        release(session, waiting.id, me.id, NOW)
+    release(session, c.id, me.id, NOW + timedelta(minutes=3))
+    assert fresh(session, Case, c.id).assignee_id is None
+    actions = session.scalars(select(CaseEvent.action).where(CaseEvent.case_id == c.id)
+                              .order_by(CaseEvent.id)).all()
+    assert actions == ["claim", "release"]
+    assert claim_next(session, colleague.id, d.id, now=NOW).id == c.id
+
+
+# -- concurrency ----------------------------------------------------------------------------------
+
+def _storm(engine, officer_ids, dept_id):
+    """Every officer claims in its own thread and connection until the queue is empty."""
+    claimed: dict[int, list[int]] = {o: [] for o in officer_ids}
+    errors: list[BaseException] = []
+    start = threading.Barrier(len(officer_ids))
+
+    def work(officer_id):
+        with Session(engine) as s:
+            try:
+                start.wait()
+                while (got := claim_next(s, officer_id, dept_id, now=NOW)) is not None:
+                    claimed[officer_id].append(got.id)
+            except BaseException as error:  # noqa: BLE001 - reported by the test below
+                errors.append(error)
+
+    threads = [threading.Thread(target=work, args=(o,)) for o in officer_ids]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert not errors, errors
+    return claimed
+
+
+def _check_storm(session, dept_id, claimed, total):
+    ids = [i for got in claimed.values() for i in got]
+    session.rollback()
+    assert len(ids) == len(set(ids)) == total  # nobody got a case twice, nothing was left
+    per_case = Counter(e.case_id for e in claim_events(session))
+    assert len(per_case) == total and max(per_case.values()) == 1
+    owners = dict(session.execute(select(Case.id, Case.assignee_id)
+                                  .where(Case.department_id == dept_id)).all())
+    for officer_id, got in claimed.items():
+        assert all(owners[i] == officer_id for i in got)
+    assert sum(1 for c in claimed.values() if c) > 1  # it really was a race
+
+
+def _storm_setup(session, commune, workers, count):
+    d = department(session, commune)
+    officers = [officer(session, d, skills=["civil_status"]).id for _ in range(workers)]
+    bulk_cases(session, d, count)
+    session.commit()
+    return d.id, officers
+
+
+def test_eight_officers_claiming_at_once_on_postgresql_never_share_or_lose_a_case(
+        database, session, commune):
+    if not database.startswith("postgresql"):
+        pytest.skip("row locks and SKIP LOCKED are PostgreSQL's")
+    dept_id, officers = _storm_setup(session, commune, 8, 2000)
+    claimed = _storm(session.get_bind(), officers, dept_id)
+    _check_storm(session, dept_id, claimed, 2000)
+
+
+def test_four_officers_claiming_at_once_on_sqlite_never_share_or_lose_a_case(
+        database, session, commune):
+    if not database.startswith("sqlite"):
+        pytest.skip("the SQLite write-lock path")
+    dept_id, officers = _storm_setup(session, commune, 4, 300)
+    claimed = _storm(session.get_bind(), officers, dept_id)
+    _check_storm(session, dept_id, claimed, 300)
+
+
+# -- the plan -------------------------------------------------------------------------------------
+
+def _fill_for_plan(session, commune):
+    """A realistic spread: several departments, most cases finished or assigned."""
+    depts = [department(session, commune) for _ in range(4)]
+    someone = officer(session, depts[0])
+    rows = []
+    for i in range(4000):
+        d = depts[i % 4]
+        state = (4, 9, 10, 10, 9, 2, 5, 10, 1, 10)[i % 10]
+        rows.append(dict(code=f"P{i}", case_type="dossier", category="civil_status", title="t",
+                         unit_id=commune.id, department_id=d.id, state=state, priority=i % 3,
+                         sla_days=5, received_at=NOW - timedelta(hours=i),
+                         due_at=NOW + timedelta(hours=(i * 7919) % 500 - 100),
+                         assignee_id=someone.id if i % 3 == 0 else None,
+                         requires_approval=False, pending_approval=False, sla_band=0,
+                         version=1, created_at=NOW, updated_at=NOW))
+    session.execute(insert(Case), rows)
+    officer(session, depts[1], skills=["civil_status", "land", "petition"])
+    session.commit()
+    return depts[1]
+
+
+def _plans(session, d, explain):
+    dialect = session.get_bind().dialect.name
+    me = session.scalar(select(OfficerMembership.user_id)
+                        .where(OfficerMembership.department_id == d.id))
+    for narrowed, desk in ((False, "specialist"), (True, "specialist"), (False, "intake"),
+                           (False, "leader")):
+        params = claim_params(department_id=d.id, officer_id=me, now=NOW,
+                              skills=["civil_status"] if narrowed else None)
+        stmt = claim_candidate(dialect, narrowed=narrowed, desk=desk)
+        rows = session.execute(_explained(stmt, explain), params).all()
+        yield "\n".join(str(row[-1]) for row in rows)
+
+
+def _explained(stmt, explain):
+    explained = text(f"{explain} {stmt.text}")
+    explained._bindparams = dict(stmt._bindparams)
+    return explained
+
+
+def test_postgresql_claims_walk_the_claim_index_without_sorting(database, session, commune):
+    if not database.startswith("postgresql"):
+        pytest.skip("PostgreSQL plan")
+    d = _fill_for_plan(session, commune)
+    session.execute(text("ANALYZE"))
+    for plan in _plans(session, d, "EXPLAIN"):
+        assert "Index Scan using ix_cases_claim_queue" in plan, plan
+        assert "Sort" not in plan, plan
+    session.rollback()
+
+
+def test_sqlite_claims_walk_the_claim_index_without_sorting(database, session, commune):
+    if not database.startswith("sqlite"):
+        pytest.skip("SQLite plan")
+    d = _fill_for_plan(session, commune)
+    session.execute(text("ANALYZE"))
+    for plan in _plans(session, d, "EXPLAIN QUERY PLAN"):
+        assert "SEARCH cases USING INDEX ix_cases_claim_queue" in plan, plan
+        assert "TEMP B-TREE" not in plan, plan
+    session.rollback()
+
+
+def test_each_desk_claims_its_own_stage_of_the_queue(session, commune):
+    dept = department(session, commune)
+    new = case(session, dept, state=1, due_in=timedelta(hours=1))
+    received = case(session, dept, state=2, due_in=timedelta(hours=2))
+    intake = officer(session, dept, desk="intake")
+    specialist = officer(session, dept)
+    session.commit()
+    # The specialist skips the more urgent new submission: it must be received first.
+    assert claim_next(session, specialist.id, dept.id, now=NOW).id == received.id
+    assert claim_next(session, intake.id, dept.id, now=NOW).id == new.id
+    assert claim_next(session, intake.id, dept.id, now=NOW) is None
