@@ -142,6 +142,16 @@ def units(session):
 
 
 @pytest.fixture
+def demo_people(session):
+    """The demo province and accounts with an empty queue, for tests that count what they add."""
+    from app.demo.seed import seed_foundation
+
+    seed_foundation(session)
+    session.commit()
+    return session
+
+
+@pytest.fixture
 def demo(session):
     """The whole demo data set, as `make run` loads it."""
     from app.demo.seed import seed_demo

@@ -300,11 +300,7 @@ def edit_membership(membership_id: int):
         except services.AdminError as error:
             _blame(form, error)
         else:
-            if outcome.on_leave_now and outcome.handed_back is None:
-                flash(_("Saved. %(name)s is on leave now; their open cases could not be handed "
-                        "back automatically, so reassign any that cannot wait.",
-                        name=user.full_name), "warning")
-            elif outcome.on_leave_now:
+            if outcome.on_leave_now:
                 flash(ngettext("Saved. %(name)s is on leave now: %(num)d open case went back "
                                "to the queue.",
                                "Saved. %(name)s is on leave now: %(num)d open cases went back "

@@ -19,6 +19,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from app.db import begin_write
+from app.queue.categories import CATEGORIES, category_label as queue_category_label
+from app.queue.claims import hand_back_on_leave
 from app.models import (CASE_TYPES, AdminUnit, CalendarDay, Case, Department, OfficerMembership,
                         OfficerSkill, Role, RoutingRule, User, utcnow)
 from app.models.departments import DESKS
@@ -33,19 +35,6 @@ CALENDAR_KINDS = ("holiday", "makeup")
 RULE_MODES = ("assign", "pull")
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
-# Used until app/queue/categories.py exists; the same codes, so data entered now stays valid.
-FALLBACK_CATEGORIES: dict[str, tuple[str, str]] = {
-    "civil_status": ("Hộ tịch", "Civil status"),
-    "residence": ("Cư trú", "Residence"),
-    "certification": ("Chứng thực", "Certification"),
-    "land": ("Đất đai", "Land"),
-    "construction": ("Xây dựng", "Construction"),
-    "social_support": ("Bảo trợ xã hội", "Social support"),
-    "petition": ("Phản ánh, kiến nghị", "Feedback and petitions"),
-    "field_report": ("Phản ánh hiện trường", "Field reports"),
-    "initiative": ("Sáng kiến cộng đồng", "Community initiatives"),
-    "village_need": ("Nhu cầu của thôn", "Village needs"),
-}
 
 
 class AdminError(Exception):
@@ -91,21 +80,12 @@ def local_today(now: datetime | None = None) -> date:
 
 
 def categories() -> dict[str, tuple[str, str]]:
-    """Case categories and skills {code: (vi, en)}: the queue's list once it exists."""
-    try:
-        from app.queue.categories import CATEGORIES
-    except ImportError as error:
-        if error.name != "app.queue.categories":
-            raise
-        return dict(FALLBACK_CATEGORIES)
+    """Case categories, which are also officers' skills: {code: (vi, en)}."""
     return dict(CATEGORIES)
 
 
 def category_label(code: str | None, lang: str) -> str:
-    if not code:
-        return ""
-    vi, en = categories().get(code, (code, code))
-    return en if lang == "en" else vi
+    return queue_category_label(code, lang) if code else ""
 
 
 # -- pages ---------------------------------------------------------------------------------
@@ -511,25 +491,6 @@ def add_membership(session: Session, user_id: int, data: MembershipData) -> Offi
     return membership
 
 
-def _hand_back(session: Session, membership_id: int, now: datetime) -> int | None:
-    """Send the officer's open cases back to the queue, if the queue knows how yet."""
-    try:
-        from app.queue.claims import hand_back_on_leave
-    except ImportError as error:
-        if error.name != "app.queue.claims":
-            raise
-        return None
-    result = hand_back_on_leave(session, membership_id, now)
-    if isinstance(result, bool) or result is None:
-        return 0
-    if isinstance(result, int):
-        return result
-    try:
-        return len(result)
-    except TypeError:
-        return 0
-
-
 @transaction
 def update_membership(session: Session, membership_id: int, data: MembershipData,
                       now: datetime | None = None) -> LeaveOutcome:
@@ -545,7 +506,7 @@ def update_membership(session: Session, membership_id: int, data: MembershipData
     if membership.on_leave(local_today(now)):
         # Not flushed first: the queue joins this transaction while it has pending work, and
         # commits the leave dates together with the cases it hands back.
-        outcome = LeaveOutcome(True, _hand_back(session, membership.id, now))
+        outcome = LeaveOutcome(True, hand_back_on_leave(session, membership.id, now))
     session.commit()
     return outcome
 

@@ -86,9 +86,18 @@ def seed_people(session: Session, units: dict[str, AdminUnit]) -> dict[str, User
     return people
 
 
-def seed_demo(session: Session) -> dict:
+def seed_foundation(session: Session) -> tuple[dict[str, AdminUnit], dict[str, User]]:
+    """The province, the calendar and the demo accounts, without any work in the queue."""
     units = seed_units(session)
     seed_calendar(session)
     people = seed_people(session, units)
+    return units, people
+
+
+def seed_demo(session: Session) -> dict:
+    units, people = seed_foundation(session)
+    from app.demo.queue_seed import seed_queue  # here: it imports this module
+
+    queue = seed_queue(session, units, people)
     session.commit()
-    return {"units": len(units), "people": len(people)}
+    return {"units": len(units), "people": len(people), **queue}

@@ -26,7 +26,7 @@ def _login(client, who, lang="vi"):
 
 
 @pytest.fixture
-def admin(client, demo):
+def admin(client, demo_people):
     _login(client, ADMIN)
     return client
 
@@ -61,7 +61,7 @@ def _next_weekday(start: date, weekday: int, *, skip_public=True) -> date:
 
 
 @pytest.fixture
-def things(session, demo):
+def things(session, demo_people):
     """One of everything an admin page can show: a department, a rule, a seat, a calendar day."""
     dept = session.scalar(select(Department).where(Department.code == f"{DEMO_COMMUNE}-MC"))
     rule = RoutingRule(case_type="dossier", department_id=dept.id, unit_id=dept.unit_id)
@@ -461,39 +461,6 @@ def test_leave_starting_today_hands_the_officers_open_cases_back(admin, session,
     session.expire_all()
     assert case.assignee_id is None
     assert seat.leave_from == today - timedelta(days=1)
-
-
-def test_leave_is_saved_even_where_the_queue_cannot_hand_cases_back(admin, session, things,
-                                                                   monkeypatch):
-    monkeypatch.setitem(sys.modules, "app.queue.claims", None)  # as before claims.py existed
-    seat = session.get(OfficerMembership, things["seat"])
-    today = local_today()  # the commune office's day, whatever the server's zone
-    response = admin.submit(f"/en/admin/seats/{seat.id}/edit", {
-        "desk": seat.desk, "skills": sorted(seat.skill_set), "on_duty": "y",
-        "leave_from": today.isoformat(), "leave_until": ""})
-    assert response.status_code == 302
-    flash = admin.get(response.headers["Location"]).page.select_one(".flash-warning").get_text()
-    assert "could not be handed back automatically" in flash
-    session.expire_all()
-    assert seat.leave_from == today
-
-
-def test_the_queue_is_asked_to_hand_back_with_the_seat_and_the_time(admin, session, things,
-                                                                    monkeypatch):
-    calls = []
-    fake = types.ModuleType("app.queue.claims")
-    fake.hand_back_on_leave = lambda s, membership_id, now: calls.append((membership_id, now)) or 3
-    monkeypatch.setitem(sys.modules, "app.queue.claims", fake)
-    seat = session.get(OfficerMembership, things["seat"])
-    response = admin.submit(f"/en/admin/seats/{seat.id}/edit", {
-        "desk": seat.desk, "on_duty": "y", "leave_from": local_today().isoformat()})
-    flash = admin.get(response.headers["Location"]).page.select_one(".flash").get_text()
-    assert "3 open cases went back" in flash
-    assert [c[0] for c in calls] == [seat.id] and calls[0][1].tzinfo is not None
-    # Leave that is over, or not yet begun, hands nothing back.
-    admin.submit(f"/en/admin/seats/{seat.id}/edit", {
-        "desk": seat.desk, "on_duty": "y", "leave_from": "2031-01-05", "leave_until": "2031-01-09"})
-    assert len(calls) == 1
 
 
 def test_a_seat_with_open_cases_cannot_be_removed_but_one_without_can(admin, session, things):
