@@ -41,6 +41,22 @@ def configure_engine(engine: Engine) -> Engine:
     return engine
 
 
+_WROTE = "conglang_wrote"
+
+
+@event.listens_for(Session, "after_flush")
+def _remember_flush(session, _flush_context):
+    # After a flush the session looks clean again; begin_write must still not end (commit)
+    # a transaction that holds flushed, uncommitted work.
+    session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_flush(session, transaction):
+    if transaction.parent is None:
+        session.info.pop(_WROTE, None)
+
+
 def is_sqlite(session: Session) -> bool:
     return session.get_bind().dialect.name == "sqlite"
 
@@ -58,8 +74,8 @@ def begin_write(session: Session) -> None:
     if isinstance(session, scoped_session):
         session = session()  # the registry proxy does not expose transaction state
     if session.in_transaction():
-        if session.new or session.dirty or session.deleted:
-            return  # work is pending; the caller already chose the transaction mode
+        if session.new or session.dirty or session.deleted or session.info.get(_WROTE):
+            return  # work is pending or flushed; the caller already chose the transaction mode
         # A read-only deferred transaction (e.g. loading the current user) holds a snapshot
         # that cannot be upgraded safely; ending it costs nothing.
         session.commit()

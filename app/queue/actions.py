@@ -104,9 +104,13 @@ def perform(session: Session, case_id: int, action: Action | str, actor: User, *
         clean_note = require_note(act, capacities, note)
 
         from_state = case.state
+        due_before = case.due_at
         data = _APPLY[act](_Change(session, case, capacities, now, to_department_id,
                                    new_due_at))
         data.update(_clock(session, case, from_state, target, now))
+        if case.due_at != due_before:
+            # A new appointment date starts the escalations afresh (see app/queue/sla.py).
+            case.sla_band = 0
         case.state = target
         case.version += 1
         case.updated_at = now

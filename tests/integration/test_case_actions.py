@@ -223,8 +223,11 @@ def test_a_late_case_gets_one_apology_approved_by_a_leader(session, world):
         session, cid, InvalidInput,
         lambda: perform(session, cid, "request_apology", w.officer, now=late))
 
+    case.sla_band = 2  # the sweep already escalated it as overdue
+    session.commit()
     perform(session, cid, "request_apology", w.officer, new_due_at=utc(13, 10), now=late)
     assert case.apology_due_at == utc(13, 10)
+    assert case.sla_band == 2
     assert case.due_at == CLOSE_MON_9_MAR  # nothing moves until a leader signs
     assert_refused_without_trace(
         session, cid, NotAllowed,
@@ -235,6 +238,7 @@ def test_a_late_case_gets_one_apology_approved_by_a_leader(session, world):
 
     perform(session, cid, "approve_apology", w.leader, now=utc(10, 4))
     assert case.due_at == utc(13, 10)
+    assert case.sla_band == 0  # the new date gets its own warnings if it slips too
     assert case.apology_approved_at == utc(10, 4)
     assert events(session, cid)[-1].data == {"old_due_at": CLOSE_MON_9_MAR.isoformat(),
                                              "new_due_at": utc(13, 10).isoformat()}
