@@ -50,3 +50,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(root_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
+    from app.admin.routes import bp as admin_bp
+
+    app.register_blueprint(admin_bp)
+    from app.workbench.routes import bp as workbench_bp
+
+    app.register_blueprint(workbench_bp)

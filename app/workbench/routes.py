@@ -1,0 +1,290 @@
+"""The officer workbench: my cases, the department queue, claim next, a case with its timeline
+and actions, and the leader's overview. Views parse and render; rules live in app/queue and
+app/workbench/services.py. Everything works without JavaScript; htmx refreshes the queue."""
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from flask import (Blueprint, abort, current_app, flash, make_response, redirect, render_template,
+                   request, url_for)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.extensions import db
+from app.locale import current_language
+from app.models import utcnow
+from app.queue import claims
+from app.queue.actions import available_actions, perform
+from app.queue.assignment import eligible_officers, reassign
+from app.queue.calendar import LOCAL_TZ
+from app.queue.calendar_db import calendar_from_db
+from app.queue.categories import CATEGORIES
+from app.queue.errors import NotAllowed, QueueError
+from app.queue.sla import warning_threshold
+from app.queue.states import OPEN_STATES, Action, needs_note
+from app.security import roles
+from app.templating import is_htmx
+from app.workbench import services
+from app.workbench.forms import (QUEUE_ERRORS, ActionForm, ApologyForm, ClaimForm, QueueFilterForm,
+                                 ReassignForm, ReleaseForm, TransferForm)
+from app.workbench.labels import (ACTION_NAMES, CASE_TYPE_NAMES, DUE_BANDS, PRIORITY_NAMES,
+                                  STATE_NAMES, category_name, event_name, state_name)
+
+bp = Blueprint("workbench", __name__, url_prefix="/<lang:lang_code>/workbench")
+STAFF = ("officer", "leader", "admin")
+
+
+@bp.context_processor
+def labels():
+    return {"state_name": state_name, "event_name": event_name, "category_name": category_name,
+            "CASE_TYPE_NAMES": CASE_TYPE_NAMES, "DUE_BANDS": DUE_BANDS,
+            "PRIORITY_NAMES": PRIORITY_NAMES, "ACTION_NAMES": ACTION_NAMES}
+
+
+def _me():
+    return current_user._get_current_object()
+
+
+def _queue_error(error: QueueError) -> str:
+    return str(QUEUE_ERRORS.get(error.code, QUEUE_ERRORS["invalid_input"]))
+
+
+def _clock():
+    now = utcnow()
+    calendar = calendar_from_db(db.session)
+    # The same band the SLA sweep escalates on, so the badge and the leader's e-mail agree.
+    return now, warning_threshold(now, current_app.config["SLA_WARNING_DAYS"], calendar)
+
+
+@bp.get("/")
+@roles(*STAFF)
+def my_cases():
+    now, limit = _clock()
+    departments = services.departments_of(db.session, _me())
+    return render_template("workbench/my_cases.html", cases=services.my_cases(db.session, _me()),
+                           departments=departments, claim_form=ClaimForm(), now=now,
+                           band_of=lambda c: services.due_band(c, now, limit))
+
+
+@bp.get("/queue")
+@roles(*STAFF)
+def queue_home():
+    departments = services.departments_of(db.session, _me())
+    if not departments:
+        flash(_("You do not belong to any department yet. Ask an administrator to add you."), "warning")
+        return redirect(url_for("workbench.my_cases"))
+    return redirect(url_for("workbench.queue", department_id=departments[0].id))
+
+
+def _filter_form(department_id: int) -> QueueFilterForm:
+    lang = current_language()
+    form = QueueFilterForm(request.args)
+    form.state.choices = [(0, _("All open states"))] + [(s, state_name(s)) for s in sorted(OPEN_STATES)]
+    form.band.choices = [("", _("Any"))] + [(k, str(v)) for k, v in DUE_BANDS.items()]
+    form.category.choices = [("", _("All categories"))] + [
+        (k, category_name(k, lang)) for k in CATEGORIES]
+    form.unit_id.choices = [(0, _("All"))] + [
+        (u.id, u.name(lang)) for u in services.units_in_queue(db.session, department_id)]
+    form.assignment.choices = [("all", _("Everyone")), ("unassigned", _("Waiting to be claimed")),
+                               ("mine", _("Mine"))]
+    return form
+
+
+@bp.get("/departments/<int:department_id>/queue")
+@roles(*STAFF)
+def queue(department_id: int):
+    try:
+        department = services.require_department(db.session, _me(), department_id)
+    except NotAllowed:
+        abort(403)
+    form = _filter_form(department_id)
+    filters = services.QueueFilters(
+        state=form.state.data or None, band=form.band.data or None,
+        category=form.category.data or None, unit_id=form.unit_id.data or None,
+        assignment=form.assignment.data or "all", q=(form.q.data or "").strip())
+    now, limit = _clock()
+    page = services.queue_page(db.session, department_id, filters,
+                               request.args.get("page", 1, type=int), now=now,
+                               almost_limit=limit, user=_me())
+    args = {k: v for k, v in request.args.items() if k != "page" and v not in ("", "0")}
+    context = dict(department=department, page=page, form=form, filter_args=args,
+                   departments=services.departments_of(db.session, _me()), claim_form=ClaimForm(),
+                   band_of=lambda c: services.due_band(c, now, limit),
+                   is_leader=services.leads(db.session, _me(), department_id))
+    template = "workbench/partials/queue_table.html" if is_htmx() else "workbench/queue.html"
+    response = make_response(render_template(template, **context))
+    response.headers["Vary"] = "HX-Request, Cookie"
+    return response
+
+
+@bp.post("/departments/<int:department_id>/claim-next")
+@roles(*STAFF)
+def claim_next(department_id: int):
+    form = ClaimForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        case = claims.claim_next(db.session, _me().id, department_id, now=utcnow(),
+                                 lease_minutes=current_app.config["CLAIM_LEASE_MINUTES"])
+    except QueueError as error:
+        db.session.rollback()
+        if isinstance(error, NotAllowed):
+            abort(403)
+        flash(_queue_error(error), "error")
+        return redirect(url_for("workbench.queue", department_id=department_id))
+    if case is None:
+        flash(str(QUEUE_ERRORS["nothing_to_claim"]), "warning")
+        return redirect(url_for("workbench.queue", department_id=department_id))
+    flash(_("Case %(code)s is now yours.", code=case.code), "success")
+    return redirect(url_for("workbench.case_detail", case_id=case.id))
+
+
+def _load_case(case_id: int):
+    try:
+        case = services.case_for(db.session, _me(), case_id)
+    except NotAllowed:
+        abort(403)
+    if case is None:
+        abort(404)
+    return case
+
+
+def _action_forms(case, actions):
+    """One small form per action allowed now, each with its own prefix so ids stay unique."""
+    forms = {}
+    for action in actions:
+        if action is Action.TRANSFER:
+            form = TransferForm(prefix=action.value)
+            form.to_department_id.choices = [(0, _("Choose…"))] + [
+                (d.id, d.name(current_language())) for d in services.other_departments(db.session, case)]
+        elif action is Action.REQUEST_APOLOGY:
+            form = ApologyForm(prefix=action.value)
+        else:
+            form = ActionForm(prefix=action.value)
+        form.version.data = case.version
+        forms[action] = form
+    return forms
+
+
+def _render_case(case, status=200, failed: tuple[Action, ActionForm] | None = None):
+    now, limit = _clock()
+    me = _me()
+    actions = available_actions(db.session, case, me, now)
+    forms = _action_forms(case, actions)
+    if failed is not None and failed[0] in forms:
+        forms[failed[0]] = failed[1]
+    reassign_form = None
+    if services.leads(db.session, me, case.department_id) and case.state in OPEN_STATES:
+        reassign_form = ReassignForm(prefix="reassign")
+        reassign_form.version.data = case.version
+        reassign_form.officer_id.choices = [(0, _("Choose…"))] + [
+            (m.user_id, m.user.full_name) for m in eligible_officers(db.session, case, now.date())
+            if m.user_id != case.assignee_id]
+    release_form = None
+    if case.assignee_id == me.id and case.state in OPEN_STATES:
+        release_form = ReleaseForm(prefix="release")
+        release_form.version.data = case.version
+    return render_template(
+        "workbench/case.html", case=case, events=services.timeline(db.session, case),
+        forms=forms, note_required={a: needs_note(a, frozenset()) for a in forms},
+        reassign_form=reassign_form, release_form=release_form,
+        band=services.due_band(case, now, limit)), status
+
+
+@bp.get("/cases/<int:case_id>")
+@roles(*STAFF)
+def case_detail(case_id: int):
+    return _render_case(_load_case(case_id))
+
+
+def _due_from_date(day) -> datetime:
+    """A date picked by the officer means the end of office hours that day, in Vietnam."""
+    return datetime.combine(day, time(17, 0), tzinfo=LOCAL_TZ)
+
+
+@bp.post("/cases/<int:case_id>/actions/<action>")
+@roles(*STAFF)
+def act(case_id: int, action: str):
+    case = _load_case(case_id)
+    try:
+        chosen = Action(action)
+    except ValueError:
+        abort(404)
+    form_class = {Action.TRANSFER: TransferForm, Action.REQUEST_APOLOGY: ApologyForm}.get(chosen, ActionForm)
+    form = form_class(prefix=chosen.value)
+    if chosen is Action.TRANSFER:
+        form.to_department_id.choices = [(0, "")] + [
+            (d.id, d.name(current_language())) for d in services.other_departments(db.session, case)]
+    if not form.validate_on_submit():
+        return _render_case(case, 400, failed=(chosen, form))
+    try:
+        perform(db.session, case.id, chosen, _me(),
+                expected_version=int(form.version.data) if (form.version.data or "").isdigit() else None,
+                note=form.note.data,
+                to_department_id=getattr(form, "to_department_id", None) and form.to_department_id.data,
+                new_due_at=_due_from_date(form.new_due_date.data) if chosen is Action.REQUEST_APOLOGY else None)
+    except QueueError as error:
+        flash(_queue_error(error), "error")
+        db.session.expire_all()
+        return _render_case(services.case_for(db.session, _me(), case_id), 409, failed=(chosen, form))
+    claims.touch(db.session, case.id, utcnow(), current_app.config["CLAIM_LEASE_MINUTES"])
+    flash(_("Done: %(action)s.", action=ACTION_NAMES[chosen]), "success")
+    if chosen is Action.TRANSFER:
+        return redirect(url_for("workbench.my_cases"))
+    return redirect(url_for("workbench.case_detail", case_id=case.id))
+
+
+@bp.post("/cases/<int:case_id>/release")
+@roles(*STAFF)
+def release(case_id: int):
+    case = _load_case(case_id)
+    form = ReleaseForm(prefix="release")
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        claims.release(db.session, case.id, _me().id, utcnow())
+    except QueueError as error:
+        db.session.rollback()
+        flash(_queue_error(error), "error")
+        return redirect(url_for("workbench.case_detail", case_id=case.id))
+    flash(_("Case %(code)s is back in the queue.", code=case.code), "success")
+    return redirect(url_for("workbench.my_cases"))
+
+
+@bp.post("/cases/<int:case_id>/reassign")
+@roles(*STAFF)
+def reassign_case(case_id: int):
+    case = _load_case(case_id)
+    form = ReassignForm(prefix="reassign")
+    form.officer_id.choices = [(m.user_id, m.user.full_name)
+                               for m in eligible_officers(db.session, case, utcnow().date())]
+    if not form.validate_on_submit():
+        flash(_("Choose an officer who can take this case."), "error")
+        return redirect(url_for("workbench.case_detail", case_id=case.id))
+    try:
+        reassign(db.session, case.id, form.officer_id.data, _me(),
+                 expected_version=int(form.version.data) if (form.version.data or "").isdigit() else None,
+                 note=form.note.data)
+    except QueueError as error:
+        flash(_queue_error(error), "error")
+        return redirect(url_for("workbench.case_detail", case_id=case.id))
+    flash(_("Case %(code)s has been reassigned.", code=case.code), "success")
+    return redirect(url_for("workbench.case_detail", case_id=case.id))
+
+
+@bp.get("/departments/<int:department_id>/leader")
+@roles(*STAFF)
+def leader(department_id: int):
+    me = _me()
+    try:
+        department = services.require_department(db.session, me, department_id)
+    except NotAllowed:
+        abort(403)
+    if not services.leads(db.session, me, department_id):
+        abort(403)
+    now, _limit = _clock()
+    return render_template(
+        "workbench/leader.html", department=department,
+        load=services.department_load(db.session, department_id, now),
+        overdue=services.overdue_cases(db.session, department_id, now),
+        waiting=services.awaiting_leader(db.session, department_id), now=now)
