@@ -291,23 +291,27 @@ def _bulk_unassign(session: Session, rows, now: datetime, action: str,
 def expire_leases(session: Session, now: datetime, *, batch: int = BATCH_SIZE) -> int:
     """Claimed cases nobody touched within the lease go back to the queue; returns how many.
 
-    A lapsed lease on a case waiting for the resident (5, 6) or finished is simply cleared: the
-    officer still owns that file, and unassigning it would leave it in no queue at all.
+    A lapsed lease on a case waiting for the resident (5, 6), for a leader's approval, or
+    finished is simply cleared: the officer still owns that file.
     """
     total = 0
     while True:
         try:
             begin_write(session)
-            stmt = (select(_cases.c.id, _cases.c.state, _cases.c.assignee_id)
+            stmt = (select(_cases.c.id, _cases.c.state, _cases.c.assignee_id,
+                           _cases.c.pending_approval)
                     .where(_cases.c.lease_until < now)
                     .order_by(_cases.c.lease_until).limit(batch))
             if not is_sqlite(session):
                 # A case being claimed or worked right now is left for the next pass.
                 stmt = stmt.with_for_update(skip_locked=True)
             rows = session.execute(stmt).all()
-            back = [r for r in rows if r.state in CLAIMABLE_STATES and r.assignee_id is not None]
-            keep = [r.id for r in rows if not (r.state in CLAIMABLE_STATES
-                                               and r.assignee_id is not None)]
+            # A case submitted for approval waits on the leader, not on its officer: it stays
+            # theirs, so the leader's answer comes back to whoever prepared it.
+            back = [r for r in rows if r.state in CLAIMABLE_STATES and r.assignee_id is not None
+                    and not r.pending_approval]
+            returned = {r.id for r in back}
+            keep = [r.id for r in rows if r.id not in returned]
             total += _bulk_unassign(session, back, now, "lease_expired")
             if keep:
                 session.execute(_cases.update().where(_cases.c.id.in_(keep))

@@ -174,6 +174,8 @@ def test_an_untouched_lease_expires_and_the_case_returns_to_the_queue(session, c
     me, colleague = officer(session, d), officer(session, d)
     c = case(session, d)
     waiting = case(session, d, state=5, assignee=me, lease_until=NOW - timedelta(minutes=1))
+    with_leader = case(session, d, state=4, assignee=me, requires_approval=True,
+                       pending_approval=True, lease_until=NOW - timedelta(minutes=1))
     session.commit()
     claim_next(session, me.id, d.id, now=NOW, lease_minutes=60)
 
@@ -185,6 +187,9 @@ def test_an_untouched_lease_expires_and_the_case_returns_to_the_queue(session, c
     assert (event.case_id, event.data) == (c.id, {"assignee_id": me.id})
     # A file waiting for the resident stays with its officer; only the stale lease goes.
     stored = fresh(session, Case, waiting.id)
+    assert (stored.assignee_id, stored.lease_until) == (me.id, None)
+    # So does one waiting for the leader's approval.
+    stored = fresh(session, Case, with_leader.id)
     assert (stored.assignee_id, stored.lease_until) == (me.id, None)
     assert claim_next(session, colleague.id, d.id, now=NOW + timedelta(hours=2)).id == c.id
 
