@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from babel.numbers import format_decimal
-from flask import Flask, g, request, url_for
+from flask import Flask, request, url_for
 from flask_babel import format_datetime, get_locale
 
 from app.locale import LANGUAGES, current_language
@@ -82,6 +82,3 @@ def init_app(app: Flask) -> None:
             "babel_locale": get_locale,
             "has_endpoint": lambda endpoint: endpoint in app.view_functions,
         }
-
-    # g is read lazily by the context processor; nothing is stored per request here.
-    _ = g
