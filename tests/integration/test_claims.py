@@ -15,6 +15,7 @@ from app.models import (AdminUnit, Case, CaseEvent, Department, OfficerMembershi
 from app.queue.claims import (claim_candidate, claim_next, claim_params, expire_leases,
                               hand_back_on_leave, release, touch)
 from app.queue.errors import IllegalTransition, NotAllowed
+from tests.conftest import only_on
 
 UTC = timezone.utc
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # Monday 09:00 in Hanoi
@@ -293,19 +294,17 @@ def _storm_setup(session, commune, workers, count):
     return d.id, officers
 
 
+@only_on('postgresql')
 def test_eight_officers_claiming_at_once_on_postgresql_never_share_or_lose_a_case(
         database, session, commune):
-    if not database.startswith("postgresql"):
-        pytest.skip("row locks and SKIP LOCKED are PostgreSQL's")
     dept_id, officers = _storm_setup(session, commune, 8, 2000)
     claimed = _storm(session.get_bind(), officers, dept_id)
     _check_storm(session, dept_id, claimed, 2000)
 
 
+@only_on('sqlite')
 def test_four_officers_claiming_at_once_on_sqlite_never_share_or_lose_a_case(
         database, session, commune):
-    if not database.startswith("sqlite"):
-        pytest.skip("the SQLite write-lock path")
     dept_id, officers = _storm_setup(session, commune, 4, 300)
     claimed = _storm(session.get_bind(), officers, dept_id)
     _check_storm(session, dept_id, claimed, 300)
@@ -353,9 +352,8 @@ def _explained(stmt, explain):
     return explained
 
 
+@only_on('postgresql')
 def test_postgresql_claims_walk_the_claim_index_without_sorting(database, session, commune):
-    if not database.startswith("postgresql"):
-        pytest.skip("PostgreSQL plan")
     d = _fill_for_plan(session, commune)
     session.execute(text("ANALYZE"))
     for plan in _plans(session, d, "EXPLAIN"):
@@ -364,9 +362,8 @@ def test_postgresql_claims_walk_the_claim_index_without_sorting(database, sessio
     session.rollback()
 
 
+@only_on('sqlite')
 def test_sqlite_claims_walk_the_claim_index_without_sorting(database, session, commune):
-    if not database.startswith("sqlite"):
-        pytest.skip("SQLite plan")
     d = _fill_for_plan(session, commune)
     session.execute(text("ANALYZE"))
     for plan in _plans(session, d, "EXPLAIN QUERY PLAN"):
