@@ -288,3 +288,14 @@ def leader(department_id: int):
         load=services.department_load(db.session, department_id, now),
         overdue=services.overdue_cases(db.session, department_id, now),
         waiting=services.awaiting_leader(db.session, department_id), now=now)
+
+
+@bp.get("/cases/<int:case_id>/apology-letter")
+@roles(*STAFF)
+def apology_letter(case_id: int):
+    """The printable apology letter with the new appointment date, once a leader approved it."""
+    case = _load_case(case_id)
+    letter = services.apology_letter(db.session, case)
+    if letter is None:
+        abort(404)
+    return render_template("workbench/apology_letter.html", case=case, letter=letter)

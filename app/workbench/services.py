@@ -209,3 +209,35 @@ def other_departments(session: Session, case: Case) -> list[Department]:
     return [d for d in session.scalars(
         select(Department).where(Department.active.is_(True), Department.id != case.department_id)
         .order_by(Department.name_vi)).all() if d.accepts(case.case_type)]
+
+
+@dataclass
+class ApologyLetter:
+    """What the Phiếu xin lỗi và hẹn lại ngày trả kết quả says, read from the event log."""
+
+    old_due_at: datetime
+    new_due_at: datetime
+    reason: str | None
+    requested_by: User | None
+    approved_by: User | None
+    approved_at: datetime
+
+
+def apology_letter(session: Session, case: Case) -> ApologyLetter | None:
+    if case.apology_approved_at is None:
+        return None
+    events = session.scalars(
+        select(CaseEvent).where(CaseEvent.case_id == case.id,
+                                CaseEvent.action.in_(("request_apology", "approve_apology")))
+        .options(joinedload(CaseEvent.actor)).order_by(CaseEvent.id)).all()
+    approved = next((e for e in reversed(events) if e.action == "approve_apology"), None)
+    requested = next((e for e in reversed(events) if e.action == "request_apology"
+                      and approved is not None and e.id < approved.id), None)
+    if approved is None:
+        return None
+    data = approved.data or {}
+    return ApologyLetter(
+        old_due_at=datetime.fromisoformat(data["old_due_at"]) if data.get("old_due_at") else case.due_at,
+        new_due_at=case.due_at, reason=requested.note if requested else None,
+        requested_by=requested.actor if requested else None, approved_by=approved.actor,
+        approved_at=case.apology_approved_at)

@@ -5,6 +5,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.models import Case, CaseEvent, utcnow
+from app.queue.calendar import LOCAL_TZ
 from tests.factories import make_case, make_department, make_officer, make_resident
 
 PASSWORD = "officer-pass-1"
@@ -236,3 +237,27 @@ def test_workbench_pages_are_bilingual(client, office):
     for lang, word in (("vi", "Hồ sơ được giao cho tôi"), ("en", "My cases")):
         page = client.get(f"/{lang}/workbench/").page
         assert page.html["lang"] == lang and word in page.h1.get_text()
+
+
+def test_an_approved_apology_gives_a_printable_letter_with_the_new_date(client, office, session):
+    from app.queue.actions import perform
+
+    people = office["people"]
+    resident = people["resident"]
+    now = utcnow()
+    case = make_case(session, office["dept"], state=4, assignee=people["minh"], applicant=resident,
+                     code="HS-SORRY", due_at=now - timedelta(days=1))
+    session.commit()
+    perform(session, case.id, "request_apology", people["minh"], new_due_at=now + timedelta(days=4),
+            note="Chờ xác minh hộ tịch ở xã khác")
+    _login(client, people["minh"], lang="en")
+    assert client.get(f"/en/workbench/cases/{case.id}/apology-letter").status_code == 404  # not yet
+    perform(session, case.id, "approve_apology", people["leader"])
+    page = client.get(f"/en/workbench/cases/{case.id}/apology-letter").page
+    text = page.get_text(" ")
+    assert "HS-SORRY" in text and resident.full_name in text and "Chờ xác minh hộ tịch" in text
+    assert ((now + timedelta(days=4)).astimezone(LOCAL_TZ).strftime("%d/%m/%Y")) in text
+    # Someone from another department cannot read it.
+    client.post("/en/account/logout", data={"csrf_token": client.csrf_token("/en/")})
+    _login(client, people["outsider"], lang="en")
+    assert client.get(f"/en/workbench/cases/{case.id}/apology-letter").status_code == 403
