@@ -28,6 +28,11 @@ def format_moment(value: datetime | None) -> str:
     return format_datetime(value, "HH:mm dd/MM/yyyy")
 
 
+def format_iso_moment(value: str | None) -> str:
+    """An ISO timestamp kept in event data, shown like any other moment."""
+    return format_moment(datetime.fromisoformat(value)) if value else ""
+
+
 def format_vnd(amount: int | float | None) -> str:
     """1500000 -> '1.500.000 ₫' (dot thousands separators in both languages)."""
     if amount is None:
@@ -67,6 +72,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["day"] = format_day
     app.jinja_env.filters["moment"] = format_moment
     app.jinja_env.filters["vnd"] = format_vnd
+    app.jinja_env.filters["iso_moment"] = format_iso_moment
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

@@ -257,6 +257,9 @@ def test_an_approved_apology_gives_a_printable_letter_with_the_new_date(client, 
     text = page.get_text(" ")
     assert "HS-SORRY" in text and resident.full_name in text and "Chờ xác minh hộ tịch" in text
     assert ((now + timedelta(days=4)).astimezone(LOCAL_TZ).strftime("%d/%m/%Y")) in text
+    # The timeline says when the appointment moved.
+    timeline = client.get(f"/en/workbench/cases/{case.id}").page.select_one(".timeline").get_text(" ")
+    assert "New appointment date: " + (now + timedelta(days=4)).astimezone(LOCAL_TZ).strftime("%H:%M %d/%m/%Y") in timeline
     # Someone from another department cannot read it.
     client.post("/en/account/logout", data={"csrf_token": client.csrf_token("/en/")})
     _login(client, people["outsider"], lang="en")
