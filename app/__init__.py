@@ -30,7 +30,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 def init_extensions(app: Flask) -> None:
     from app.db import configure_engine
-    from app.extensions import csrf, db, limiter, login_manager, migrate
+    from app.extensions import compress, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     with app.app_context():
@@ -39,6 +39,7 @@ def init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
+    compress.init_app(app)
     # Babel is bound in app.locale, which owns the locale selector.
 
 
