@@ -444,7 +444,7 @@ class LeaveOutcome:
     back to the queue (None when the queue cannot hand them back yet)."""
 
     on_leave_now: bool = False
-    handed_back: int | None = None
+    handed_back: int = 0
 
 
 def _check_seat(data: MembershipData) -> list[str]:

@@ -24,7 +24,8 @@ from app.queue.states import (
     InvalidInput, State, as_action, allowed_actions, check, is_overdue, require_note,
 )
 
-__all__ = ["capacities_of", "view_of", "available_actions", "perform", "calendar_from_db"]
+__all__ = ["capacities_of", "view_of", "available_actions", "perform", "load_for_update",
+           "calendar_from_db"]
 
 
 def capacities_of(session: Session, case: Case, actor: User | None) -> frozenset[str]:
@@ -91,7 +92,7 @@ def perform(session: Session, case_id: int, action: Action | str, actor: User, *
         now = _aware(now or utcnow(), "now")
         act = as_action(action)
         begin_write(session)
-        case = _load_for_update(session, case_id)
+        case = load_for_update(session, case_id)
         if expected_version is not None and case.version != expected_version:
             raise StaleCase(f"case {case.code} changed (version {case.version}, "
                             f"form had {expected_version})", case_id=case.id,
@@ -125,7 +126,8 @@ def perform(session: Session, case_id: int, action: Action | str, actor: User, *
 
 # -- loading -------------------------------------------------------------------------------
 
-def _load_for_update(session: Session, case_id: int) -> Case:
+def load_for_update(session: Session, case_id: int) -> Case:
+    """The case as stored now, locked for this transaction; CaseNotFound if there is none."""
     # populate_existing: the caller's copy may predate the lock; decide on what is stored now.
     stmt = select(Case).where(Case.id == case_id).execution_options(populate_existing=True)
     if not is_sqlite(session):

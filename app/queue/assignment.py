@@ -9,14 +9,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
-from app.db import begin_write, is_sqlite
+from app.db import begin_write
 from app.models import Case, OfficerMembership, OfficerSkill, User, utcnow
-from app.queue.actions import capacities_of
+from app.queue.actions import capacities_of, load_for_update
 from app.queue.errors import IllegalTransition, NotAllowed, StaleCase
 from app.queue.events import record_event
-from app.queue.states import ADMIN, LEADER, OPEN_STATES, CaseNotFound
+from app.queue.states import ADMIN, LEADER, OPEN_STATES
 
 
 def eligible_officers(session: Session, case: Case, today) -> list[OfficerMembership]:
@@ -26,6 +26,7 @@ def eligible_officers(session: Session, case: Case, today) -> list[OfficerMember
         .join(OfficerSkill, OfficerSkill.membership_id == OfficerMembership.id)
         .where(OfficerMembership.department_id == case.department_id,
                OfficerSkill.skill == case.category)
+        .options(joinedload(OfficerMembership.user))  # the reassign list shows their names
         .order_by(OfficerMembership.id)).all()
     return [m for m in memberships if m.available(today)]
 
@@ -37,12 +38,7 @@ def reassign(session: Session, case_id: int, to_user_id: int, actor: User, *,
     actor_id = actor.id
     try:
         begin_write(session)
-        stmt = select(Case).where(Case.id == case_id).execution_options(populate_existing=True)
-        if not is_sqlite(session):
-            stmt = stmt.with_for_update()
-        case = session.scalars(stmt).one_or_none()
-        if case is None:
-            raise CaseNotFound(f"no case {case_id}", case_id=case_id)
+        case = load_for_update(session, case_id)
         if expected_version is not None and case.version != expected_version:
             raise StaleCase("case changed", case_id=case.id, version=case.version)
         actor = session.get(User, actor_id, populate_existing=True)

@@ -37,6 +37,8 @@ from app.models.cases import CLAIMABLE_PREDICATE, CLAIMABLE_STATES
 from app.queue.calendar import LOCAL_TZ
 from app.queue.errors import IllegalTransition, NotAllowed
 from app.queue.events import record_event
+from app.queue.actions import load_for_update
+from app.queue.states import CaseNotFound
 
 __all__ = ["CLAIM_ORDER", "claim_next", "release", "expire_leases", "hand_back_on_leave",
            "touch", "claim_candidate_sql", "claim_candidate", "claim_params"]
@@ -231,10 +233,10 @@ def claim_next(session: Session, officer_id: int, department_id: int, *, now: da
 
 
 def _lock_case(session: Session, case_id: int) -> Case | None:
-    stmt = select(Case).where(Case.id == case_id).execution_options(populate_existing=True)
-    if not is_sqlite(session):
-        stmt = stmt.with_for_update()
-    return session.scalars(stmt).first()
+    try:
+        return load_for_update(session, case_id)
+    except CaseNotFound:
+        return None
 
 
 def _unassign(case: Case, now: datetime) -> None:

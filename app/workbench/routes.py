@@ -28,7 +28,7 @@ from app.workbench import services
 from app.workbench.forms import (QUEUE_ERRORS, ActionForm, ApologyForm, ClaimForm, QueueFilterForm,
                                  ReassignForm, ReleaseForm, TransferForm)
 from app.workbench.labels import (ACTION_NAMES, CASE_TYPE_NAMES, DUE_BANDS, PRIORITY_NAMES,
-                                  STATE_NAMES, category_name, event_name, state_name)
+                                  category_name, event_name, state_name)
 
 bp = Blueprint("workbench", __name__, url_prefix="/<lang:lang_code>/workbench")
 STAFF = ("officer", "leader", "admin")

@@ -1,7 +1,5 @@
 """The administration area as an administrator uses it: setting up a new commune through the
 forms, the refusals that keep the set-up consistent, and who may not come in at all."""
-import sys
-import types
 from datetime import date, timedelta
 
 import pytest
