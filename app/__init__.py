@@ -17,8 +17,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     use_test_profile(app.config["APP_ENV"] == "testing")
 
     init_extensions(app)
-    from app import locale, security, errors, cli, templating
+    from app import locale, security, errors, cli, templating, input_guard
 
+    input_guard.init_app(app)  # before any route is added: it owns the `int` converter
     locale.init_app(app)
     security.init_app(app)
     templating.init_app(app)

@@ -28,7 +28,7 @@ def translate():
 @translate.command()
 def extract():
     """Collect every translatable string into app/translations/messages.pot."""
-    _pybabel("extract", "-F", "babel.cfg", "-k", "_l", "-o", "app/translations/messages.pot",
+    _pybabel("extract", "-F", "babel.cfg", "-k", "_l", "-k", "_n:1,2", "-o", "app/translations/messages.pot",
              "--no-location", "--sort-output", "--no-wrap", "app")
 
 

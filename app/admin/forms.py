@@ -7,13 +7,13 @@ service's precise message rather than a generic "not a valid choice".
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, EmailField, Form, IntegerField, PasswordField,
+from wtforms import (BooleanField, DateField, EmailField, IntegerField, PasswordField,
                      SelectField, SelectMultipleField, StringField, TelField)
 from wtforms.validators import (DataRequired, Email, Length, NumberRange, Optional,
                                 StopValidation, ValidationError)
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.forms import BaseForm
 from app.auth.services import MIN_PASSWORD_LENGTH
 from app.models import CASE_TYPES
 from app.text import normalize_phone
@@ -178,7 +178,7 @@ def _names():
     )
 
 
-class UnitForm(FlaskForm):
+class UnitForm(BaseForm):
     level = SelectField(_l("Kind of unit"), choices=[
         ("commune", LEVEL_LABELS["commune"]), ("village", LEVEL_LABELS["village"])],
         validate_choice=False)
@@ -189,11 +189,11 @@ class UnitForm(FlaskForm):
     name_vi, name_en = _names()
 
 
-class UnitNamesForm(FlaskForm):
+class UnitNamesForm(BaseForm):
     name_vi, name_en = _names()
 
 
-class DepartmentForm(FlaskForm):
+class DepartmentForm(BaseForm):
     unit_id = SelectField(_l("Unit"), coerce=int, validate_choice=False)
     code = StringField(_l("Code"), validators=[
         DataRequired(ERRORS["code_required"]),
@@ -206,7 +206,7 @@ class DepartmentForm(FlaskForm):
     active = BooleanField(_l("Active: cases can be routed here"), default=True)
 
 
-class OfficerForm(FlaskForm):
+class OfficerForm(BaseForm):
     full_name = StringField(_l("Full name"), validators=[
         DataRequired(ERRORS["full_name_required"]),
         Length(max=120, message=_l("The name can be at most %(max)d characters."))])
@@ -230,7 +230,7 @@ class OfficerForm(FlaskForm):
         return ok
 
 
-class SeatForm(FlaskForm):
+class SeatForm(BaseForm):
     """An officer's seat in a department: desk, skills, duty and leave."""
 
     desk = SelectField(_l("Desk"), choices=[(d, label) for d, label in DESK_LABELS.items()],
@@ -245,7 +245,7 @@ class NewSeatForm(SeatForm):
     department_id = SelectField(_l("Department"), coerce=int, validate_choice=False)
 
 
-class RuleForm(FlaskForm):
+class RuleForm(BaseForm):
     case_type = SelectField(_l("Kind of case"),
                             choices=[(t, CASE_TYPE_LABELS[t]) for t in CASE_TYPES],
                             validate_choice=False)
@@ -260,8 +260,11 @@ class RuleForm(FlaskForm):
     active = BooleanField(_l("Active"), default=True)
 
 
-class RuleFilterForm(Form):
+class RuleFilterForm(BaseForm):
     """The filters above the rule list: a GET form, so no CSRF token and links can share it."""
+
+    class Meta:
+        csrf = False
 
     case_type = SelectField(_l("Kind of case"), validate_choice=False)
     unit = SelectField(_l("Unit"), coerce=int, validate_choice=False)
@@ -269,7 +272,7 @@ class RuleFilterForm(Form):
     status = SelectField(_l("Status"), validate_choice=False)
 
 
-class CalendarDayForm(FlaskForm):
+class CalendarDayForm(BaseForm):
     day = DayField(_l("Date"), validators=[day_required])
     kind = SelectField(_l("Kind of day"), choices=[(k, label) for k, label in KIND_LABELS.items()],
                        validate_choice=False)

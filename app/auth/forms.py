@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TelField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
+from app.forms import BaseForm
 from app.auth.services import MIN_PASSWORD_LENGTH
 from app.text import normalize_phone
 
@@ -28,14 +28,14 @@ def vn_phone(form, field):
         raise ValidationError(ERRORS["bad_phone"])
 
 
-class LoginForm(FlaskForm):
+class LoginForm(BaseForm):
     identifier = StringField(_l("Phone number or email"),
                              validators=[DataRequired(_l("Enter your phone number or email."))])
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
     remember = BooleanField(_l("Keep me logged in on this device"))
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(BaseForm):
     full_name = StringField(_l("Full name"), validators=[
         DataRequired(_l("Enter your full name.")),
         Length(max=120, message=_l("The name can be at most %(max)d characters."))])
@@ -62,7 +62,7 @@ class RegisterForm(FlaskForm):
         return ok
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(BaseForm):
     current_password = PasswordField(_l("Current password"),
                                      validators=[DataRequired(_l("Enter your current password."))])
     new_password = PasswordField(_l("New password"), validators=[
@@ -73,12 +73,12 @@ class ChangePasswordForm(FlaskForm):
         EqualTo("new_password", message=_l("The two passwords do not match."))])
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(BaseForm):
     identifier = StringField(_l("Phone number or email"),
                              validators=[DataRequired(_l("Enter your phone number or email."))])
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(BaseForm):
     password = PasswordField(_l("New password"), validators=[
         DataRequired(_l("Choose a new password.")),
         Length(min=MIN_PASSWORD_LENGTH, message=ERRORS["short_password"])])

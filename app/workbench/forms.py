@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from app.forms import BaseForm, VersionField
 from app.queue.errors import IllegalTransition, NotAllowed, NothingToClaim, StaleCase, WrongDepartment
 
 # Queue errors, by code, as the officer reads them.
@@ -17,11 +17,16 @@ QUEUE_ERRORS = {
     "note_required": _l("Write a note or reason for this action."),
     "invalid_input": _l("Check the details you entered for this action."),
     "case_not_found": _l("That case does not exist."),
+    "no_longer_offered": _l("That action is no longer possible for this case: someone may have "
+                            "moved it on. The page below shows what can be done now."),
+    "apology_too_early": _l("The new appointment date must be after the current one (%(current)s)."),
+    "apology_too_late": _l("The new appointment date can be at most %(days)d working days after "
+                           "the current one: %(latest)s at the latest."),
 }
 NOTE_MAX = 2000
 
 
-class PageForm(FlaskForm):
+class PageForm(BaseForm):
     """A form that shares the page with others under a prefix. The app-wide CSRFProtect checks
     the one `csrf_token` field every POST carries, so the per-form (prefixed) token is off."""
 
@@ -32,7 +37,7 @@ class PageForm(FlaskForm):
 class ActionForm(PageForm):
     """One action on one case; `version` rejects a form loaded before someone else's change."""
 
-    version = HiddenField()
+    version = VersionField()
     note = TextAreaField(_l("Note or reason"), validators=[
         Optional(), Length(max=NOTE_MAX, message=_l("Keep the note under %(max)d characters."))])
 
@@ -52,17 +57,17 @@ class ClaimForm(PageForm):
 
 
 class ReleaseForm(PageForm):
-    version = HiddenField()
+    version = VersionField()
 
 
 class ReassignForm(PageForm):
-    version = HiddenField()
+    version = VersionField()
     officer_id = SelectField(_l("Give to"), coerce=int,
                              validators=[DataRequired(_l("Choose an officer."))])
     note = StringField(_l("Reason (optional)"), validators=[Optional(), Length(max=500)])
 
 
-class QueueFilterForm(FlaskForm):
+class QueueFilterForm(BaseForm):
     """GET filters: no CSRF token, so a filtered queue is a plain, shareable link."""
 
     class Meta:
