@@ -2,10 +2,10 @@
 failed request never leaves half a change behind."""
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, Response, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from app.extensions import db
 
@@ -36,11 +36,32 @@ def render_error(status: int, detail: str | None = None):
                            message=detail or message), status
 
 
+class Refused(HTTPException):
+    """An error page with the portal's own explanation (in the page's language)."""
+
+    def __init__(self, status: int, message: str | None = None):
+        super().__init__()
+        self.code = status
+        self.portal_message = str(message) if message else None
+
+
+def refuse(status: int, message: str | None = None):
+    """abort() with a message the person reads on the error page."""
+    raise Refused(status, message)
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         return render_error(400, str(_l("Your form expired or was sent from elsewhere. "
                                         "Please reload the page and send it again.")))
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(error: SecurityError):
+        # A Host header the portal does not answer to: nothing (links, templates) can be built
+        # for it, so a plain bilingual answer.
+        return Response("400 - Tên miền không được phục vụ / This host name is not served.\n",
+                        400, mimetype="text/plain")
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
@@ -48,7 +69,7 @@ def init_app(app: Flask) -> None:
             return error
         if error.code not in MESSAGES:
             return error
-        return render_error(error.code)
+        return render_error(error.code, getattr(error, "portal_message", None))
 
     @app.errorhandler(Exception)
     def server_error(error: Exception):

@@ -46,12 +46,14 @@ def switch_language_url(code: str) -> str:
     view_args = dict(request.view_args or {})
     if endpoint and "lang_code" in _endpoint_args(endpoint):
         view_args["lang_code"] = code
-        args = request.args.to_dict(flat=True) if request.method == "GET" else {}
-        args.pop("lang_code", None)
         try:
-            return url_for(endpoint, **view_args, **args)
+            path = url_for(endpoint, **view_args)
         except Exception:  # noqa: BLE001 - a page we cannot rebuild still has a home page
-            pass
+            return url_for("main.home", lang_code=code)
+        # The query string is carried over as it came, never handed to url_for as arguments:
+        # `?_external=1&_scheme=javascript` would otherwise build a link off the site.
+        query = request.query_string.decode("latin-1") if request.method == "GET" else ""
+        return f"{path}?{query}" if query else path
     return url_for("main.home", lang_code=code)
 
 

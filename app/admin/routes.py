@@ -13,6 +13,7 @@ from app.admin.forms import (CASE_TYPE_LABELS, DESK_LABELS, KIND_LABELS, LEVEL_L
                              DepartmentForm, NewSeatForm, OfficerForm, RuleFilterForm, RuleForm,
                              SeatForm, UnitForm, UnitNamesForm, message_for)
 from app.extensions import db
+from app.links import safe_path
 from app.locale import current_language
 from app.models import CASE_TYPES, AdminUnit, CalendarDay, Department, OfficerMembership, RoutingRule
 from app.security import roles
@@ -51,10 +52,7 @@ def _blame(form, error: services.AdminError) -> None:
 
 def _back(default: str) -> str:
     """Where a small POST button came from (a same-site path), so filters and pages survive."""
-    target = request.form.get("next") or ""
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return default
+    return safe_path(request.form.get("next")) or default
 
 
 def _unit_label(unit: AdminUnit | None, lang: str) -> str:
