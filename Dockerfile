@@ -17,5 +17,6 @@ RUN python -m babel.messages.frontend compile -d app/translations \
 
 USER conglang
 EXPOSE 8000
-# SECRET_KEY and DATABASE_URL come from the environment; the app refuses to start without a key.
+# SECRET_KEY, PUBLIC_URL and DATABASE_URL come from the environment; the app refuses to start
+# without a strong key and a public URL.
 CMD ["sh", "-c", "flask --app wsgi db upgrade && exec gunicorn --bind 0.0.0.0:${PORT} --workers ${WEB_CONCURRENCY:-3} --threads 4 --access-logfile - wsgi:app"]

@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 export APP_ENV ?= development
+# Links in messages and receipts point here (development only; production must set it).
+export PUBLIC_URL ?= http://127.0.0.1:$(PORT)
 FLASK := $(BIN)/flask --app wsgi
 
 .PHONY: run test install install-test translations migrate seed bench clean

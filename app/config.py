@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ENVIRONMENTS = ("development", "testing", "production")
 
@@ -34,6 +36,24 @@ def _dev_secret(instance_path: Path) -> str:
     return key
 
 
+MIN_SECRET_KEY_LENGTH = 32
+
+
+def check_secret_key(secret: str) -> None:
+    """A production key must be long and not a placeholder: it signs every session cookie."""
+    if len(secret) < MIN_SECRET_KEY_LENGTH or len(set(secret)) < 10:
+        raise ConfigError(f"SECRET_KEY is too weak: use at least {MIN_SECRET_KEY_LENGTH} random "
+                          "characters, e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))'")
+
+
+def check_public_url(url: str) -> str:
+    parts = urlsplit(url)
+    if (parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/")
+            or parts.query or parts.fragment):
+        raise ConfigError(f"PUBLIC_URL must look like https://host[:port], not {url!r}")
+    return url.rstrip("/")
+
+
 def default_sqlite_url(instance_path: Path) -> str:
     return f"sqlite:///{instance_path / 'conglang.db'}"
 
@@ -55,6 +75,23 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
             secret = secrets.token_urlsafe(32)
         else:
             raise ConfigError("SECRET_KEY is not set; refusing to start outside development")
+    elif env == "production":
+        check_secret_key(secret)
+
+    public_url = (overrides.pop("PUBLIC_URL", None) or os.environ.get("PUBLIC_URL") or "").strip()
+    if public_url:
+        public_url = check_public_url(public_url)
+    elif env == "production":
+        raise ConfigError("PUBLIC_URL is not set (e.g. https://dichvucong.example.gov.vn); links in "
+                          "messages and receipts are built from it, never from the request")
+    else:
+        public_url = "http://127.0.0.1:8000" if dev else "http://localhost"
+    # Outside development only the configured host names are answered (a forged Host header
+    # gets a 400), plus any the operator lists in ALLOWED_HOSTS (a health-check address).
+    trusted_hosts = None
+    if env == "production":
+        trusted_hosts = [urlsplit(public_url).hostname] + [
+            h.strip() for h in os.environ.get("ALLOWED_HOSTS", "").split(",") if h.strip()]
 
     database_url = os.environ.get("DATABASE_URL") or default_sqlite_url(instance_path)
     if database_url.startswith("postgres://"):
@@ -75,6 +112,10 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": not (dev or testing) and _bool(os.environ.get("COOKIE_SECURE"), True),
+        # "Keep me logged in" on a shared family phone should not outlive a month.
+        "REMEMBER_COOKIE_DURATION": timedelta(days=int(os.environ.get("REMEMBER_DAYS", 30))),
+        "PUBLIC_URL": public_url,
+        "TRUSTED_HOSTS": trusted_hosts,
         "PREFERRED_URL_SCHEME": "http" if dev or testing else "https",
         # Photos and scanned papers from phones; anything larger is refused with a 413 page.
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 10 * 1024 * 1024)),
@@ -98,6 +139,8 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         # SLA: how many working days before the due date a case counts as almost due.
         "SLA_WARNING_DAYS": int(os.environ.get("SLA_WARNING_DAYS", 1)),
         "CLAIM_LEASE_MINUTES": int(os.environ.get("CLAIM_LEASE_MINUTES", 120)),
+        # An apology letter moves the appointment by at most this many working days.
+        "APOLOGY_MAX_WORKING_DAYS": int(os.environ.get("APOLOGY_MAX_WORKING_DAYS", 30)),
         "WORKER_INTERVAL_SECONDS": int(os.environ.get("WORKER_INTERVAL_SECONDS", 60)),
     }
     config.update(overrides)

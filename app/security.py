@@ -8,7 +8,7 @@ from __future__ import annotations
 from functools import wraps
 from typing import Callable
 
-from flask import Flask, abort, redirect, request, url_for
+from flask import Flask, abort, g, redirect, request, url_for
 from flask_login import current_user
 
 CSP = "; ".join([
@@ -71,6 +71,14 @@ def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = None  # the login page explains itself
 
+    @app.before_request
+    def forget_previous_visitor():
+        # Flask-Login caches the user and Flask-WTF the CSRF token on `g`; an application
+        # context that outlives one request (tests, a CLI) must not hand one visitor's account
+        # or token to the next request.
+        g.pop("_login_user", None)
+        g.pop(app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
+
     @app.after_request
     def security_headers(response):
         response.headers.setdefault("Content-Security-Policy", CSP)
@@ -86,11 +94,19 @@ def init_app(app: Flask) -> None:
         return response
 
 
-def load_user(user_id: str):
+def load_user(login_id: str):
+    """The account behind a session or remember cookie, if that cookie is still valid: its
+    login id is "<user id>:<session generation>", and a raised generation ends it."""
     from app.extensions import db
+    from app.inputs import parse_id, parse_int
     from app.models import User
 
+    user_id, _, generation = (login_id or "").partition(":")
     try:
-        return db.session.get(User, int(user_id))
-    except (TypeError, ValueError):
+        user = db.session.get(User, parse_id(user_id))
+        expected = parse_int(generation, minimum=0)
+    except ValueError:
         return None
+    if user is None or user.session_generation != expected:
+        return None
+    return user

@@ -2,8 +2,6 @@
 rules live in app/auth/services.py."""
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
@@ -12,6 +10,7 @@ from app.auth import services
 from app.auth.forms import (ERRORS, ChangePasswordForm, ForgotPasswordForm, LoginForm,
                             RegisterForm, ResetPasswordForm)
 from app.extensions import db, limiter
+from app.links import public_url, redirect_back
 from app.locale import current_language
 from app.security import public, signed_in
 from app.units.services import commune_choices, village_choices
@@ -25,16 +24,6 @@ def _login_limit() -> str:
 
 def _register_limit() -> str:
     return current_app.config["RATELIMIT_REGISTER"]
-
-
-def _safe_next(target: str | None) -> str | None:
-    """Only same-site paths, so a crafted link cannot bounce a fresh login to another site."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
 
 
 def _blame(form, error: services.AccountError) -> None:
@@ -67,13 +56,14 @@ def login():
         else:
             login_user(user, remember=form.remember.data)
             flash(_("You are logged in."), "success")
-            return redirect(_safe_next(request.args.get("next")) or _landing_for(user))
+            return redirect_back(request.args.get("next"), _landing_for(user))
     return render_template("auth/login.html", form=form)
 
 
 @bp.post("/logout")
 @signed_in
 def logout():
+    services.log_out_everywhere(db.session, current_user._get_current_object())
     logout_user()
     flash(_("You are logged out."), "success")
     return redirect(url_for("main.home"))
@@ -120,11 +110,14 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            services.change_password(db.session, current_user._get_current_object(), form.current_password.data,
-                                     form.new_password.data)
+            user = services.change_password(db.session, current_user._get_current_object(),
+                                            form.current_password.data, form.new_password.data)
         except services.AccountError as error:
             _blame(form, error)
         else:
+            # Every other device is logged out; this one stays, under the new generation.
+            login_user(user, remember=bool(request.cookies.get(
+                current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token"))))
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("auth.account"))
     return render_template("auth/change_password.html", form=form)
@@ -139,7 +132,7 @@ def forgot_password():
         minutes = current_app.config["PASSWORD_RESET_MINUTES"]
         services.request_password_reset(
             db.session, form.identifier.data, minutes=minutes,
-            link_for=lambda token: url_for("auth.reset_password", token=token, _external=True),
+            link_for=lambda token: public_url("auth.reset_password", token=token),
             subject=_("Reset your Cổng Làng password"),
             body_template=_("Open this link to choose a new password: {link}\n"
                             "It works once, for {minutes} minutes. If you did not ask for it, "

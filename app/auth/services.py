@@ -15,7 +15,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.models import AdminUnit, PasswordResetToken, Role, User, utcnow
-from app.notifications.outbox import queue_for_user
+from app.db import write_transaction
+from app.notifications.outbox import SECRET_PLACEHOLDER, queue_for_user
 from app.passwords import hash_password, needs_rehash, verify_password
 from app.text import normalize_phone
 
@@ -77,21 +78,21 @@ def register_resident(session: Session, reg: Registration) -> User:
         raise AccountError("no_contact", "phone")
     if len(reg.password) < MIN_PASSWORD_LENGTH:
         raise AccountError("short_password", "password")
-    _check_home(session, reg.commune_id, reg.village_id)
-    if phone and session.scalar(select(User.id).where(User.phone == phone)):
-        raise AccountError("phone_taken", "phone")
-    if email and session.scalar(select(User.id).where(User.email == email)):
-        raise AccountError("email_taken", "email")
-    user = User(full_name=reg.full_name.strip(), phone=phone, email=email,
-                password_hash=hash_password(reg.password), role=Role.RESIDENT.value,
-                commune_id=reg.commune_id, village_id=reg.village_id,
-                locale=reg.locale if reg.locale in ("vi", "en") else "vi")
-    session.add(user)
+    password_hash = hash_password(reg.password)  # slow on purpose: before taking the write lock
     try:
-        session.commit()
+        with write_transaction(session):
+            _check_home(session, reg.commune_id, reg.village_id)
+            if phone and session.scalar(select(User.id).where(User.phone == phone)):
+                raise AccountError("phone_taken", "phone")
+            if email and session.scalar(select(User.id).where(User.email == email)):
+                raise AccountError("email_taken", "email")
+            user = User(full_name=reg.full_name.strip(), phone=phone, email=email,
+                        password_hash=password_hash, role=Role.RESIDENT.value,
+                        commune_id=reg.commune_id, village_id=reg.village_id,
+                        locale=reg.locale if reg.locale in ("vi", "en") else "vi")
+            session.add(user)
     except IntegrityError:
         # Two registrations raced for the same phone or email: the database decided.
-        session.rollback()
         raise AccountError("phone_taken" if phone else "email_taken", "phone" if phone else "email")
     return user
 
@@ -102,20 +103,37 @@ def authenticate(session: Session, identifier: str, password: str) -> User | Non
         return None
     if not user.active:
         return None
-    if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-    user.last_login_at = utcnow()
-    session.commit()
+    new_hash = hash_password(password) if needs_rehash(user.password_hash) else None
+    user_id = user.id
+    with write_transaction(session):
+        user = session.get(User, user_id)
+        if new_hash:
+            user.password_hash = new_hash
+        user.last_login_at = utcnow()
     return user
 
 
-def change_password(session: Session, user: User, current: str, new: str) -> None:
+def log_out_everywhere(session: Session, user: User) -> None:
+    """End this session and every other one of the account (see User.end_all_sessions)."""
+    user_id = user.id
+    with write_transaction(session):
+        session.get(User, user_id).end_all_sessions()
+
+
+def change_password(session: Session, user: User, current: str, new: str) -> User:
+    """Change the password and end every earlier session; the caller logs the person in again
+    on the device they used, with the new session generation."""
     if not verify_password(user.password_hash, current):
         raise AccountError("wrong_password", "current_password")
     if len(new) < MIN_PASSWORD_LENGTH:
         raise AccountError("short_password", "new_password")
-    user.password_hash = hash_password(new)
-    session.commit()
+    new_hash = hash_password(new)
+    user_id = user.id
+    with write_transaction(session):
+        user = session.get(User, user_id)
+        user.password_hash = new_hash
+        user.end_all_sessions()
+    return user
 
 
 def _token_hash(token: str) -> str:
@@ -125,35 +143,45 @@ def _token_hash(token: str) -> str:
 def request_password_reset(session: Session, identifier: str, *, minutes: int,
                            link_for, subject: str, body_template: str) -> bool:
     """Queue a reset link for the account, if there is one. The caller says the same thing
-    either way, so the form does not reveal who has an account. Returns whether one was sent."""
-    user = find_by_login(session, identifier)
-    if user is None or not user.active:
-        return False
-    token = secrets.token_urlsafe(32)
-    session.add(PasswordResetToken(user_id=user.id, token_hash=_token_hash(token),
-                                   expires_at=utcnow() + timedelta(minutes=minutes)))
-    queue_for_user(session, user, subject, body_template.format(link=link_for(token), minutes=minutes))
-    session.commit()
+    either way, so the form does not reveal who has an account. Returns whether one was sent.
+
+    The link goes into the outbox as the message's secret, not into its body: the outbox
+    erases it once the message is delivered (or cannot be), so the table never keeps a
+    working reset link."""
+    with write_transaction(session):
+        user = find_by_login(session, identifier)
+        if user is None or not user.active:
+            return False
+        token = secrets.token_urlsafe(32)
+        session.add(PasswordResetToken(user_id=user.id, token_hash=_token_hash(token),
+                                       expires_at=utcnow() + timedelta(minutes=minutes)))
+        queue_for_user(session, user, subject,
+                       body_template.format(link=SECRET_PLACEHOLDER, minutes=minutes),
+                       secret=link_for(token))
     return True
 
 
 def reset_password(session: Session, token: str, new: str) -> User:
-    record = session.scalar(select(PasswordResetToken)
-                            .where(PasswordResetToken.token_hash == _token_hash(token or "")))
-    if record is None or record.used_at is not None:
-        raise AccountError("invalid_token")
-    if record.expires_at <= utcnow():
-        raise AccountError("expired_token")
     if len(new) < MIN_PASSWORD_LENGTH:
         raise AccountError("short_password", "password")
-    record.used_at = utcnow()
-    record.user.password_hash = hash_password(new)
-    # Any other outstanding link for this account dies with this one.
-    for other in session.scalars(select(PasswordResetToken).where(
-            PasswordResetToken.user_id == record.user_id, PasswordResetToken.used_at.is_(None))):
-        other.used_at = record.used_at
-    session.commit()
-    return record.user
+    new_hash = hash_password(new)
+    with write_transaction(session):
+        record = session.scalar(select(PasswordResetToken)
+                                .where(PasswordResetToken.token_hash == _token_hash(token or "")))
+        if record is None or record.used_at is not None:
+            raise AccountError("invalid_token")
+        if record.expires_at <= utcnow():
+            raise AccountError("expired_token")
+        record.used_at = utcnow()
+        record.user.password_hash = new_hash
+        # Whoever had the account's sessions (the reason for a reset, often) loses them.
+        record.user.end_all_sessions()
+        # Any other outstanding link for this account dies with this one.
+        for other in session.scalars(select(PasswordResetToken).where(
+                PasswordResetToken.user_id == record.user_id, PasswordResetToken.used_at.is_(None))):
+            other.used_at = record.used_at
+        user = record.user
+    return user
 
 
 def create_staff(session: Session, *, full_name: str, password: str, role: str,
@@ -175,6 +203,6 @@ def create_staff(session: Session, *, full_name: str, password: str, role: str,
         raise AccountError("phone_taken", "phone")
     user = User(full_name=full_name, email=email_n, phone=phone_n, role=role,
                 password_hash=hash_password(password), commune_id=commune_id)
-    session.add(user)
-    session.commit()
+    with write_transaction(session):
+        session.add(user)
     return user

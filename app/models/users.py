@@ -40,6 +40,9 @@ class User(Base):
     commune_id: Mapped[int | None] = mapped_column(ForeignKey("admin_units.id"))
     village_id: Mapped[int | None] = mapped_column(ForeignKey("admin_units.id"))
     active: Mapped[bool] = mapped_column(default=True)
+    # Part of the login id kept in session and remember cookies (see get_id): raising it ends
+    # every session and "keep me logged in" cookie issued before, on every device.
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
 
@@ -55,7 +58,12 @@ class User(Base):
         return self.active
 
     def get_id(self) -> str:
-        return str(self.id)
+        return f"{self.id}:{self.session_generation}"
+
+    def end_all_sessions(self) -> None:
+        """Every session and remember cookie issued so far stops working (logout, password
+        change, password reset): on a shared family phone, logging out must mean it."""
+        self.session_generation += 1
 
     @property
     def is_staff(self) -> bool:

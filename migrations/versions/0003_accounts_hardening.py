@@ -13,8 +13,11 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    with op.batch_alter_table('users') as batch:
+        batch.add_column(sa.Column('session_generation', sa.Integer(), server_default='0',
+                                   nullable=False))
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table('users') as batch:
+        batch.drop_column('session_generation')
