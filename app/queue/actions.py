@@ -15,17 +15,17 @@ from sqlalchemy.orm import Session, scoped_session
 
 from app.db import begin_write, is_sqlite
 from app.models import Case, Department, OfficerMembership, User, utcnow
-from app.queue.calendar import WorkCalendar
+from app.queue.calendar import OutOfCalendar, WorkCalendar
 from app.queue.calendar_db import calendar_from_db
 from app.queue.errors import StaleCase, WrongDepartment
 from app.queue.events import record_event
 from app.queue.states import (
-    ADMIN, APPLICANT, FINISHED, INTAKE, LEADER, OFFICER, Action, CaseNotFound, CaseView,
-    InvalidInput, State, as_action, allowed_actions, check, is_overdue, require_note,
+    ADMIN, APOLOGY_MAX_WORKING_DAYS, APPLICANT, FINISHED, INTAKE, LEADER, OFFICER, Action,
+    ApologyDateTooEarly, ApologyDateTooLate, CaseNotFound, CaseView, InvalidInput, State, as_action, allowed_actions, check, is_overdue, require_note,
 )
 
 __all__ = ["capacities_of", "view_of", "available_actions", "perform", "load_for_update",
-           "calendar_from_db"]
+           "calendar_from_db", "apology_window"]
 
 
 def capacities_of(session: Session, case: Case, actor: User | None) -> frozenset[str]:
@@ -76,6 +76,7 @@ def available_actions(session: Session, case: Case, actor: User | None,
 def perform(session: Session, case_id: int, action: Action | str, actor: User, *,
             expected_version: int | None = None, note: str | None = None,
             to_department_id: int | None = None, new_due_at: datetime | None = None,
+            apology_max_days: int = APOLOGY_MAX_WORKING_DAYS,
             now: datetime | None = None) -> Case:
     """Apply `action` by `actor` to the case, commit, and return the case.
 
@@ -107,7 +108,7 @@ def perform(session: Session, case_id: int, action: Action | str, actor: User, *
         from_state = case.state
         due_before = case.due_at
         data = _APPLY[act](_Change(session, case, capacities, now, to_department_id,
-                                   new_due_at))
+                                   new_due_at, apology_max_days))
         data.update(_clock(session, case, from_state, target, now))
         if case.due_at != due_before:
             # A new appointment date starts the escalations afresh (see app/queue/sla.py).
@@ -155,8 +156,10 @@ def _iso(value: datetime | None) -> str | None:
 class _Change:
     """The inputs of one action, so every handler has the same signature."""
 
-    def __init__(self, session, case, capacities, now, to_department_id, new_due_at):
+    def __init__(self, session, case, capacities, now, to_department_id, new_due_at,
+                 apology_max_days=APOLOGY_MAX_WORKING_DAYS):
         self.session = session
+        self.apology_max_days = apology_max_days
         self.case = case
         self.capacities = capacities
         self.now = now
@@ -229,8 +232,25 @@ def _request_apology(c: _Change) -> dict:
     _aware(new_due, "new_due_at")
     if new_due <= c.now:
         raise InvalidInput("the new appointment date must be in the future", field="new_due_at")
+    earliest, latest = apology_window(c.case.due_at or c.now, c.calendar, c.apology_max_days)
+    if new_due <= earliest:
+        raise ApologyDateTooEarly("the new date must be after the current appointment",
+                                  field="new_due_at", current=earliest)
+    if new_due > latest:
+        raise ApologyDateTooLate("the new date is too far away", field="new_due_at",
+                                 latest=latest, days=c.apology_max_days)
     c.case.apology_due_at = new_due
     return {"due_at": _iso(c.case.due_at), "apology_due_at": _iso(new_due)}
+
+
+def apology_window(current_due: datetime, calendar: WorkCalendar,
+                   max_days: int) -> tuple[datetime, datetime]:
+    """(after, latest): a new appointment must fall after `after` (the current one) and no
+    later than `latest`, office close `max_days` working days after it."""
+    try:
+        return current_due, calendar.add_working_days(current_due, max_days)
+    except OutOfCalendar:
+        return current_due, current_due  # nothing later can be counted: no new date fits
 
 
 def _approve_apology(c: _Change) -> dict:

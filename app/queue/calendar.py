@@ -23,8 +23,10 @@ from zoneinfo import ZoneInfo
 import holidays
 
 __all__ = [
+    "LAST_DAY",
     "LOCAL_TZ",
     "OFFICE_CLOSE",
+    "OutOfCalendar",
     "SAME_DAY_CUTOFF",
     "WorkCalendar",
     "due_for",
@@ -36,6 +38,13 @@ SAME_DAY_CUTOFF = time(15, 0)  # local
 OFFICE_CLOSE = time(17, 0)  # local; a due moment is the end of office hours of the due day
 
 _ONE_DAY = timedelta(days=1)
+# Far beyond any real deadline, far enough from date.max that adding days never overflows.
+# Arithmetic that would pass it raises OutOfCalendar (a ValueError) instead of OverflowError.
+LAST_DAY = date(2199, 12, 31)
+
+
+class OutOfCalendar(ValueError):
+    """A date beyond what the calendar counts (see LAST_DAY)."""
 
 
 @lru_cache(maxsize=None)
@@ -63,7 +72,13 @@ def _require_non_negative(days: int) -> None:
 
 
 def _local(value: datetime) -> datetime:
-    return value.astimezone(LOCAL_TZ)
+    try:
+        local = value.astimezone(LOCAL_TZ)
+    except OverflowError:
+        raise OutOfCalendar(f"{value!r} is outside the calendar") from None
+    if local.date() > LAST_DAY:
+        raise OutOfCalendar(f"{value!r} is outside the calendar")
+    return local
 
 
 def _date_set(values, name: str) -> frozenset[date]:
@@ -126,6 +141,8 @@ class WorkCalendar:
         d += _ONE_DAY
         while not self.is_working_day(d):
             d += _ONE_DAY
+        if d > LAST_DAY:
+            raise OutOfCalendar(f"no working day after {d:%d/%m/%Y} in the calendar")
         return d
 
     def _advance(self, d: date, days: int) -> date:
@@ -194,7 +211,12 @@ class WorkCalendar:
         paused = self.working_days_between(paused_at, resumed_at)
         if paused == 0:
             return due_at.astimezone(timezone.utc)
-        return self._close_of(self._advance(_local(due_at).date(), paused))
+        try:
+            return self._close_of(self._advance(_local(due_at).date(), paused))
+        except OutOfCalendar:
+            # Fail safe: a deadline already beyond the calendar stays where it is, so the case
+            # can always leave "waiting for the resident" (it once stuck there with a 500).
+            return due_at.astimezone(timezone.utc)
 
 
 _DEFAULT_CALENDAR = WorkCalendar()

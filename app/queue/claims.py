@@ -35,7 +35,7 @@ from app.models import Case, OfficerMembership, OfficerSkill, User
 from app.models.base import UTCDateTime
 from app.models.cases import CLAIMABLE_PREDICATE, CLAIMABLE_STATES
 from app.queue.calendar import LOCAL_TZ
-from app.queue.errors import IllegalTransition, NotAllowed
+from app.queue.errors import IllegalTransition, NotAllowed, StaleCase
 from app.queue.events import record_event
 from app.queue.actions import load_for_update
 from app.queue.states import CaseNotFound
@@ -247,12 +247,16 @@ def _unassign(case: Case, now: datetime) -> None:
     case.updated_at = now
 
 
-def release(session: Session, case_id: int, officer_id: int, now: datetime) -> None:
+def release(session: Session, case_id: int, officer_id: int, now: datetime, *,
+            expected_version: int | None = None) -> None:
     """The officer puts a claimed case back in the queue (unassigned, first in line again if it
-    is the most urgent). Only its assignee may, and only while the case is claimable."""
+    is the most urgent). Only its assignee may, and only while the case is claimable; a form
+    loaded before someone else's change (expected_version) is refused with StaleCase."""
     try:
         begin_write(session)
         case = _lock_case(session, case_id)
+        if case is not None and expected_version is not None and case.version != expected_version:
+            raise StaleCase("case changed", case_id=case.id, version=case.version)
         if case is None or case.assignee_id != officer_id:
             raise NotAllowed("only the case's assignee can release it", case_id=case_id,
                              officer_id=officer_id, reason="not_assignee")

@@ -206,6 +206,22 @@ class NoteRequired(InvalidInput):
     code = "note_required"
 
 
+# How far an apology letter may move an appointment: it apologises for a delay of days or
+# weeks, not a new deadline years away (an unbounded date once overflowed the calendar).
+APOLOGY_MAX_WORKING_DAYS = 30
+
+
+class ApologyDateTooEarly(InvalidInput):
+    """The new appointment date is not after the current one."""
+    code = "apology_too_early"
+
+
+class ApologyDateTooLate(InvalidInput):
+    """The new appointment date is beyond the allowed number of working days; `latest` says
+    the last acceptable moment."""
+    code = "apology_too_late"
+
+
 class CaseNotFound(QueueError, LookupError):
     code = "case_not_found"
 

@@ -10,6 +10,7 @@ from flask import (Blueprint, abort, current_app, flash, make_response, redirect
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.errors import refuse
 from app.extensions import db
 from app.locale import current_language
 from app.models import utcnow
@@ -19,11 +20,11 @@ from app.queue.assignment import eligible_officers, reassign
 from app.queue.calendar import LOCAL_TZ
 from app.queue.calendar_db import calendar_from_db
 from app.queue.categories import CATEGORIES
-from app.queue.errors import NotAllowed, QueueError
+from app.queue.errors import NotAllowed, QueueError, StaleCase
 from app.queue.sla import warning_threshold
 from app.queue.states import OPEN_STATES, Action, needs_note
 from app.security import roles
-from app.templating import is_htmx
+from app.templating import format_day, is_htmx
 from app.workbench import services
 from app.workbench.forms import (QUEUE_ERRORS, ActionForm, ApologyForm, ClaimForm, QueueFilterForm,
                                  ReassignForm, ReleaseForm, TransferForm)
@@ -46,7 +47,13 @@ def _me():
 
 
 def _queue_error(error: QueueError) -> str:
-    return str(QUEUE_ERRORS.get(error.code, QUEUE_ERRORS["invalid_input"]))
+    message = QUEUE_ERRORS.get(error.code, QUEUE_ERRORS["invalid_input"])
+    if error.code == "apology_too_late":
+        return str(message) % {"days": error.details["days"],
+                               "latest": format_day(error.details["latest"])}
+    if error.code == "apology_too_early":
+        return str(message) % {"current": format_day(error.details["current"])}
+    return str(message)
 
 
 def _clock():
@@ -210,21 +217,30 @@ def act(case_id: int, action: str):
         chosen = Action(action)
     except ValueError:
         abort(404)
+    if chosen not in available_actions(db.session, case, _me(), utcnow()):
+        # Someone else moved the case on, or the page was old: say so instead of a bare 400.
+        flash(str(QUEUE_ERRORS["no_longer_offered"]), "error")
+        return _render_case(case, 409)
     form_class = {Action.TRANSFER: TransferForm, Action.REQUEST_APOLOGY: ApologyForm}.get(chosen, ActionForm)
     form = form_class(prefix=chosen.value)
     if chosen is Action.TRANSFER:
         form.to_department_id.choices = [(0, "")] + [
             (d.id, d.name(current_language())) for d in services.other_departments(db.session, case)]
     if not form.validate_on_submit():
+        if form.version.errors:
+            flash(str(form.version.errors[0]), "error")
         return _render_case(case, 400, failed=(chosen, form))
     try:
-        perform(db.session, case.id, chosen, _me(),
-                expected_version=int(form.version.data) if (form.version.data or "").isdigit() else None,
+        perform(db.session, case.id, chosen, _me(), expected_version=form.version.data,
                 note=form.note.data,
                 to_department_id=getattr(form, "to_department_id", None) and form.to_department_id.data,
-                new_due_at=_due_from_date(form.new_due_date.data) if chosen is Action.REQUEST_APOLOGY else None)
+                new_due_at=_due_from_date(form.new_due_date.data) if chosen is Action.REQUEST_APOLOGY else None,
+                apology_max_days=current_app.config["APOLOGY_MAX_WORKING_DAYS"])
     except QueueError as error:
-        flash(_queue_error(error), "error")
+        if chosen is Action.REQUEST_APOLOGY and error.details.get("field") == "new_due_at":
+            form.new_due_date.errors = [_queue_error(error)]
+        else:
+            flash(_queue_error(error), "error")
         db.session.expire_all()
         return _render_case(services.case_for(db.session, _me(), case_id), 409, failed=(chosen, form))
     claims.touch(db.session, case.id, utcnow(), current_app.config["CLAIM_LEASE_MINUTES"])
@@ -240,12 +256,14 @@ def release(case_id: int):
     case = _load_case(case_id)
     form = ReleaseForm(prefix="release")
     if not form.validate_on_submit():
-        abort(400)
+        refuse(400, form.version.errors[0] if form.version.errors else None)
     try:
-        claims.release(db.session, case.id, _me().id, utcnow())
+        claims.release(db.session, case.id, _me().id, utcnow(), expected_version=form.version.data)
     except QueueError as error:
         db.session.rollback()
         flash(_queue_error(error), "error")
+        if isinstance(error, StaleCase):
+            return _render_case(services.case_for(db.session, _me(), case_id), 409)
         return redirect(url_for("workbench.case_detail", case_id=case.id))
     flash(_("Case %(code)s is back in the queue.", code=case.code), "success")
     return redirect(url_for("workbench.my_cases"))
@@ -259,14 +277,18 @@ def reassign_case(case_id: int):
     form.officer_id.choices = [(m.user_id, m.user.full_name)
                                for m in eligible_officers(db.session, case, utcnow().date())]
     if not form.validate_on_submit():
+        if form.version.errors:
+            refuse(400, form.version.errors[0])
         flash(_("Choose an officer who can take this case."), "error")
         return redirect(url_for("workbench.case_detail", case_id=case.id))
     try:
         reassign(db.session, case.id, form.officer_id.data, _me(),
-                 expected_version=int(form.version.data) if (form.version.data or "").isdigit() else None,
-                 note=form.note.data)
+                 expected_version=form.version.data, note=form.note.data)
     except QueueError as error:
         flash(_queue_error(error), "error")
+        if isinstance(error, StaleCase):
+            db.session.expire_all()
+            return _render_case(services.case_for(db.session, _me(), case_id), 409)
         return redirect(url_for("workbench.case_detail", case_id=case.id))
     flash(_("Case %(code)s has been reassigned.", code=case.code), "success")
     return redirect(url_for("workbench.case_detail", case_id=case.id))
