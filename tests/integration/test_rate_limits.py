@@ -137,6 +137,20 @@ def test_a_stolen_session_cannot_keep_guessing_the_current_password_from_other_a
         assert "Too many attempts" in refused.page.get_text()
 
 
+def test_one_address_cannot_spread_password_guesses_over_many_sessions(database, redis_prefix):
+    with limited_app(database, redis_prefix, RATELIMIT_PASSWORD="3 per minute") as app:
+        guess = {"current_password": "guess", "new_password": "new-pass-123",
+                 "confirm": "new-pass-123"}
+        statuses = []
+        for phone in ("0911222555", "0911222666"):
+            _resident(app, phone)
+            client = app.test_client()
+            client.login(phone, PASSWORD)
+            statuses += [client.submit("/en/account/password", guess).status_code
+                         for _ in range(2)]
+    assert statuses == [200, 200, 200, 429]
+
+
 def test_viewing_the_change_password_form_is_not_counted(database, redis_prefix):
     with limited_app(database, redis_prefix, RATELIMIT_PASSWORD="2 per minute") as app:
         _resident(app, "0911222444")
