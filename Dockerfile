@@ -11,7 +11,7 @@ COPY pyproject.toml setup.cfg README.md ./
 COPY app ./app
 RUN pip install . && rm -rf build
 COPY migrations ./migrations
-COPY wsgi.py babel.cfg ./
+COPY wsgi.py gunicorn.conf.py babel.cfg ./
 RUN python -m babel.messages.frontend compile -d app/translations \
     && mkdir -p instance && chown -R conglang instance
 
@@ -19,4 +19,5 @@ USER conglang
 EXPOSE 8000
 # SECRET_KEY, PUBLIC_URL and DATABASE_URL come from the environment; the app refuses to start
 # without a strong key and a public URL.
-CMD ["sh", "-c", "flask --app wsgi db upgrade && exec gunicorn --bind 0.0.0.0:${PORT} --workers ${WEB_CONCURRENCY:-3} --threads 4 --access-logfile - wsgi:app"]
+# Workers: gunicorn.conf.py (one on memory:// rate limits, WEB_CONCURRENCY on Redis).
+CMD ["sh", "-c", "flask --app wsgi db upgrade && exec gunicorn --config gunicorn.conf.py --bind 0.0.0.0:${PORT} wsgi:app"]

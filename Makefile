@@ -36,7 +36,7 @@ seed: migrate
 	$(FLASK) seed-demo --if-empty
 
 run: translations seed
-	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --access-logfile - wsgi:app
+	$(BIN)/gunicorn --config gunicorn.conf.py --bind 127.0.0.1:$(PORT) wsgi:app
 
 test: install-test translations
 	APP_ENV=testing $(BIN)/python -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)

@@ -17,6 +17,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     use_test_profile(app.config["APP_ENV"] == "testing")
 
     init_extensions(app)
+    from app.ratelimits import trust_proxies
+
+    trust_proxies(app)
     from app import locale, security, errors, cli, templating, input_guard
 
     input_guard.init_app(app)  # before any route is added: it owns the `int` converter
@@ -32,12 +35,14 @@ def create_app(overrides: dict | None = None) -> Flask:
 def init_extensions(app: Flask) -> None:
     from app.db import configure_engine
     from app.extensions import compress, csrf, db, limiter, login_manager, migrate
+    from app.ratelimits import check_app_storage
 
     db.init_app(app)
     with app.app_context():
         configure_engine(db.engine)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     csrf.init_app(app)
+    check_app_storage(app)
     limiter.init_app(app)
     login_manager.init_app(app)
     compress.init_app(app)

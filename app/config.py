@@ -129,6 +129,16 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_LOGIN": os.environ.get("RATELIMIT_LOGIN", "10 per minute;50 per hour"),
         "RATELIMIT_REGISTER": os.environ.get("RATELIMIT_REGISTER", "5 per minute;30 per hour"),
+        # Guesses at the current password when changing it, per account and per address.
+        "RATELIMIT_PASSWORD": os.environ.get("RATELIMIT_PASSWORD", "5 per minute;20 per hour"),
+        # Several portals may share one Redis; each counts under its own prefix.
+        "RATELIMIT_KEY_PREFIX": os.environ.get("RATELIMIT_KEY_PREFIX", "conglang"),
+        # Redis down: keep limiting per process rather than failing every login with a 500.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        # Processes serving the portal; gunicorn.conf.py exports what it started (app/ratelimits.py).
+        "WEB_CONCURRENCY": int(os.environ.get("WEB_CONCURRENCY") or 1),
+        # Proxies in front whose X-Forwarded-For/-Proto we believe; 0: the peer is the client.
+        "PROXY_COUNT": int(os.environ.get("PROXY_COUNT") or 0),
         "PASSWORD_RESET_MINUTES": int(os.environ.get("PASSWORD_RESET_MINUTES", 30)),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", 587)),

@@ -12,6 +12,7 @@ from app.auth.forms import (ERRORS, ChangePasswordForm, ForgotPasswordForm, Logi
 from app.extensions import db, limiter
 from app.links import public_url, redirect_back
 from app.locale import current_language
+from app.ratelimits import account_key
 from app.security import public, signed_in
 from app.units.services import commune_choices, village_choices
 
@@ -105,6 +106,9 @@ def account():
 
 
 @bp.route("/password", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_PASSWORD"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_PASSWORD"], methods=["POST"],
+               key_func=account_key)
 @signed_in
 def change_password():
     form = ChangePasswordForm()
