@@ -7,21 +7,21 @@ erased when it was parked, and the resident must ask for a new one.
 """
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, defer
 
 from app.admin.services import AdminError, Page, page_of_query, transaction
 from app.models import OutboxMessage, utcnow
+from app.models.notifications import OUTBOX_ATTENTION_PREDICATE, OUTBOX_ATTENTION_STATUSES
 from app.notifications.outbox import SECRET_PLACEHOLDER
 
 # "attention" (failed or undeliverable) is what the page opens on; "all" is everything.
-ATTENTION = ("failed", "undeliverable")
 OUTBOX_FILTERS = ("attention", "pending", "sent", "failed", "undeliverable", "all")
 
 
 def _where(status_filter: str):
     if status_filter == "attention":
-        return [OutboxMessage.status.in_(ATTENTION)]
+        return [text(OUTBOX_ATTENTION_PREDICATE)]
     if status_filter in ("pending", "sent", "failed", "undeliverable"):
         return [OutboxMessage.status == status_filter]
     return []
@@ -36,13 +36,13 @@ def outbox_page(session: Session, status_filter: str, page: int | None) -> Page[
 
 def attention_count(session: Session) -> int:
     return session.scalar(select(func.count(OutboxMessage.id))
-                          .where(OutboxMessage.status.in_(ATTENTION))) or 0
+                          .where(text(OUTBOX_ATTENTION_PREDICATE))) or 0
 
 
 def can_retry(message: OutboxMessage, deliverable: bool) -> bool:
     """A parked message can go out again only if its channel now works and it carried no link
     (which was erased)."""
-    return (message.status in ATTENTION and deliverable
+    return (message.status in OUTBOX_ATTENTION_STATUSES and deliverable
             and SECRET_PLACEHOLDER not in message.body)
 
 

@@ -13,8 +13,11 @@ from app.models.base import Base, utcnow
 # pending: waiting or being sent; sent; failed: parked after the last attempt (or its link
 # expired first); undeliverable: no channel can reach the recipient (no SMS gateway).
 OUTBOX_STATUSES = ("pending", "sent", "failed", "undeliverable")
-# The claim repeats this literally so SQLite matches it to the partial index.
+# Queries repeat these literally so SQLite matches them to the partial indexes.
 OUTBOX_DUE_PREDICATE = "status = 'pending'"
+# Parked messages, which only an administrator can do something about.
+OUTBOX_ATTENTION_STATUSES = ("failed", "undeliverable")
+OUTBOX_ATTENTION_PREDICATE = "status IN ('failed', 'undeliverable')"
 
 
 class OutboxMessage(Base):
@@ -29,8 +32,11 @@ class OutboxMessage(Base):
         # The worker erases secrets older than their useful life.
         Index("ix_outbox_secret_age", "created_at",
               sqlite_where=text("secret IS NOT NULL"), postgresql_where=text("secret IS NOT NULL")),
-        # The administrator's list, filtered by status, newest first.
-        Index("ix_outbox_status", "status", "id"),
+        # What the administrator must look at, newest first. Partial, like the claim's index:
+        # a plain (status, id) index tempts SQLite away from ix_outbox_due for the claim.
+        Index("ix_outbox_attention", "id",
+              sqlite_where=text(OUTBOX_ATTENTION_PREDICATE),
+              postgresql_where=text(OUTBOX_ATTENTION_PREDICATE)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

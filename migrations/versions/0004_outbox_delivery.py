@@ -10,7 +10,8 @@ Revises: 0003
 * `secret` holds what must not stay readable (a reset link) apart from the body, which keeps a
   placeholder; it is erased once the message is sent, parked, undeliverable or old.
 * `ix_outbox_due` is the claim's partial index (app/notifications/outbox.py repeats its
-  predicate literally), small whatever the number of messages already sent.
+  predicate literally), small whatever the number of messages already sent;
+  `ix_outbox_attention` lists what the administrator must look at.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -47,12 +48,14 @@ def upgrade():
         batch_op.create_index('ix_outbox_secret_age', ['created_at'], unique=False,
                               sqlite_where=sa.text('secret IS NOT NULL'),
                               postgresql_where=sa.text('secret IS NOT NULL'))
-        batch_op.create_index('ix_outbox_status', ['status', 'id'], unique=False)
+        batch_op.create_index('ix_outbox_attention', ['id'], unique=False,
+                              sqlite_where=sa.text("status IN ('failed', 'undeliverable')"),
+                              postgresql_where=sa.text("status IN ('failed', 'undeliverable')"))
 
 
 def downgrade():
     with op.batch_alter_table('outbox_messages', schema=None) as batch_op:
-        batch_op.drop_index('ix_outbox_status')
+        batch_op.drop_index('ix_outbox_attention')
         batch_op.drop_index('ix_outbox_secret_age')
         batch_op.drop_index('ix_outbox_due')
         batch_op.drop_constraint('ck_outbox_messages_status', type_='check')
