@@ -6,6 +6,13 @@ each band is escalated exactly once however often the sweep runs or however many
 it: the UPDATE that raises the band is guarded by the old band, and only the rows it actually
 changed get an event and a notification.
 
+Two workers at once: on PostgreSQL each batch's candidates are locked with SKIP LOCKED, so a
+second worker takes other cases; on SQLite BEGIN IMMEDIATE runs the batches one after the other.
+tests/integration/test_workers.py runs two sweeps together on both engines.
+
+The digest's words come from the caller (`compose`, app/queue_cli.py's compose_digest), which
+has the translated catalogues; this package stays free of Flask.
+
 Candidates come from the partial index `ix_cases_sla_watch` (open, clock running, not yet
 escalated to the last band), which stays small whatever the size of the table: a case leaves
 it once it is overdue-escalated or finished.
@@ -29,8 +36,8 @@ from app.queue.calendar import LOCAL_TZ, WorkCalendar
 from app.queue.claims import _forget, expire_leases
 from app.queue.events import record_event
 
-__all__ = ["SweepReport", "sweep", "warning_threshold", "Digest", "DigestLine", "ComposeDigest", "SLA_WATCH_PREDICATE",
-           "CLOCK_RUNNING_STATES", "ALMOST_DUE", "OVERDUE"]
+__all__ = ["SweepReport", "sweep", "warning_threshold", "Digest", "DigestLine", "ComposeDigest",
+           "SLA_WATCH_PREDICATE", "CLOCK_RUNNING_STATES", "ALMOST_DUE", "OVERDUE"]
 
 ALMOST_DUE = 1
 OVERDUE = 2
