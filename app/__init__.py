@@ -15,6 +15,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app.passwords import use_test_profile
 
     use_test_profile(app.config["APP_ENV"] == "testing")
+    from app.notifications.channels import sms_gateway_setting
+
+    sms_gateway_setting(app.config)  # refuses a demo-only SMS gateway in production
 
     init_extensions(app)
     from app.ratelimits import trust_proxies

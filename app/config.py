@@ -146,6 +146,15 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
         "MAIL_USE_TLS": _bool(os.environ.get("MAIL_USE_TLS"), True),
         "MAIL_SENDER": os.environ.get("MAIL_SENDER", "Cổng Làng <no-reply@conglang.local>"),
+        # Notifications (app/notifications): SMS gateway "" (none), "log" (development and
+        # testing only) or "package.module:factory"; delivery retries with doubling backoff.
+        "SMS_GATEWAY": os.environ.get("SMS_GATEWAY", ""),
+        "OUTBOX_MAX_ATTEMPTS": int(os.environ.get("OUTBOX_MAX_ATTEMPTS", 5)),
+        "OUTBOX_LEASE_SECONDS": int(os.environ.get("OUTBOX_LEASE_SECONDS", 300)),
+        "OUTBOX_BACKOFF_SECONDS": int(os.environ.get("OUTBOX_BACKOFF_SECONDS", 60)),
+        "OUTBOX_BACKOFF_MAX_SECONDS": int(os.environ.get("OUTBOX_BACKOFF_MAX_SECONDS", 3600)),
+        "OUTBOX_SECRET_MAX_AGE_MINUTES": int(os.environ.get("OUTBOX_SECRET_MAX_AGE_MINUTES", 60)),
+        "OUTBOX_BATCH": int(os.environ.get("OUTBOX_BATCH", 200)),
         # SLA: how many working days before the due date a case counts as almost due.
         "SLA_WARNING_DAYS": int(os.environ.get("SLA_WARNING_DAYS", 1)),
         "CLAIM_LEASE_MINUTES": int(os.environ.get("CLAIM_LEASE_MINUTES", 120)),

@@ -474,3 +474,57 @@ def _day(value: date) -> str:
     from app.templating import format_day
 
     return format_day(value)
+
+
+# -- notification outbox -------------------------------------------------------------------
+
+# Imported here rather than at the top so this section stays one block (E402 accepted).
+from flask import current_app  # noqa: E402
+
+from app.admin import outbox_services  # noqa: E402
+from app.models import OutboxMessage  # noqa: E402
+from app.notifications.channels import NO_MAIL_SERVER, NO_SMS_GATEWAY, can_deliver  # noqa: E402
+from app.notifications.outbox import SECRET_EXPIRED, masked_recipient  # noqa: E402
+
+
+def _outbox_reason(message) -> str:
+    """Why a message is where it is, in the reader's language when we know the reason."""
+    known = {
+        NO_SMS_GATEWAY: _("No SMS gateway is set up, so no text message can be sent. The "
+                          "resident must use the commune's one-stop desk or add an e-mail "
+                          "address."),
+        NO_MAIL_SERVER: _("No mail server is set up, so no e-mail can be sent."),
+        SECRET_EXPIRED: _("The link in it expired before it could be sent; the resident must "
+                          "ask for a new one."),
+    }
+    return known.get(message.last_error or "", message.last_error or "")
+
+
+@bp.get("/outbox")
+@roles("admin")
+def outbox():
+    status = request.args.get("status", "attention")
+    if status not in outbox_services.OUTBOX_FILTERS:
+        status = "attention"
+    config = current_app.config
+    return render_template(
+        "admin/outbox.html", status=status,
+        page=outbox_services.outbox_page(db.session, status, _page()),
+        attention=outbox_services.attention_count(db.session),
+        masked=masked_recipient, reason=_outbox_reason,
+        can_retry=lambda m: outbox_services.can_retry(m, can_deliver(config, m.channel)))
+
+
+@bp.post("/outbox/<int:message_id>/retry")
+@roles("admin")
+def retry_outbox_message(message_id: int):
+    message = db.get_or_404(OutboxMessage, message_id)
+    try:
+        outbox_services.retry_message(db.session, message.id,
+                                      deliverable=can_deliver(current_app.config, message.channel))
+    except services.AdminError:
+        flash(_("This message cannot be sent again."), "error")
+    else:
+        flash(_("Message %(number)s will be sent again by the worker.", number=message_id),
+              "success")
+    return redirect(_back(url_for("admin.outbox")))

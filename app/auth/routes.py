@@ -12,8 +12,10 @@ from app.auth.forms import (ERRORS, ChangePasswordForm, ForgotPasswordForm, Logi
 from app.extensions import db, limiter
 from app.links import public_url, redirect_back
 from app.locale import current_language
+from app.notifications.channels import can_deliver
 from app.ratelimits import account_key
 from app.security import public, signed_in
+from app.text import normalize_phone
 from app.units.services import commune_choices, village_choices
 
 bp = Blueprint("auth", __name__, url_prefix="/<lang:lang_code>/account")
@@ -143,6 +145,11 @@ def forgot_password():
                             "ignore this message."))
         flash(_("If an account uses that phone number or email, a reset link is on its way."),
               "success")
+        if normalize_phone(form.identifier.data) and not can_deliver(current_app.config, "sms"):
+            # Said for every phone number, account or not, so it reveals nobody's account.
+            flash(_("We cannot send text messages yet. If your account has an email address, "
+                    "the link went there; otherwise ask at your commune's one-stop desk, or add "
+                    "an email address to your account once you are logged in."), "warning")
         return redirect(url_for("auth.login"))
     return render_template("auth/forgot_password.html", form=form)
 

@@ -6,6 +6,13 @@ each band is escalated exactly once however often the sweep runs or however many
 it: the UPDATE that raises the band is guarded by the old band, and only the rows it actually
 changed get an event and a notification.
 
+Two workers at once: on PostgreSQL each batch's candidates are locked with SKIP LOCKED, so a
+second worker takes other cases; on SQLite BEGIN IMMEDIATE runs the batches one after the other.
+tests/integration/test_workers.py runs two sweeps together on both engines.
+
+The digest's words come from the caller (`compose`, app/queue_cli.py's compose_digest), which
+has the translated catalogues; this package stays free of Flask.
+
 Candidates come from the partial index `ix_cases_sla_watch` (open, clock running, not yet
 escalated to the last band), which stays small whatever the size of the table: a case leaves
 it once it is overdue-escalated or finished.
@@ -15,6 +22,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
+from typing import Callable
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -28,15 +36,15 @@ from app.queue.calendar import LOCAL_TZ, WorkCalendar
 from app.queue.claims import _forget, expire_leases
 from app.queue.events import record_event
 
-__all__ = ["SweepReport", "sweep", "warning_threshold", "SLA_WATCH_PREDICATE",
-           "CLOCK_RUNNING_STATES", "ALMOST_DUE", "OVERDUE"]
+__all__ = ["SweepReport", "sweep", "warning_threshold", "Digest", "DigestLine", "ComposeDigest",
+           "SLA_WATCH_PREDICATE", "CLOCK_RUNNING_STATES", "ALMOST_DUE", "OVERDUE"]
 
 ALMOST_DUE = 1
 OVERDUE = 2
 # State 5 is missing on purpose: while the office waits for the resident the clock is stopped.
 CLOCK_RUNNING_STATES = (1, 2, 4, 6)
 BATCH_SIZE = 500
-_DIGEST_LINES = 20
+DIGEST_LINES = 20
 
 _cases = Case.__table__
 
@@ -66,31 +74,29 @@ def warning_threshold(now: datetime, warning_days: int, calendar: WorkCalendar) 
     return datetime.combine(day, calendar.office_close, tzinfo=LOCAL_TZ).astimezone(timezone.utc)
 
 
-_TEXT = {
-    "vi": {
-        ALMOST_DUE: ("[Cổng Làng] {n} hồ sơ sắp đến hạn – {dept}",
-                     "Các hồ sơ sau của {dept} sắp đến hạn trả kết quả:"),
-        OVERDUE: ("[Cổng Làng] {n} hồ sơ đã quá hạn – {dept}",
-                  "Các hồ sơ sau của {dept} đã quá hạn trả kết quả:"),
-        "due": "hạn", "more": "... và {n} hồ sơ khác.",
-        "footer": "Xem và phân công lại trong Bàn làm việc của Cổng Làng.",
-    },
-    "en": {
-        ALMOST_DUE: ("[Cổng Làng] {n} case(s) almost due – {dept}",
-                     "These cases of {dept} are almost due:"),
-        OVERDUE: ("[Cổng Làng] {n} case(s) overdue – {dept}",
-                  "These cases of {dept} are overdue:"),
-        "due": "due", "more": "... and {n} more.",
-        "footer": "Review and reassign them in the Cổng Làng workbench.",
-    },
-}
+@dataclass(frozen=True)
+class DigestLine:
+    code: str
+    title: str
+    due_at: datetime
 
 
-def _local(value: datetime) -> str:
-    return value.astimezone(LOCAL_TZ).strftime("%d/%m/%Y %H:%M")
+@dataclass(frozen=True)
+class Digest:
+    """What one leader is told about one department in one batch; the caller words it."""
+    locale: str          # the leader's language, "vi" or "en"
+    band: int            # ALMOST_DUE or OVERDUE
+    department: str      # the department's name in that language
+    total: int           # cases in the digest; `lines` holds the first DIGEST_LINES of them
+    lines: tuple[DigestLine, ...]
 
 
-def _notify_leaders(session: Session, rows, band: int) -> int:
+# Words a digest into (subject, body). The wording belongs to the translated catalogues, which
+# this package cannot reach (no Flask here): the worker passes app/queue_cli.py's compose_digest.
+ComposeDigest = Callable[[Digest], tuple[str, str]]
+
+
+def _notify_leaders(session: Session, rows, band: int, compose: ComposeDigest) -> int:
     """One digest per department leader for this batch, in the leader's language."""
     by_department: dict[int, list] = defaultdict(list)
     for row in rows:
@@ -107,24 +113,20 @@ def _notify_leaders(session: Session, rows, band: int) -> int:
         if leader is None or not leader.active or not (leader.email or leader.phone):
             continue
         locale = "en" if leader.locale == "en" else "vi"
-        words = _TEXT[locale]
-        name = dept.name_en if locale == "en" else dept.name_vi
         cases = sorted(by_department[dept.id], key=lambda r: (r.due_at, r.id))
-        subject_tpl, intro_tpl = words[band]
-        lines = [intro_tpl.format(dept=name), ""]
-        for row in cases[:_DIGEST_LINES]:
-            lines.append(f"- {row.code}: {row.title} ({words['due']} {_local(row.due_at)})")
-        if len(cases) > _DIGEST_LINES:
-            lines.append(words["more"].format(n=len(cases) - _DIGEST_LINES))
-        lines += ["", words["footer"]]
-        queue_for_user(session, leader, subject_tpl.format(n=len(cases), dept=name),
-                       "\n".join(lines))
+        digest = Digest(locale=locale, band=band,
+                        department=dept.name_en if locale == "en" else dept.name_vi,
+                        total=len(cases),
+                        lines=tuple(DigestLine(r.code, r.title, r.due_at)
+                                    for r in cases[:DIGEST_LINES]))
+        subject, body = compose(digest)
+        queue_for_user(session, leader, subject, body)
         sent += 1
     return sent
 
 
 def _escalate(session: Session, now: datetime, band: int, threshold: datetime,
-              batch: int) -> tuple[int, int]:
+              batch: int, compose: ComposeDigest) -> tuple[int, int]:
     """Raise every matching case to `band` in batches; returns (cases, notifications)."""
     if band == OVERDUE:
         where = [text(SLA_WATCH_PREDICATE), _cases.c.due_at < now]
@@ -153,7 +155,7 @@ def _escalate(session: Session, now: datetime, band: int, threshold: datetime,
                     record_event(session, row.id, "escalated", actor_id=None,
                                  from_state=row.state, to_state=row.state,
                                  data={"band": band}, at=now)
-                notified += _notify_leaders(session, rows, band)
+                notified += _notify_leaders(session, rows, band, compose)
             session.commit()
         except BaseException:
             session.rollback()
@@ -164,7 +166,7 @@ def _escalate(session: Session, now: datetime, band: int, threshold: datetime,
 
 
 def sweep(session: Session, now: datetime, *, warning_days: int, calendar: WorkCalendar,
-          batch: int = BATCH_SIZE) -> SweepReport:
+          compose: ComposeDigest, batch: int = BATCH_SIZE) -> SweepReport:
     """One pass: expire lapsed leases, escalate overdue cases, then almost-due ones.
 
     Overdue first, so a case that went straight past its deadline between two passes gets one
@@ -172,9 +174,9 @@ def sweep(session: Session, now: datetime, *, warning_days: int, calendar: WorkC
     """
     report = SweepReport()
     report.leases_expired = expire_leases(session, now)
-    report.overdue, notified = _escalate(session, now, OVERDUE, now, batch)
+    report.overdue, notified = _escalate(session, now, OVERDUE, now, batch, compose)
     report.notifications += notified
     threshold = warning_threshold(now, warning_days, calendar)
-    report.almost_due, notified = _escalate(session, now, ALMOST_DUE, threshold, batch)
+    report.almost_due, notified = _escalate(session, now, ALMOST_DUE, threshold, batch, compose)
     report.notifications += notified
     return report

@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 from app.admin.services import local_today
 from app.auth.services import create_staff
 from app.demo.seed import DEMO_PASSWORD
-from app.models import (AdminUnit, CalendarDay, Case, Department, OfficerMembership, RoutingRule,
-                        User, utcnow)
+from app.models import (AdminUnit, CalendarDay, Case, Department, OfficerMembership, OutboxMessage,
+                        RoutingRule, User, utcnow)
 from app.queue.calendar import public_holidays
 
 ADMIN = "quantri@conglang.demo"
@@ -64,16 +64,20 @@ def things(session, demo_people):
     dept = session.scalar(select(Department).where(Department.code == f"{DEMO_COMMUNE}-MC"))
     rule = RoutingRule(case_type="dossier", department_id=dept.id, unit_id=dept.unit_id)
     seat = session.scalar(select(OfficerMembership).where(OfficerMembership.department_id == dept.id))
-    session.add(rule)
+    message = OutboxMessage(channel="sms", recipient="0912345678", subject="S", body="B",
+                            status="undeliverable")
+    session.add_all([rule, message])
     session.commit()
     return {"unit": dept.unit_id, "dept": dept.id, "rule": rule.id, "seat": seat.id,
-            "officer": seat.user_id, "day": session.scalar(select(CalendarDay.id))}
+            "officer": seat.user_id, "day": session.scalar(select(CalendarDay.id)),
+            "message": message.id}
 
 
 def _admin_urls(app, things, lang="vi", methods=("GET",)):
     """Every admin URL of the given methods, with real ids filled in."""
     ids = {"unit_id": things["unit"], "department_id": things["dept"], "rule_id": things["rule"],
-           "membership_id": things["seat"], "user_id": things["officer"], "day_id": things["day"]}
+           "membership_id": things["seat"], "user_id": things["officer"], "day_id": things["day"],
+           "message_id": things["message"]}
     urls = []
     with app.test_request_context():
         from flask import url_for

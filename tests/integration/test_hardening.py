@@ -59,11 +59,26 @@ def _signed_in(client) -> bool:
     return client.get("/vi/account/").status_code == 200
 
 
-def _delivered_text(message: OutboxMessage) -> str:
-    """What the message says to its recipient once delivered."""
-    from app.notifications.outbox import rendered_body
+class _Recorder:
+    available, unavailable_reason = True, None
 
-    return rendered_body(message)
+    def __init__(self, name):
+        self.name, self.sent = name, []
+
+    def send(self, message, body):
+        self.sent.append(body)
+
+
+def _delivered_text(session, message: OutboxMessage) -> str:
+    """What the message says to its recipient once delivered (and the outbox keeps no link)."""
+    from app.notifications.outbox import deliver_due
+
+    email = _Recorder("email")
+    deliver_due(session, {"email": email, "sms": _Recorder("sms")})
+    session.expire_all()
+    stored = session.get(OutboxMessage, message.id)
+    assert stored.secret is None and "reset-password" not in stored.body
+    return email.sent[0]
 
 
 # -- 1. absolute links come from PUBLIC_URL, never from the Host header ------------------------
@@ -92,7 +107,7 @@ def test_a_reset_link_points_at_the_portal_whatever_host_the_request_named(publi
         headers={"Host": "localhost", "X-Forwarded-Host": "evil.example"})
     assert response.status_code == 302
     message = session.scalar(select(OutboxMessage).where(OutboxMessage.user_id == user.id))
-    text = _delivered_text(message)
+    text = _delivered_text(session, message)
     assert "evil.example" not in text
     assert re.search(r"https://dichvucong\.example\.vn/vi/account/reset-password/\S+", text)
 
@@ -437,3 +452,15 @@ def test_the_admin_calendar_refuses_years_nobody_means(client, demo_people, sess
     assert response.status_code == 200
     assert "between 01/01/1900 and 31/12/2100" in response.page.select_one("#day-error").get_text()
     assert session.scalar(select(func.count(CalendarDay.id))) == before
+
+
+# -- 6. (the outbox's own tests are in test_outbox.py) a phone-only resident is told the truth ---
+
+def test_asking_for_a_reset_by_phone_says_text_messages_cannot_be_sent(client, resident, session):
+    response = client.submit("/en/account/forgot-password", {"identifier": resident.phone})
+    page = client.get(response.headers["Location"]).page
+    assert "cannot send text messages yet" in page.get_text()
+    stranger = client.submit("/en/account/forgot-password", {"identifier": "0933333333"})
+    assert "cannot send text messages yet" in client.get(stranger.headers["Location"]).page.get_text()
+    message = session.scalar(select(OutboxMessage).where(OutboxMessage.user_id == resident.id))
+    assert message.channel == "sms" and message.status == "pending"

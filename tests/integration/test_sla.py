@@ -11,6 +11,7 @@ from app.models import (AdminUnit, CalendarDay, Case, CaseEvent, Department, Out
                         utcnow)
 from app.queue.calendar import LOCAL_TZ, WorkCalendar
 from app.queue.sla import sweep, warning_threshold
+from app.queue_cli import compose_digest
 
 CAL = WorkCalendar()
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=LOCAL_TZ)  # Monday morning
@@ -67,7 +68,7 @@ def bands(session, *cases):
 
 
 def run(session, now, warning_days=1):
-    return sweep(session, now, warning_days=warning_days, calendar=CAL)
+    return sweep(session, now, warning_days=warning_days, calendar=CAL, compose=compose_digest)
 
 
 def test_almost_due_threshold_counts_working_days_from_today():
@@ -120,7 +121,7 @@ def test_the_department_leader_is_notified_in_their_language(session, commune):
     assert "2 hồ sơ đã quá hạn" in to_vi.subject and "Phòng Tư pháp" in to_vi.subject
     assert f"{late.code}: Đăng ký kết hôn (hạn 27/02/2026 17:00)" in to_vi.body
     to_en = messages[en_dept.leader_id]
-    assert "1 case(s) almost due – Justice" in to_en.subject
+    assert "1 case almost due – Justice" in to_en.subject
 
 
 def test_paused_and_finished_cases_are_not_escalated(session, commune):
@@ -149,7 +150,7 @@ def test_the_sweep_works_through_more_cases_than_one_batch(session, commune):
     for i in range(7):
         case(session, d, local_close(2026, 2, 20) + timedelta(minutes=i))
     session.commit()
-    report = sweep(session, NOW, warning_days=1, calendar=CAL, batch=3)
+    report = sweep(session, NOW, warning_days=1, calendar=CAL, compose=compose_digest, batch=3)
     assert report.overdue == 7 and report.notifications == 3  # one digest per batch
     assert len(escalations(session)) == 7
 
@@ -166,8 +167,9 @@ def test_worker_once_expires_leases_escalates_and_delivers(app, session, commune
 
     result = app.test_cli_runner().invoke(args=["worker", "--once"])
     assert result.exit_code == 0, result.output
-    assert result.output.strip() == ("worker: leases_expired=1 almost_due=0 overdue=1 "
-                                     "notifications=1 sent=1 failed=0")
+    assert result.stdout.strip() == ("worker: leases_expired=1 almost_due=0 overdue=1 "
+                                     "notifications=1 sent=1 retrying=0 failed=0 "
+                                     "undeliverable=0 secrets_erased=0")
     assert session.get(Case, late_id).sla_band == 2
     assert session.get(Case, claimed_id).assignee_id is None
     message = session.scalars(select(OutboxMessage)).one()
