@@ -39,6 +39,8 @@ ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 PASSWORD = "mat-khau-2026"
 
+STRONG_KEY = "k7Qp2vX9sLm4Tz8Rb1Wn6Yc3Hd5Jf0Ga"  # production refuses weak keys
+
 
 @pytest.fixture
 def redis_prefix():
@@ -198,13 +200,15 @@ def test_logins_are_still_limited_per_process_when_redis_cannot_be_reached(datab
 
 def test_production_refuses_several_processes_counting_apart(tmp_path):
     with pytest.raises(ConfigError, match="WEB_CONCURRENCY=1"):
-        _app_for(f"sqlite:///{tmp_path / 'x.db'}", APP_ENV="production", SECRET_KEY="k" * 40,
+        _app_for(f"sqlite:///{tmp_path / 'x.db'}", APP_ENV="production", SECRET_KEY=STRONG_KEY,
+                 PUBLIC_URL="https://dvc.example.vn",
                  RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://", WEB_CONCURRENCY=2)
 
 
 def test_elsewhere_several_processes_on_memory_storage_start_with_a_warning(tmp_path, caplog):
     with caplog.at_level(logging.WARNING):
-        _app_for(f"sqlite:///{tmp_path / 'x.db'}", APP_ENV="development", SECRET_KEY="k" * 40,
+        _app_for(f"sqlite:///{tmp_path / 'x.db'}", APP_ENV="development", SECRET_KEY=STRONG_KEY,
+                 PUBLIC_URL="https://dvc.example.vn",
                  RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://", WEB_CONCURRENCY=2)
     assert any(r.levelno == logging.WARNING and "2 times weaker" in r.getMessage()
                for r in caplog.records)
@@ -213,7 +217,8 @@ def test_elsewhere_several_processes_on_memory_storage_start_with_a_warning(tmp_
 @pytest.mark.parametrize("storage, processes", [("memory://", 1), (REDIS_URL, 2), (REDIS_URL, 4)])
 def test_safe_set_ups_start_quietly_in_production(tmp_path, caplog, storage, processes):
     with caplog.at_level(logging.WARNING):
-        _app_for(f"sqlite:///{tmp_path / 'x.db'}", APP_ENV="production", SECRET_KEY="k" * 40,
+        _app_for(f"sqlite:///{tmp_path / 'x.db'}", APP_ENV="production", SECRET_KEY=STRONG_KEY,
+                 PUBLIC_URL="https://dvc.example.vn",
                  RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI=storage, WEB_CONCURRENCY=processes)
     assert not [r for r in caplog.records if "times weaker" in r.getMessage()]
 
@@ -260,7 +265,7 @@ def gunicorn(tmp_path: Path, sqlite_template: Path, *, boots: int, **env: str):
     environ = {key: value for key, value in os.environ.items()
                if not key.startswith(("RATELIMIT_", "WEB_CONCURRENCY", "GUNICORN", "PROXY_"))}
     environ.update({
-        "APP_ENV": "testing", "SECRET_KEY": "s" * 40, "DATABASE_URL": f"sqlite:///{database}",
+        "APP_ENV": "testing", "SECRET_KEY": STRONG_KEY, "PUBLIC_URL": "http://127.0.0.1", "DATABASE_URL": f"sqlite:///{database}",
         "RATELIMIT_LOGIN": "10 per minute", "PYTHONUNBUFFERED": "1",
         # The worker's pid on every access line tells which process answered.
         "GUNICORN_CMD_ARGS": "--access-logformat 'ACCESS %(p)s %(m)s %(U)s %(s)s'",
