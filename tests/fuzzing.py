@@ -127,7 +127,10 @@ def _forms():
 
     action_forms = {"transfer": workbench.TransferForm, "request_apology": workbench.ApologyForm}
     back = [FieldSpec("next", "next", "redirect")]
-    same = lambda *classes: (lambda args: [f for c in classes for f in form_fields(c)])  # noqa: E731
+
+    def same(*classes):
+        return lambda args: [f for c in classes for f in form_fields(c)]
+
     return {
         # endpoint -> (url arguments -> the fields its POST reads)
         "auth.login": same(auth.LoginForm),
@@ -198,7 +201,7 @@ def load_tables() -> None:
 
 def plausible(world: World) -> dict[str, object]:
     return {
-        "identifier": world.logins["resident"], "password": PASSWORD,
+        "identifier": world.logins["admin"], "password": PASSWORD,
         "current_password": PASSWORD, "new_password": PASSWORD, "confirm": PASSWORD,
         "remember": "y", "full_name": "Nguyễn Văn Thử", "phone": "0987654321",
         "email": "thu.nghiem@example.vn", "commune_id": world.commune_id,
@@ -411,7 +414,8 @@ class ServerErrors(logging.Handler):
             if record.exc_info and record.exc_info[1] is not None:
                 exc = record.exc_info[1]
                 frames = traceback.extract_tb(record.exc_info[2])
-                ours = [f for f in frames if "/app/" in f.filename and "site-packages" not in f.filename]
+                ours = [f for f in frames
+                        if "/app/" in f.filename and "site-packages" not in f.filename]
                 shown = (ours[-2:] or frames[-1:]) + frames[-1:]
                 where = " -> ".join(dict.fromkeys(
                     f"{f.filename.split('/site-packages/')[-1].split('/wt-fuzz/')[-1]}:{f.lineno}"
@@ -528,10 +532,19 @@ def sweep_probes(app, endpoint: str, world: World) -> list[Probe]:
                             query=list(query), form=list(form),
                             case=setup if "case_id" in converters else None))
 
+    serial = iter(range(10 ** 6))
+
+    def unique():
+        # A second registration with one phone stops at "taken", before the database.
+        n = next(serial)
+        values.update(phone=f"097{n:07d}", email=f"sweep{n}@example.vn", code=f"SW-{n}")
+
     def plausible_pairs(specs):
+        unique()
         return [(s.name, str(values.get(s.base, ""))) for s in specs]
 
     def spoil(specs, spec, token):
+        unique()
         pairs = []
         for s in specs:
             good = str(values.get(s.base, ""))

@@ -6,8 +6,11 @@ Every answer must be something a person can read (never a 5xx), in the language 
 must not redirect off the site, and must not have changed a row when it says nothing was saved
 (see tests/fuzzing.py for the rules and the values).
 
-`make test` runs a few examples per route (--fuzz-examples, default 25). A long run, on both
-engines:
+Two halves per route: a deterministic sweep (each URL argument, filter and form field alone,
+with one value of each hostile kind, the rest of the form plausible; its failure lists every
+probe that broke), and Hypothesis combining hostile values, roles, missing and repeated fields
+at random. `make test` runs 25 Hypothesis examples per route (--fuzz-examples). A long run, on
+both engines:
 
     APP_ENV=testing TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/conglang_test \\
         .venv/bin/python -m pytest tests/integration/test_fuzz_routes.py --fuzz-examples 500
@@ -16,7 +19,8 @@ Hypothesis keeps failing examples in .hypothesis/ and replays them first on the 
 A run stops at the first problem of each route; to list every distinct problem instead (no
 failures, no shrinking), name a file:
 
-    FUZZ_REPORT=/tmp/fuzz-report.txt .venv/bin/python -m pytest tests/integration/test_fuzz_routes.py --fuzz-examples 200
+    FUZZ_REPORT=/tmp/fuzz-report.txt .venv/bin/python -m pytest \\
+        tests/integration/test_fuzz_routes.py --fuzz-examples 200
 """
 from __future__ import annotations
 
