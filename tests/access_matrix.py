@@ -88,7 +88,8 @@ def build_world(session) -> World:
                         due_at=old_due + timedelta(days=7), apology_approved_at=approved_at)
     session.add_all([
         CaseEvent(case_id=apology.id, actor_id=officer_a.id, action="request_apology",
-                  from_state=4, to_state=4, note="Chờ xác minh", at=approved_at - timedelta(hours=2)),
+                  from_state=4, to_state=4, note="Chờ xác minh",
+                  at=approved_at - timedelta(hours=2)),
         CaseEvent(case_id=apology.id, actor_id=leader.id, action="approve_apology",
                   from_state=4, to_state=4, data={"old_due_at": old_due.isoformat()},
                   at=approved_at),

@@ -22,7 +22,7 @@ def test_the_access_table_lists_exactly_the_apps_routes():
     missing = sorted(endpoints - MATRIX.keys())
     stale = sorted(MATRIX.keys() - endpoints)
     assert not missing, f"routes with no row in tests/access_matrix.py MATRIX: {missing}"
-    assert not stale, f"rows in tests/access_matrix.py MATRIX for routes that no longer exist: {stale}"
+    assert not stale, f"MATRIX rows for routes that no longer exist: {stale}"
     for endpoint, (method, *answers) in MATRIX.items():
         assert method in ("GET", "POST") and len(answers) == len(ROLES), endpoint
         assert set(answers) <= OUTCOMES, endpoint
