@@ -197,6 +197,14 @@ def load_tables() -> None:
         GET_QUERIES.update(_queries())
 
 
+def query_fields(endpoint: str) -> list[FieldSpec]:
+    """The filters a GET reads, and `page`, which any list might read."""
+    specs = GET_QUERIES.get(endpoint, [])
+    if not any(s.name == "page" for s in specs):
+        specs = specs + [FieldSpec("page", "page", "int")]
+    return specs
+
+
 # --- plausible values (a submission that could pass) ------------------------------------------
 
 def plausible(world: World) -> dict[str, object]:
@@ -355,7 +363,7 @@ def probe_strategy(app, endpoint: str, world: World) -> st.SearchStrategy[Probe]
     role_pool = let_in * 3 + [r for r in ROLES if r not in let_in] if let_in else list(ROLES)
     role_pool = FAVOURED_ROLES.get(endpoint, []) * 6 + role_pool
     values = plausible(world)
-    query_specs = GET_QUERIES.get(endpoint, []) + [FieldSpec("page", "page", "int")]
+    query_specs = query_fields(endpoint)
 
     @st.composite
     def probe(draw) -> Probe:
@@ -559,7 +567,7 @@ def sweep_probes(app, endpoint: str, world: World) -> list[Probe]:
     actions = SWEEP_ACTIONS if endpoint == "workbench.act" else (base_args["action"],)
     for method in methods:
         if method == "GET":
-            specs = GET_QUERIES.get(endpoint, []) + [FieldSpec("page", "page", "int")]
+            specs = query_fields(endpoint)
             for spec in specs:
                 for token in SWEEP[spec.kind]:
                     add("GET", base_args, query=spoil(specs, spec, token))
