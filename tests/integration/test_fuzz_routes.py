@@ -58,6 +58,19 @@ def test_every_route_that_takes_a_post_has_its_fields_listed(app):
         f"remove: {sorted(set(POST_FORMS) - posting)}")
 
 
+def test_the_database_fingerprint_notices_one_changed_row(app, session):
+    """The "nothing saved, nothing changed" check is only as good as its fingerprint."""
+    from app.extensions import db
+    from app.models import Base, Case
+
+    world = build_world(session)
+    tables = [t.name for t in Base.metadata.sorted_tables]
+    before = fingerprint(db.engine, tables)
+    session.execute(update(Case).where(Case.id == world.case_id).values(priority=1))
+    session.commit()
+    assert changed_tables(before, fingerprint(db.engine, tables)) == ["cases (-1 +1 rows)"]
+
+
 class Fuzzer:
     """One world, one browser per role, and the checks every answer must pass."""
 
