@@ -24,6 +24,18 @@ if os.environ.get("REQUIRE_POSTGRES") == "1" and not TEST_DATABASE_URL:
 BACKENDS = ["sqlite"] + (["postgresql"] if TEST_DATABASE_URL else [])
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--fuzz-examples", type=int, default=int(os.environ.get("FUZZ_EXAMPLES", "25")),
+        help="hostile requests per route in tests/integration/test_fuzz_routes.py (default 25, "
+             "or $FUZZ_EXAMPLES); a long run: --fuzz-examples 500")
+
+
+@pytest.fixture
+def fuzz_examples(request) -> int:
+    return request.config.getoption("--fuzz-examples")
+
+
 def _app_for(url: str, **overrides):
     from app import create_app
 

@@ -1,0 +1,251 @@
+"""Who may use which route: a small world with one person per role, and the table of answers.
+
+The table lists every endpoint of the app's URL map with the answer each role gets, so a new
+route cannot ship without someone deciding who may use it (tests/integration/
+test_access_matrix.py fails until it has a row here). The fuzzer (test_fuzz_routes.py) builds
+the same world and uses the table to spend most of its examples on roles that get past the
+gate.
+
+Outcomes:
+  ok         2xx, or a redirect that stays on the site (not to the login page)
+  login      a redirect to the login page
+  forbidden  403
+  not_found  404
+  allowed    past the access gate: ok, or the empty request is refused (400/409) — used for
+             POST-only routes probed with a valid CSRF token and an empty body, where "refused
+             for lack of input" and "done" both prove the role was let in
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from urllib.parse import urlsplit
+
+from tests.checked_client import CheckedClient
+
+PASSWORD = "matrix-password-1"
+ROLES = ("anonymous", "resident", "officer_same_dept", "officer_other_dept", "leader", "admin")
+OUTCOMES = {"ok", "login", "forbidden", "not_found", "allowed"}
+
+
+@dataclass
+class World:
+    """Ids of the rows a URL argument can point at, and how each role logs in."""
+
+    province_id: int
+    commune_id: int
+    village_id: int
+    dept_a_id: int
+    dept_b_id: int
+    case_id: int              # department A, processing, held by officer_same_dept
+    waiting_case_id: int      # department A, submitted, unassigned (something to claim)
+    apology_case_id: int      # department A, with an approved apology letter
+    rule_id: int
+    day_id: int
+    seat_id: int              # officer_same_dept's seat in department A
+    logins: dict[str, str] = field(default_factory=dict)  # role -> identifier
+    user_ids: dict[str, int] = field(default_factory=dict)
+
+    def url_args(self, endpoint: str) -> dict[str, object]:
+        """A value for every URL argument a route of the app can take."""
+        args = {
+            "case_id": self.case_id, "department_id": self.dept_a_id,
+            "user_id": self.user_ids["officer_same_dept"], "membership_id": self.seat_id,
+            "rule_id": self.rule_id, "day_id": self.day_id, "unit_id": self.commune_id,
+            "token": "not-a-real-token", "action": "approve", "filename": "css/app.css",
+        }
+        if endpoint == "workbench.apology_letter":
+            args["case_id"] = self.apology_case_id
+        return args
+
+
+def build_world(session) -> World:
+    """A province, a commune with a village, two departments each with an officer, a leader of
+    department A, an administrator and a resident with a case in department A."""
+    from sqlalchemy import select
+
+    from app.models import CalendarDay, CaseEvent, OfficerMembership, RoutingRule
+    from tests.factories import make_case, make_department, make_officer, make_unit, make_user
+
+    province = make_unit(session, level="province")
+    commune = make_unit(session, level="commune", parent=province)
+    village = make_unit(session, level="village", parent=commune)
+    dept_a = make_department(session, commune, case_types="dossier,petition")
+    dept_b = make_department(session, commune, case_types="dossier,petition")
+    skills = ["civil_status", "residence", "petition"]
+    officer_a = make_officer(session, dept_a, desk="specialist", skills=skills, password=PASSWORD)
+    officer_b = make_officer(session, dept_b, desk="specialist", skills=skills, password=PASSWORD)
+    leader = make_officer(session, dept_a, desk="leader", lead=True, password=PASSWORD)
+    admin = make_user(session, role="admin", password=PASSWORD)
+    resident = make_user(session, role="resident", password=PASSWORD, commune=commune)
+    case = make_case(session, dept_a, state=4, assignee=officer_a, applicant=resident,
+                     due_at=datetime.now(timezone.utc) + timedelta(days=30))
+    waiting = make_case(session, dept_a, state=1, applicant=resident,
+                        due_at=datetime.now(timezone.utc) + timedelta(days=10))
+    old_due = datetime(2026, 3, 9, 10, 0, tzinfo=timezone.utc)
+    approved_at = datetime(2026, 3, 6, 3, 0, tzinfo=timezone.utc)
+    apology = make_case(session, dept_a, state=4, assignee=officer_a, applicant=resident,
+                        due_at=old_due + timedelta(days=7), apology_approved_at=approved_at)
+    session.add_all([
+        CaseEvent(case_id=apology.id, actor_id=officer_a.id, action="request_apology",
+                  from_state=4, to_state=4, note="Chờ xác minh",
+                  at=approved_at - timedelta(hours=2)),
+        CaseEvent(case_id=apology.id, actor_id=leader.id, action="approve_apology",
+                  from_state=4, to_state=4, data={"old_due_at": old_due.isoformat()},
+                  at=approved_at),
+    ])
+    rule = RoutingRule(case_type="dossier", category="civil_status", unit_id=commune.id,
+                       department_id=dept_a.id, mode="assign", active=True)
+    day = CalendarDay(day=date(2026, 12, 24), kind="holiday", name_vi="Nghỉ thử",
+                      name_en="Test day off")
+    session.add_all([rule, day])
+    session.flush()
+    seat_id = session.scalar(select(OfficerMembership.id).where(
+        OfficerMembership.user_id == officer_a.id, OfficerMembership.department_id == dept_a.id))
+    session.commit()
+    people = {"resident": resident, "officer_same_dept": officer_a,
+              "officer_other_dept": officer_b, "leader": leader, "admin": admin}
+    return World(
+        province_id=province.id, commune_id=commune.id, village_id=village.id,
+        dept_a_id=dept_a.id, dept_b_id=dept_b.id, case_id=case.id, waiting_case_id=waiting.id,
+        apology_case_id=apology.id, rule_id=rule.id, day_id=day.id, seat_id=seat_id,
+        logins={role: (u.phone or u.email) for role, u in people.items()},
+        user_ids={role: u.id for role, u in people.items()})
+
+
+class PersonClient(CheckedClient):
+    """A CheckedClient whose every request runs in an application context of its own, as on a
+    real server.
+
+    The `app` fixture keeps one application context open for the whole test, and a request
+    reuses the context it finds, so without this what one request leaves in `g` (Flask-Login's
+    user, Flask-WTF's CSRF token) and the database session it used would carry into the next
+    request of another client (another person)."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+def client_for(app, world: World, role: str) -> CheckedClient:
+    """A browser of its own (its own cookies), logged in as `role` unless anonymous."""
+    app.test_client_class = PersonClient
+    client = app.test_client()
+    if role != "anonymous":
+        response = client.login(world.logins[role], PASSWORD)
+        assert response.status_code == 302, f"{role} could not log in ({response.status_code})"
+    return client
+
+
+def url_for_endpoint(app, endpoint: str, args: dict[str, object], lang: str = "vi") -> str:
+    """The URL of `endpoint` with the arguments its rule takes (and the language)."""
+    rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
+    values = {name: args[name] for name in rule.arguments if name != "lang_code"}
+    if "lang_code" in rule.arguments:
+        values["lang_code"] = lang
+    adapter = app.url_map.bind("localhost")
+    return adapter.build(endpoint, values, force_external=False)
+
+
+def is_same_site(location: str) -> bool:
+    """Does a Location header keep the browser on this site?
+
+    Browsers drop tabs and newlines anywhere in a URL, trim leading control characters and
+    spaces, and read a backslash as a slash, so `/\\t/evil.example` is `//evil.example`: judge
+    the URL as the browser will read it."""
+    cleaned = "".join(ch for ch in location if ch not in "\t\n\r").strip("".join(
+        chr(c) for c in range(0x21))).replace("\\", "/")
+    parts = urlsplit(cleaned)
+    if parts.scheme or parts.netloc:
+        return parts.scheme in ("http", "https") and parts.hostname == "localhost"
+    return cleaned.startswith("/") and not cleaned.startswith("//")
+
+
+def outcome_of(response) -> str:
+    status = response.status_code
+    if status in (301, 302, 303, 307, 308):
+        location = response.headers.get("Location", "")
+        if not is_same_site(location):
+            return f"off-site redirect to {location!r}"
+        return "login" if urlsplit(location).path.endswith("/account/login") else "ok"
+    if 200 <= status < 300:
+        return "ok"
+    return {403: "forbidden", 404: "not_found", 400: "refused", 409: "refused"}.get(
+        status, str(status))
+
+
+def matches(expected: str, actual: str) -> bool:
+    if expected == "allowed":
+        return actual in ("ok", "refused")
+    return expected == actual
+
+
+# The table. Columns: method probed, then the answer for
+#   anonymous, resident, officer of the case's department, officer of another department,
+#   leader of the case's department, administrator.
+# GET routes are fetched; POST-only routes get a valid CSRF token and an empty body.
+LOGIN, OK, NO, GONE, IN = "login", "ok", "forbidden", "not_found", "allowed"
+ADMIN_GET = ("GET", LOGIN, NO, NO, NO, NO, OK)
+ADMIN_POST = ("POST", LOGIN, NO, NO, NO, NO, IN)
+STAFF_GET = ("GET", LOGIN, NO, OK, OK, OK, OK)
+EVERYONE_GET = ("GET", OK, OK, OK, OK, OK, OK)
+SIGNED_IN_GET = ("GET", LOGIN, OK, OK, OK, OK, OK)
+
+MATRIX: dict[str, tuple[str, str, str, str, str, str, str]] = {
+    #                                method  anon   res  same other leader admin
+    "static":                       EVERYONE_GET,
+    "root.pick_language":           EVERYONE_GET,
+    "root.healthz":                 EVERYONE_GET,
+    "main.home":                    EVERYONE_GET,
+    "auth.login":                   EVERYONE_GET,
+    "auth.register":                EVERYONE_GET,
+    "auth.forgot_password":         EVERYONE_GET,
+    "auth.reset_password":          EVERYONE_GET,
+    "auth.account":                 SIGNED_IN_GET,
+    "auth.change_password":         SIGNED_IN_GET,
+    "auth.logout":                  ("POST", LOGIN, OK, OK, OK, OK, OK),
+    "admin.index":                  ADMIN_GET,
+    "admin.units":                  ADMIN_GET,
+    "admin.new_unit":               ADMIN_GET,
+    "admin.edit_unit":              ADMIN_GET,
+    "admin.departments":            ADMIN_GET,
+    "admin.new_department":         ADMIN_GET,
+    "admin.edit_department":        ADMIN_GET,
+    "admin.officers":               ADMIN_GET,
+    "admin.officer":                ADMIN_GET,
+    "admin.new_officer":            ADMIN_GET,
+    "admin.new_membership":         ADMIN_GET,
+    "admin.edit_membership":        ADMIN_GET,
+    "admin.toggle_duty":            ADMIN_POST,
+    "admin.remove_membership":      ADMIN_POST,
+    "admin.rules":                  ADMIN_GET,
+    "admin.new_rule":               ADMIN_GET,
+    "admin.edit_rule":              ADMIN_GET,
+    "admin.toggle_rule":            ADMIN_POST,
+    "admin.calendar":               ADMIN_GET,
+    "admin.delete_calendar_day":    ADMIN_POST,
+    # The workbench: staff only; a department's queue and cases only to its own people (and
+    # administrators); the leader's overview only to its leader (and administrators).
+    "workbench.my_cases":           STAFF_GET,
+    "workbench.queue_home":         STAFF_GET,
+    "workbench.queue":              ("GET", LOGIN, NO, OK, NO, OK, OK),
+    "workbench.leader":             ("GET", LOGIN, NO, NO, NO, OK, OK),
+    "workbench.case_detail":        ("GET", LOGIN, NO, OK, NO, OK, OK),
+    "workbench.apology_letter":     ("GET", LOGIN, NO, OK, NO, OK, OK),
+    "workbench.act":                ("POST", LOGIN, NO, IN, NO, IN, IN),
+    "workbench.release":            ("POST", LOGIN, NO, IN, NO, IN, IN),
+    "workbench.reassign_case":      ("POST", LOGIN, NO, IN, NO, IN, IN),
+    # An administrator without a seat sees every queue but has no desk to claim at.
+    "workbench.claim_next":         ("POST", LOGIN, NO, IN, NO, IN, NO),
+}
+
+
+def expected(endpoint: str) -> tuple[str, dict[str, str]]:
+    method, *answers = MATRIX[endpoint]
+    return method, dict(zip(ROLES, answers))
+
+
+def roles_let_in(endpoint: str) -> list[str]:
+    """The roles that get past the access gate of `endpoint` (where fuzzing finds most)."""
+    _method, answers = expected(endpoint)
+    return [role for role, answer in answers.items() if answer in ("ok", "allowed")]
