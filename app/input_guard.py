@@ -16,7 +16,7 @@ from flask import Flask, request
 from flask_babel import lazy_gettext as _l
 from werkzeug.routing import BaseConverter, ValidationError
 
-from app.inputs import DB_INT_MAX, has_nul, parse_id
+from app.inputs import DB_INT_MAX, has_nul, parse_id, parse_int
 
 NUL_REFUSED = _l("What you sent contains a character that cannot be used (a NUL byte). "
                  "Remove it and try again.")
@@ -86,3 +86,24 @@ def init_app(app: Flask) -> None:
 
 
 __all__ = ["IdConverter", "ChunkedBodyLimit", "init_app", "DB_INT_MAX"]
+
+
+# -- query-string values, read through the same rules as forms --------------------------------
+
+MAX_PAGE = 100_000
+
+
+def query_id(name: str) -> int | None:
+    """An id from the query string (`?unit=12`), or None when absent or not a valid id."""
+    try:
+        return parse_id(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
+def query_page(name: str = "page") -> int:
+    """A page number from the query string: 1 when absent or nonsense, at most MAX_PAGE."""
+    try:
+        return parse_int(request.args.get(name, ""), minimum=1, maximum=MAX_PAGE)
+    except ValueError:
+        return 1

@@ -29,7 +29,13 @@ def preferred_language() -> str:
 
 
 def current_language() -> str:
-    return g.get("lang_code") or preferred_language()
+    return g.get("lang_code") or _language_in_path() or preferred_language()
+
+
+def _language_in_path() -> str | None:
+    """/en/... that matched no route (a 404, an id out of range) still answers in English."""
+    first = request.path.lstrip("/").split("/", 1)[0]
+    return first if first in LANGUAGES else None
 
 
 def init_app(app: Flask) -> None:

@@ -49,3 +49,9 @@ def vietnamese_sort_key(text: str) -> tuple:
             letters.append(_LETTER_ORDER.get(letter, 100 + ord(letter[0]) if letter else 0))
         tones.append(tone)
     return (tuple(letters), tuple(tones), text)
+
+
+def escape_like(text: str, escape: str = "\\") -> str:
+    """`text` as a literal inside a LIKE pattern: what people type is not a wildcard."""
+    return (text.replace(escape, escape * 2).replace("%", escape + "%")
+            .replace("_", escape + "_"))

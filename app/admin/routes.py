@@ -13,6 +13,7 @@ from app.admin.forms import (CASE_TYPE_LABELS, DESK_LABELS, KIND_LABELS, LEVEL_L
                              DepartmentForm, NewSeatForm, OfficerForm, RuleFilterForm, RuleForm,
                              SeatForm, UnitForm, UnitNamesForm, message_for)
 from app.extensions import db
+from app.input_guard import query_id, query_page
 from app.links import safe_path
 from app.locale import current_language
 from app.models import CASE_TYPES, AdminUnit, CalendarDay, Department, OfficerMembership, RoutingRule
@@ -37,7 +38,7 @@ def admin_context():
 # -- helpers -------------------------------------------------------------------------------
 
 def _page() -> int:
-    return request.args.get("page", 1, type=int)
+    return query_page()
 
 
 def _blame(form, error: services.AdminError) -> None:
@@ -108,7 +109,8 @@ def new_unit():
     form = UnitForm()
     form.parent_id.choices = _unit_groups(services.parent_units(db.session), lang, _("Choose…"))
     if request.method == "GET":
-        parent = db.session.get(AdminUnit, request.args.get("parent", 0, type=int))
+        parent_id = query_id("parent")
+        parent = db.session.get(AdminUnit, parent_id) if parent_id else None
         if parent is not None and parent.level in ("province", "commune"):
             form.parent_id.data = parent.id
             form.level.data = "commune" if parent.level == "province" else "village"
@@ -156,7 +158,7 @@ def _department_form(department: Department | None) -> DepartmentForm:
             form.case_types.data = [t for t in department.case_types.split(",") if t]
             form.leader_id.data = department.leader_id or 0
         else:
-            form.unit_id.data = request.args.get("unit", 0, type=int)
+            form.unit_id.data = query_id("unit") or 0
             form.case_types.data = ["dossier"]
     return form
 
@@ -172,7 +174,7 @@ def _department_data(form: DepartmentForm) -> services.DepartmentData:
 @roles("admin")
 def departments():
     lang = current_language()
-    unit_id = request.args.get("unit", 0, type=int) or None
+    unit_id = query_id("unit")
     page = services.departments_page(db.session, unit_id, _page())
     return render_template(
         "admin/departments.html", page=page, unit_id=unit_id,

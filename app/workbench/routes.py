@@ -12,6 +12,7 @@ from flask_login import current_user
 
 from app.errors import refuse
 from app.extensions import db
+from app.input_guard import query_page
 from app.locale import current_language
 from app.models import utcnow
 from app.queue import claims
@@ -105,13 +106,18 @@ def queue(department_id: int):
     except NotAllowed:
         abort(403)
     form = _filter_form(department_id)
+    form.validate()  # a filter that does not make sense is shown with its message and ignored
+
+    def valid(field):
+        return None if field.errors else field.data
+
     filters = services.QueueFilters(
-        state=form.state.data or None, band=form.band.data or None,
-        category=form.category.data or None, unit_id=form.unit_id.data or None,
-        assignment=form.assignment.data or "all", q=(form.q.data or "").strip())
+        state=valid(form.state) or None, band=valid(form.band) or None,
+        category=valid(form.category) or None, unit_id=valid(form.unit_id) or None,
+        assignment=valid(form.assignment) or "all", q=(valid(form.q) or "").strip())
     now, limit = _clock()
     page = services.queue_page(db.session, department_id, filters,
-                               request.args.get("page", 1, type=int), now=now,
+                               query_page(), now=now,
                                almost_limit=limit, user=_me())
     args = {k: v for k, v in request.args.items() if k != "page" and v not in ("", "0")}
     context = dict(department=department, page=page, form=form, filter_args=args,

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from app.models import AdminUnit, Case, CaseEvent, Department, OfficerMembership, User
 from app.queue.errors import NotAllowed
 from app.queue.states import OPEN_STATES, State
+from app.text import escape_like
 
 PER_PAGE = 25
 OPEN = tuple(int(s) for s in OPEN_STATES)
@@ -122,7 +123,7 @@ def queue_page(session: Session, department_id: int, filters: QueueFilters, page
     elif filters.assignment == "mine":
         conditions.append(Case.assignee_id == user.id)
     if filters.q:
-        conditions.append(Case.code.ilike(f"%{filters.q.strip()}%"))
+        conditions.append(Case.code.ilike(f"%{escape_like(filters.q.strip())}%", escape="\\"))
     total = session.scalar(select(func.count(Case.id)).where(*conditions)) or 0
     page = min(max(page, 1), max(1, math.ceil(total / PER_PAGE)))
     items = session.scalars(
