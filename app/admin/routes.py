@@ -528,3 +528,9 @@ def retry_outbox_message(message_id: int):
         flash(_("Message %(number)s will be sent again by the worker.", number=message_id),
               "success")
     return redirect(_back(url_for("admin.outbox")))
+
+
+# -- procedure catalogue -------------------------------------------------------------------
+
+# Its views live in their own module on this blueprint; importing it registers them.
+from app.admin import procedures as _procedures  # noqa: E402,F401
