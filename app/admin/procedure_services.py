@@ -340,11 +340,17 @@ def move_document(session: Session, document_id: int, direction: str) -> Procedu
 
 
 def procedure_choices(session: Session, lang: str) -> list[tuple[int, str]]:
-    """Every procedure as "code – name", for choosing one (routing rules)."""
-    rows = session.execute(select(Procedure.id, Procedure.code,
-                                  Procedure.name_en if lang == "en" else Procedure.name_vi,
-                                  Procedure.active)).all()
-    from app.text import vietnamese_sort_key
+    """Every procedure as "name (code)", sorted the Vietnamese way, for choosing one (routing
+    rules). Inactive ones stay choosable: a rule may be prepared before a procedure opens."""
+    name = Procedure.name_en if lang == "en" else Procedure.name_vi
+    rows = session.execute(select(Procedure.id, Procedure.code, name)).all()
+    return [(pid, f"{label} ({code})")
+            for pid, code, label in sorted(rows, key=lambda r: catalogue.sort_key(r[2]))]
 
-    return [(pid, f"{code} – {name}") for pid, code, name, _active
-            in sorted(rows, key=lambda r: vietnamese_sort_key(r[2]))]
+
+def procedure_codes(session: Session, ids) -> dict[int, str]:
+    wanted = {i for i in ids if i}
+    if not wanted:
+        return {}
+    return dict(session.execute(select(Procedure.id, Procedure.code)
+                                .where(Procedure.id.in_(wanted))).all())

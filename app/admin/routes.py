@@ -8,6 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import format_date, gettext as _, ngettext
 
 from app.admin import services
+from app.admin.procedure_services import procedure_choices, procedure_codes
 from app.admin.forms import (CASE_TYPE_LABELS, DESK_LABELS, KIND_LABELS, LEVEL_LABELS,
                              MODE_LABELS, ROLE_LABELS, STATUS_LABELS, CalendarDayForm,
                              DepartmentForm, NewSeatForm, OfficerForm, RuleFilterForm, RuleForm,
@@ -364,8 +365,10 @@ def _rule_filters(lang: str) -> tuple[RuleFilterForm, services.RuleFilters]:
 def rules():
     lang = current_language()
     form, filters = _rule_filters(lang)
-    return render_template("admin/rules.html", form=form, filters=filters,
-                           page=services.rules_page(db.session, filters, _page()))
+    page = services.rules_page(db.session, filters, _page())
+    return render_template("admin/rules.html", form=form, filters=filters, page=page,
+                           procedure_codes=procedure_codes(
+                               db.session, [r.procedure_id for r in page.items]))
 
 
 def _rule_form(rule: RoutingRule | None) -> RuleForm:
@@ -375,7 +378,9 @@ def _rule_form(rule: RoutingRule | None) -> RuleForm:
     form.unit_id.choices = _unit_groups(services.parent_units(db.session), lang, _("Any unit"))
     form.department_id.choices = _department_groups(services.all_departments(db.session), lang,
                                                     _("Choose…"))
+    form.procedure_id.choices = [(0, _("Any procedure"))] + procedure_choices(db.session, lang)
     if request.method == "GET" and rule is not None:
+        form.procedure_id.data = rule.procedure_id or 0
         form.unit_id.data = rule.unit_id or 0
         form.category.data = rule.category or ""
     return form
@@ -384,7 +389,7 @@ def _rule_form(rule: RoutingRule | None) -> RuleForm:
 def _rule_data(form: RuleForm) -> services.RuleData:
     return services.RuleData(
         case_type=form.case_type.data, department_id=form.department_id.data or None,
-        procedure_id=form.procedure_id.data, category=form.category.data or None,
+        procedure_id=form.procedure_id.data or None, category=form.category.data or None,
         unit_id=form.unit_id.data or None, mode=form.mode.data, active=form.active.data)
 
 

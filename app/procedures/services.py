@@ -22,7 +22,7 @@ from app.models import Procedure, ProcedureField
 from app.text import fold, vietnamese_sort_key
 
 PAGE_SIZE = 20
-_sort_key = lru_cache(maxsize=16_384)(vietnamese_sort_key)
+sort_key = lru_cache(maxsize=16_384)(vietnamese_sort_key)
 MAX_QUERY_WORDS = 8
 # National codes look like 1.001193 or 2.000986; the URL accepts no more than that alphabet.
 CODE_PATTERN = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,29}$")
@@ -48,7 +48,7 @@ def query_words(query: str | None) -> list[str]:
 
 def fields(session: Session, lang: str) -> list[ProcedureField]:
     return sorted(session.scalars(select(ProcedureField)),
-                  key=lambda f: _sort_key(f.name(lang)))
+                  key=lambda f: sort_key(f.name(lang)))
 
 
 def field_by_code(session: Session, code: str | None) -> ProcedureField | None:
@@ -75,7 +75,7 @@ def search(session: Session, criteria: Search, lang: str, page: int | None,
         stmt = stmt.where(Procedure.field_id == criteria.field_id)
     if not criteria.include_inactive:
         stmt = stmt.where(Procedure.active)
-    rows = sorted(session.execute(stmt).all(), key=lambda r: _sort_key(r[1]))
+    rows = sorted(session.execute(stmt).all(), key=lambda r: sort_key(r[1]))
     ids = page_of_list([r[0] for r in rows], page, size)
     loaded = {p.id: p for p in session.scalars(
         select(Procedure).where(Procedure.id.in_(list(ids.items)))

@@ -264,3 +264,28 @@ def test_only_administrators_manage_the_catalogue(client, session, demo_people, 
 def test_visitors_are_sent_to_log_in(client, civil):
     response = client.get("/en/admin/procedures")
     assert response.status_code == 302 and "/en/account/login" in response.headers["Location"]
+
+
+def test_a_routing_rule_chooses_its_procedure_from_the_catalogue(admin, session, civil):
+    from app.models import Department, RoutingRule
+
+    procedure = make_procedure(session, civil, code="1.001193", name_vi="Đăng ký khai sinh",
+                               name_en="Birth registration")
+    session.commit()
+    department = session.scalar(select(Department))
+    options = admin.get("/en/admin/routing-rules/new").page.select("#procedure_id option")
+    assert [(o["value"], o.get_text()) for o in options] == [
+        ("0", "Any procedure"), (str(procedure.id), "Birth registration (1.001193)")]
+    rule = {"case_type": "dossier", "category": "", "unit_id": "0",
+            "department_id": department.id, "mode": "pull", "active": "y"}
+    page = admin.submit("/en/admin/routing-rules/new",
+                        dict(rule, procedure_id=str(procedure.id + 100))).page
+    assert "Choose a procedure from the catalogue" in _error(page, "procedure_id")
+    response = admin.submit("/en/admin/routing-rules/new", dict(rule, procedure_id=procedure.id))
+    assert response.status_code == 302
+    saved = session.scalar(select(RoutingRule).where(RoutingRule.procedure_id.is_not(None)))
+    assert saved.procedure_id == procedure.id
+    row = admin.get("/en/admin/routing-rules?case_type=dossier").page
+    assert "1.001193" in row.get_text()
+    edit = admin.get(f"/en/admin/routing-rules/{saved.id}/edit").page
+    assert edit.select_one("#procedure_id option[selected]")["value"] == str(procedure.id)
