@@ -29,6 +29,12 @@ def app():
                        "SERVER_NAME": None, "RATELIMIT_ENABLED": False})
 
 
+def _page(app, lang):
+    """A request for a page in `lang` (the language comes from the URL once the request's
+    preprocessors run, which a bare test_request_context does not do)."""
+    return app.test_request_context(f"/{lang}/", headers={"Accept-Language": lang})
+
+
 def _codes(raw) -> list[str]:
     with pytest.raises(SchemaError) as caught:
         validate_schema(raw)
@@ -76,7 +82,7 @@ def test_two_fields_with_one_name_and_a_schema_that_is_not_a_list_are_refused():
 
 
 def test_every_problem_is_reported_at_once_and_numbered_as_a_person_counts(app):
-    with app.test_request_context("/en/"):
+    with _page(app, "en"):
         with pytest.raises(SchemaError) as caught:
             validate_schema([BIRTH[0], {"name": "x", "type": "colour", "label_vi": "X",
                                         "label_en": "X"}, {"name": "Bad"}])
@@ -96,7 +102,7 @@ GOOD = {"child_name": "Nguyễn Văn Bình", "birth_date": "2026-03-02", "weight
 
 
 def test_a_form_built_from_a_schema_accepts_good_answers_and_normalises_them(app):
-    with app.test_request_context("/vi/"):
+    with _page(app, "vi"):
         form, ok = _form(app, GOOD)
         assert ok, form.errors
         assert form.birth_date.data == date(2026, 3, 2)
@@ -108,7 +114,7 @@ def test_a_form_built_from_a_schema_accepts_good_answers_and_normalises_them(app
 
 
 def test_id_numbers_have_9_or_12_digits_and_phones_are_vietnamese_mobiles(app):
-    with app.test_request_context("/en/"):
+    with _page(app, "en"):
         for bad_id in ("12345678", "1234567890", "12345678901", "12345678901a"):
             form, ok = _form(app, dict(GOOD, mother_id=bad_id), "en")
             assert not ok and "9 digits" in form.mother_id.errors[0]
@@ -120,7 +126,7 @@ def test_id_numbers_have_9_or_12_digits_and_phones_are_vietnamese_mobiles(app):
 
 
 def test_required_fields_dates_numbers_and_choices_are_checked(app):
-    with app.test_request_context("/en/"):
+    with _page(app, "en"):
         form, ok = _form(app, dict(GOOD, child_name="", birth_date="31/02/2026", weight="-5",
                                    sex="other"), "en")
         assert not ok
