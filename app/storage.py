@@ -65,7 +65,6 @@ class LocalFileStore:
 
 def file_store() -> FileStore:
     """The application's store: UPLOAD_DIR, by default instance/uploads/."""
-    from flask import current_app
+    from flask import current_app  # here: the rest of this module is usable without Flask
 
-    root = current_app.config.get("UPLOAD_DIR") or Path(current_app.instance_path) / "uploads"
-    return LocalFileStore(root)
+    return LocalFileStore(current_app.config["UPLOAD_DIR"])

@@ -78,3 +78,13 @@ def test_a_key_that_is_not_one_the_store_made_never_reaches_the_disk(tmp_path, k
 def test_the_file_store_refuses_a_kind_that_is_not_a_plain_name(tmp_path):
     with pytest.raises(ValueError):
         LocalFileStore(tmp_path).save(PDF, "../outside")
+
+
+def test_uploads_live_under_the_instance_folder_unless_told_otherwise(monkeypatch, tmp_path):
+    from app.config import load_config
+
+    monkeypatch.setenv("APP_ENV", "testing")
+    monkeypatch.delenv("UPLOAD_DIR", raising=False)
+    assert load_config(tmp_path)["UPLOAD_DIR"] == str(tmp_path / "uploads")
+    monkeypatch.setenv("UPLOAD_DIR", "/srv/conglang/uploads")
+    assert load_config(tmp_path)["UPLOAD_DIR"] == "/srv/conglang/uploads"
