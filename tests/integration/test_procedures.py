@@ -130,6 +130,8 @@ def test_the_detail_page_in_vietnamese_tells_what_to_bring_and_what_it_costs(cli
     assert "Tờ khai đăng ký khai sinh" in documents[0].get_text()
     assert "1 bản chính" in documents[0].get_text()
     assert "Luật Hộ tịch" in page.get_text() and "123/2015/NĐ-CP" in page.get_text()
+    asked = [li.get_text(" ", strip=True) for li in page.select("#form-fields li")]
+    assert asked[:2] == ["Họ, chữ đệm và tên của trẻ", "Ngày sinh của trẻ"]
     # Online submission is announced, not linked: the dossier form does not exist yet.
     notice = page.select_one("#submit-online")
     assert notice.find("a") is None and "sắp có" in notice.get_text().lower()
@@ -144,6 +146,8 @@ def test_the_detail_page_in_english_shows_fees_per_channel_and_working_days(clie
     assert facts["Online"] == "10.000 ₫"
     assert facts["By post"] == "Not offered"
     assert facts["Agency"] == "Commune police"
+    asked = [li.get_text(" ", strip=True) for li in page.select("#form-fields li")]
+    assert "Address to register" in asked
     contract = _facts(client.get("/vi/procedures/2.001035").page)
     assert contract["Tại Bộ phận Một cửa"] == "50.000 ₫"
     assert contract["Thời hạn giải quyết"] == "2 ngày làm việc"
