@@ -77,8 +77,10 @@ def save_field(session: Session, *, code: str | None, name_vi: str | None, name_
         item = ProcedureField()
         session.add(item)
     item.code, item.name_vi, item.name_en = code, vi, en
-    session.flush()
-    catalogue.refresh_field_search_text(session, item)
+    if item.id is not None:
+        # Not flushed first: a code taken meanwhile must fail in _commit, as a message.
+        with session.no_autoflush:
+            catalogue.refresh_field_search_text(session, item)
     _commit(session, "duplicate_field_code", "code")
     return item
 
@@ -136,7 +138,8 @@ def procedures_page(session: Session, query: str, field_id: int | None, lang: st
                             lang, page, size=50)
 
 
-def _check_procedure(session: Session, data: ProcedureData) -> dict:
+def _check_procedure(session: Session, data: ProcedureData) -> tuple[dict, ProcedureField]:
+    """The cleaned column values and the procedure's field, or AdminError."""
     code = _code(data.code, 30)
     vi, en = _names(data.name_vi, data.name_en)
     if len(vi) > 300:
