@@ -22,12 +22,16 @@ UNSURE = {
                 "when verification is needed)",
     "1.004837": "code; processing time",
     "2.001044": "code",
-    "1.004222": "code",
-    "1.004227": "code; processing time",
+    "1.004222": "code; legal basis (see 1.004194)",
+    "1.004227": "code; processing time; legal basis (see 1.004194)",
+    "1.004194": "legal basis: Decree 62/2021/ND-CP may since have been replaced by Decree "
+                "154/2024/ND-CP, and Circular 55/2021/TT-BCA amended",
     "1.001776": "processing time after the 2025 two-tier reform (10 working days assumed)",
     "1.001731": "code; processing time",
     "2.000815": "code (commune-level variant)",
     "2.000884": "code (commune-level variant)",
+    "ho-tich": "legal basis: Circular 04/2020/TT-BTP has since been amended (03/2023/TT-BTP); "
+               "templates follow the amended forms",
 }
 
 FIELDS = [
