@@ -210,3 +210,16 @@ def test_the_catalogue_tables_are_what_the_models_say(app, session):
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         diffs = [d for d in compare_metadata(context, Base.metadata) if touches(d)]
     assert diffs == []
+
+
+def test_the_demo_catalogue_is_complete_enough_to_try(catalogue):
+    from app.procedures.schema import validate_schema
+
+    procedures = catalogue.scalars(select(Procedure)).all()
+    assert len(procedures) >= 15 and all(p.level == "commune" for p in procedures)
+    for p in procedures:
+        assert validate_schema(p.form_schema) == p.form_schema, p.code
+        assert p.documents and p.legal_basis_vi and p.legal_basis_en, p.code
+        assert any(p.fee(c) is not None for c in ("in_person", "online", "post")), p.code
+    codes = {p.code for p in procedures}
+    assert {"1.001193", "1.000894", "1.000656", "1.004873"} <= codes
