@@ -30,7 +30,7 @@ ERRORS = {
     "bad_fee": _l("Enter the fee in đồng as a whole number, like 50000 or 50.000; 0 if it is "
                   "free; leave it empty if this channel is not offered."),
     "no_channel": _l("Offer at least one channel: enter a fee (0 if free) for at least one."),
-    "bad_schema": _l("The form schema has problems; see the list below the field."),
+    "bad_schema": _l("The form schema has these problems:"),
     "bad_original_or_copy": _l("Choose original, copy, or either."),
     "bad_copies": _l("Enter how many copies, from 1 to 20."),
     "template_empty": _l("The template file is empty."),
