@@ -65,3 +65,6 @@ def register_blueprints(app: Flask) -> None:
     from app.workbench.routes import bp as workbench_bp
 
     app.register_blueprint(workbench_bp)
+    from app.procedures.routes import bp as procedures_bp
+
+    app.register_blueprint(procedures_bp)

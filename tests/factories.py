@@ -142,3 +142,36 @@ def make_case(session: Session, department: Department, *, state: int = 1,
     session.add(case)
     session.flush()
     return case
+
+
+def make_procedure_field(session: Session, *, code: str | None = None,
+                         name_vi: str | None = None, name_en: str | None = None):
+    from app.models import ProcedureField
+
+    n = _next()
+    field = ProcedureField(code=code or f"linh-vuc-{n}", name_vi=name_vi or f"Lĩnh vực thử {n}",
+                           name_en=name_en or f"Test field {n}")
+    session.add(field)
+    session.flush()
+    return field
+
+
+def make_procedure(session: Session, field=None, *, code: str | None = None,
+                   name_vi: str | None = None, name_en: str | None = None, **values):
+    """A commune procedure, free at the desk, same day, its search text kept in step the way
+    the catalogue's services keep it. Any other Procedure column can be passed by keyword."""
+    from app.models import Procedure
+    from app.procedures.services import search_text
+
+    n = _next()
+    field = field or make_procedure_field(session)
+    defaults = dict(level="commune", agency_vi="Ủy ban nhân dân cấp xã",
+                    agency_en="Commune People's Committee", processing_days=0,
+                    online_level="partial", fee_in_person=0, form_schema=[])
+    procedure = Procedure(code=code or f"9.{n:06d}", name_vi=name_vi or f"Thủ tục thử {n}",
+                          name_en=name_en or f"Test procedure {n}", field=field,
+                          **{**defaults, **values})
+    procedure.search_text = search_text(procedure, field)
+    session.add(procedure)
+    session.flush()
+    return procedure

@@ -7,15 +7,16 @@ service's precise message rather than a generic "not a valid choice".
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import (BooleanField, DateField, EmailField, IntegerField, PasswordField,
+from wtforms import (BooleanField, DateField, EmailField, PasswordField,
                      SelectField, SelectMultipleField, StringField, TelField)
-from wtforms.validators import (DataRequired, Email, Length, NumberRange, Optional,
+from wtforms.validators import (DataRequired, Email, Length, Optional,
                                 StopValidation, ValidationError)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.forms import BaseForm
 from app.auth.services import MIN_PASSWORD_LENGTH
 from app.models import CASE_TYPES
+from app.inputs import parse_choice_id
 from app.text import normalize_phone
 
 ERRORS = {
@@ -66,7 +67,7 @@ ERRORS = {
                       "first so the cases go back to the queue, then remove the seat."),
     # routing rules
     "bad_case_type": _l("Choose the kind of case."),
-    "bad_procedure": _l("Enter the procedure number as a whole number above 0, or leave it empty."),
+    "bad_procedure": _l("Choose a procedure from the catalogue, or any procedure."),
     "bad_category": _l("Choose a category from the list, or none."),
     "bad_rule_unit": _l("Choose a unit from the list, or any unit."),
     "department_refuses": _l("This department does not handle that kind of case. Choose another "
@@ -245,12 +246,18 @@ class NewSeatForm(SeatForm):
     department_id = SelectField(_l("Department"), coerce=int, validate_choice=False)
 
 
+def _optional_id(value) -> int:
+    return 0 if value in (None, "") else parse_choice_id(value)
+
+
 class RuleForm(BaseForm):
     case_type = SelectField(_l("Kind of case"),
                             choices=[(t, CASE_TYPE_LABELS[t]) for t in CASE_TYPES],
                             validate_choice=False)
-    procedure_id = IntegerField(_l("Procedure number (optional)"), validators=[
-        Optional(), NumberRange(min=1, message=ERRORS["bad_procedure"])])
+    # A procedure of the catalogue, or 0 ("any procedure"); an empty value is "any" too, so a
+    # form posted by a script that leaves it out still means what it always meant.
+    procedure_id = SelectField(_l("Procedure (optional)"), coerce=_optional_id,
+                               validate_choice=False)
     category = SelectField(_l("Category (optional)"), validate_choice=False)
     unit_id = SelectField(_l("Unit (optional)"), coerce=int, validate_choice=False)
     department_id = SelectField(_l("Department"), coerce=int, validate_choice=False)

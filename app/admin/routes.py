@@ -8,6 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import format_date, gettext as _, ngettext
 
 from app.admin import services
+from app.admin.procedure_services import procedure_choices, procedure_codes
 from app.admin.forms import (CASE_TYPE_LABELS, DESK_LABELS, KIND_LABELS, LEVEL_LABELS,
                              MODE_LABELS, ROLE_LABELS, STATUS_LABELS, CalendarDayForm,
                              DepartmentForm, NewSeatForm, OfficerForm, RuleFilterForm, RuleForm,
@@ -366,8 +367,10 @@ def _rule_filters(lang: str) -> tuple[RuleFilterForm, services.RuleFilters]:
 def rules():
     lang = current_language()
     form, filters = _rule_filters(lang)
-    return render_template("admin/rules.html", form=form, filters=filters,
-                           page=services.rules_page(db.session, filters, _page()))
+    page = services.rules_page(db.session, filters, _page())
+    return render_template("admin/rules.html", form=form, filters=filters, page=page,
+                           procedure_codes=procedure_codes(
+                               db.session, [r.procedure_id for r in page.items]))
 
 
 def _rule_form(rule: RoutingRule | None) -> RuleForm:
@@ -377,7 +380,9 @@ def _rule_form(rule: RoutingRule | None) -> RuleForm:
     form.unit_id.choices = _unit_groups(services.parent_units(db.session), lang, _("Any unit"))
     form.department_id.choices = _department_groups(services.all_departments(db.session), lang,
                                                     _("Choose…"))
+    form.procedure_id.choices = [(0, _("Any procedure"))] + procedure_choices(db.session, lang)
     if request.method == "GET" and rule is not None:
+        form.procedure_id.data = rule.procedure_id or 0
         form.unit_id.data = rule.unit_id or 0
         form.category.data = rule.category or ""
     return form
@@ -386,7 +391,7 @@ def _rule_form(rule: RoutingRule | None) -> RuleForm:
 def _rule_data(form: RuleForm) -> services.RuleData:
     return services.RuleData(
         case_type=form.case_type.data, department_id=form.department_id.data or None,
-        procedure_id=form.procedure_id.data, category=form.category.data or None,
+        procedure_id=form.procedure_id.data or None, category=form.category.data or None,
         unit_id=form.unit_id.data or None, mode=form.mode.data, active=form.active.data)
 
 
@@ -530,3 +535,9 @@ def retry_outbox_message(message_id: int):
         flash(_("Message %(number)s will be sent again by the worker.", number=message_id),
               "success")
     return redirect(_back(url_for("admin.outbox")))
+
+
+# -- procedure catalogue -------------------------------------------------------------------
+
+# Its views live in their own module on this blueprint; importing it registers them.
+from app.admin import procedures as _procedures  # noqa: E402,F401

@@ -22,7 +22,7 @@ from app.db import begin_write
 from app.queue.categories import CATEGORIES, category_label as queue_category_label
 from app.queue.claims import hand_back_on_leave
 from app.models import (CASE_TYPES, AdminUnit, CalendarDay, Case, Department, OfficerMembership,
-                        OfficerSkill, Role, RoutingRule, User, utcnow)
+                        OfficerSkill, Procedure, Role, RoutingRule, User, utcnow)
 from app.models.departments import DESKS
 from app.models.units import PARENT_LEVEL, UnitLevel
 from app.queue.calendar import LOCAL_TZ, public_holidays
@@ -588,7 +588,8 @@ def rules_page(session: Session, filters: RuleFilters, page: int | None) -> Page
 def _check_rule(session: Session, data: RuleData, rule_id: int | None) -> Department:
     if data.case_type not in CASE_TYPES:
         raise AdminError("bad_case_type", "case_type")
-    if data.procedure_id is not None and data.procedure_id < 1:
+    if data.procedure_id is not None and (
+            data.procedure_id < 1 or session.get(Procedure, data.procedure_id) is None):
         raise AdminError("bad_procedure", "procedure_id")
     if data.category and data.category not in categories():
         raise AdminError("bad_category", "category")

@@ -98,6 +98,9 @@ def seed_demo(session: Session) -> dict:
     units, people = seed_foundation(session)
     from app.demo.queue_seed import seed_queue  # here: it imports this module
 
+    from app.demo.procedures import seed_procedures
+
+    procedures = seed_procedures(session)
     queue = seed_queue(session, units, people)
     session.commit()
-    return {"units": len(units), "people": len(people), **queue}
+    return {"units": len(units), "people": len(people), "procedures": procedures, **queue}

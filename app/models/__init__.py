@@ -6,9 +6,10 @@ from app.models.notifications import OutboxMessage
 from app.models.departments import Department, OfficerMembership, OfficerSkill
 from app.models.cases import CASE_TYPES, Case, CaseEvent, RoutingRule
 from app.models.calendar import CalendarDay
+from app.models.procedures import Procedure, ProcedureDocument, ProcedureField
 
 __all__ = [
     "Base", "utcnow", "AdminUnit", "UnitLevel", "User", "Role", "PasswordResetToken",
     "OutboxMessage", "Department", "OfficerMembership", "OfficerSkill", "CASE_TYPES", "Case",
-    "CaseEvent", "RoutingRule", "CalendarDay",
+    "CaseEvent", "RoutingRule", "CalendarDay", "Procedure", "ProcedureDocument", "ProcedureField",
 ]

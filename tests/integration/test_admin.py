@@ -9,8 +9,9 @@ from app.admin.services import local_today
 from app.auth.services import create_staff
 from app.demo.seed import DEMO_PASSWORD
 from app.models import (AdminUnit, CalendarDay, Case, Department, OfficerMembership, OutboxMessage,
-                        RoutingRule, User, utcnow)
+                        ProcedureDocument, RoutingRule, User, utcnow)
 from app.queue.calendar import public_holidays
+from tests.factories import make_procedure
 
 ADMIN = "quantri@conglang.demo"
 OFFICER = "tiepnhan@conglang.demo"
@@ -66,18 +67,24 @@ def things(session, demo_people):
     seat = session.scalar(select(OfficerMembership).where(OfficerMembership.department_id == dept.id))
     message = OutboxMessage(channel="sms", recipient="0912345678", subject="S", body="B",
                             status="undeliverable")
-    session.add_all([rule, message])
+    procedure = make_procedure(session)
+    document = ProcedureDocument(procedure_id=procedure.id, position=1, name_vi="Tờ khai",
+                                 name_en="Form")
+    session.add_all([rule, message, document])
     session.commit()
     return {"unit": dept.unit_id, "dept": dept.id, "rule": rule.id, "seat": seat.id,
             "officer": seat.user_id, "day": session.scalar(select(CalendarDay.id)),
-            "message": message.id}
+            "message": message.id, "field": procedure.field_id, "procedure": procedure.id,
+            "document": document.id}
 
 
 def _admin_urls(app, things, lang="vi", methods=("GET",)):
     """Every admin URL of the given methods, with real ids filled in."""
     ids = {"unit_id": things["unit"], "department_id": things["dept"], "rule_id": things["rule"],
            "membership_id": things["seat"], "user_id": things["officer"], "day_id": things["day"],
-           "message_id": things["message"]}
+           "message_id": things["message"], "field_id": things["field"],
+           "procedure_id": things["procedure"], "document_id": things["document"],
+           "direction": "up"}
     urls = []
     with app.test_request_context():
         from flask import url_for

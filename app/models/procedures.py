@@ -1,0 +1,123 @@
+"""The procedure catalogue: fields of law (lĩnh vực), procedures and the documents each needs.
+
+A procedure's fees are per channel (in person, online, by post) in whole VND; NULL means the
+channel is not offered, 0 means free. `search_text` is the folded (accent-free, lower-case) text
+search compares against, kept in step by app/procedures/services.py whenever a procedure or a
+field's names change, so a search is a cheap LIKE per word instead of folding every row.
+"""
+from __future__ import annotations
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models.base import Base
+
+PROCEDURE_LEVELS = ("commune", "district", "province")
+ONLINE_LEVELS = ("partial", "full")
+ORIGINAL_OR_COPY = ("original", "copy", "either")
+FEE_CHANNELS = ("in_person", "online", "post")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
+class ProcedureField(Base):
+    """A field of law (lĩnh vực), e.g. Hộ tịch, Chứng thực, Cư trú."""
+
+    __tablename__ = "procedure_fields"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name_vi: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+
+    def name(self, locale: str) -> str:
+        return self.name_en if locale == "en" else self.name_vi
+
+
+class Procedure(Base):
+    __tablename__ = "procedures"
+    __table_args__ = (
+        CheckConstraint(_in("level", PROCEDURE_LEVELS), name="level"),
+        CheckConstraint(_in("online_level", ONLINE_LEVELS), name="online_level"),
+        CheckConstraint("processing_days >= 0", name="processing_days"),
+        CheckConstraint("fee_in_person IS NULL OR fee_in_person >= 0", name="fee_in_person"),
+        CheckConstraint("fee_online IS NULL OR fee_online >= 0", name="fee_online"),
+        CheckConstraint("fee_post IS NULL OR fee_post >= 0", name="fee_post"),
+        Index("ix_procedures_field_active", "field_id", "active"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(30), unique=True)  # national code, e.g. 1.001193
+    name_vi: Mapped[str] = mapped_column(String(300))
+    name_en: Mapped[str] = mapped_column(String(300))
+    field_id: Mapped[int] = mapped_column(ForeignKey("procedure_fields.id"))
+    level: Mapped[str] = mapped_column(String(10), default="commune")
+    agency_vi: Mapped[str] = mapped_column(String(300))
+    agency_en: Mapped[str] = mapped_column(String(300))
+    applicants_vi: Mapped[str] = mapped_column(Text, default="")
+    applicants_en: Mapped[str] = mapped_column(Text, default="")
+    steps_vi: Mapped[str] = mapped_column(Text, default="")
+    steps_en: Mapped[str] = mapped_column(Text, default="")
+    legal_basis_vi: Mapped[str] = mapped_column(Text, default="")
+    legal_basis_en: Mapped[str] = mapped_column(Text, default="")
+    processing_days: Mapped[int] = mapped_column(default=0)  # working days; 0 = same day
+    online_level: Mapped[str] = mapped_column(String(10), default="partial")
+    requires_approval: Mapped[bool] = mapped_column(default=False)
+    fee_in_person: Mapped[int | None]
+    fee_online: Mapped[int | None]
+    fee_post: Mapped[int | None]
+    # When one figure cannot say it all: "per page; from the third page 1.000 ₫", "per copy".
+    fee_note_vi: Mapped[str] = mapped_column(Text, default="")
+    fee_note_en: Mapped[str] = mapped_column(Text, default="")
+    form_schema: Mapped[list] = mapped_column(JSON, default=list)
+    active: Mapped[bool] = mapped_column(default=True)
+    search_text: Mapped[str] = mapped_column(Text, default="")
+
+    field: Mapped[ProcedureField] = relationship()
+    documents: Mapped[list[ProcedureDocument]] = relationship(
+        back_populates="procedure", order_by="ProcedureDocument.position",
+        cascade="all, delete-orphan")
+
+    def text(self, name: str, locale: str) -> str:
+        """A bilingual attribute in the reader's language: text('steps', 'en')."""
+        return getattr(self, f"{name}_en" if locale == "en" else f"{name}_vi")
+
+    def name(self, locale: str) -> str:
+        return self.text("name", locale)
+
+    def fee(self, channel: str) -> int | None:
+        return getattr(self, f"fee_{channel}")
+
+    def __repr__(self) -> str:
+        return f"<Procedure {self.code} {self.name_vi}>"
+
+
+class ProcedureDocument(Base):
+    """A paper the applicant brings or uploads, in the order the procedure lists them."""
+
+    __tablename__ = "procedure_documents"
+    __table_args__ = (
+        CheckConstraint(_in("original_or_copy", ORIGINAL_OR_COPY), name="original_or_copy"),
+        CheckConstraint("copies >= 1", name="copies"),
+        Index("ix_procedure_documents_procedure_position", "procedure_id", "position"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    procedure_id: Mapped[int] = mapped_column(ForeignKey("procedures.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(default=0)
+    name_vi: Mapped[str] = mapped_column(String(500))
+    name_en: Mapped[str] = mapped_column(String(500))
+    original_or_copy: Mapped[str] = mapped_column(String(10), default="original")
+    copies: Mapped[int] = mapped_column(default=1)
+    upload_required: Mapped[bool] = mapped_column(default=False)
+    # The blank form to download: a key in the file store (app/storage.py), its kind as the
+    # content check found it (pdf, docx, odt, doc), never the name it was uploaded under.
+    template_key: Mapped[str | None] = mapped_column(String(100))
+    template_kind: Mapped[str | None] = mapped_column(String(10))
+
+    procedure: Mapped[Procedure] = relationship(back_populates="documents")
+
+    def name(self, locale: str) -> str:
+        return self.name_en if locale == "en" else self.name_vi

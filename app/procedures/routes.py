@@ -1,0 +1,70 @@
+"""The public procedure catalogue: browse, search, read a procedure, download its forms.
+Views only parse input and render; the rules are in app/procedures/services.py."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, make_response, render_template, request, send_file
+from flask_babel import gettext as _
+
+from app.extensions import db
+from app.locale import current_language
+from app.models import ProcedureDocument
+from app.procedures import services
+from app.procedures.forms import CatalogueSearchForm
+from app.procedures.labels import CHANNEL_LABELS, template_helpers
+from app.security import public
+from app.storage import file_store
+from app.templating import is_htmx
+from app.uploads import KINDS
+
+bp = Blueprint("procedures", __name__, url_prefix="/<lang:lang_code>/procedures")
+
+
+@bp.context_processor
+def catalogue_context():
+    return template_helpers()
+
+
+@bp.get("/")
+@public
+def catalogue():
+    lang = current_language()
+    form = CatalogueSearchForm(request.args)
+    known = services.fields(db.session, lang)
+    form.field.choices = [("", _("All fields"))] + [(f.code, f.name(lang)) for f in known]
+    valid = form.validate()
+    query = (form.q.data or "").strip() if valid else ""
+    field = services.field_by_code(db.session, form.field.data) if valid else None
+    page = services.search(db.session, services.Search(query=query,
+                                                       field_id=field.id if field else None),
+                           lang, request.args.get("page", 1, type=int))
+    args = {k: v for k, v in (("q", query), ("field", field.code if field else None)) if v}
+    template = "procedures/_results.html" if is_htmx() else "procedures/catalogue.html"
+    response = make_response(render_template(template, form=form, page=page, args=args,
+                                              query=query, field=field, fields=known))
+    response.vary.add("HX-Request")
+    return response
+
+
+@bp.get("/<code>")
+@public
+def detail(code: str):
+    procedure = services.get_by_code(db.session, code) or abort(404)
+    return render_template("procedures/detail.html", procedure=procedure,
+                           channels=list(CHANNEL_LABELS))
+
+
+@bp.get("/<code>/documents/<int:document_id>/template")
+@public
+def document_template(code: str, document_id: int):
+    procedure = services.get_by_code(db.session, code) or abort(404)
+    document = db.session.get(ProcedureDocument, document_id)
+    if document is None or document.procedure_id != procedure.id or not document.template_key:
+        abort(404)
+    kind = KINDS.get(document.template_kind or "") or abort(404)
+    try:
+        stream = file_store().open(document.template_key)
+    except FileNotFoundError:
+        abort(404)
+    return send_file(stream, mimetype=kind.mimetype, as_attachment=True,
+                     download_name=services.template_filename(document, kind.code),
+                     max_age=300)
