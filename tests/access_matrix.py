@@ -43,6 +43,11 @@ class World:
     rule_id: int
     day_id: int
     seat_id: int              # officer_same_dept's seat in department A
+    procedure_code: str       # an active procedure in the catalogue
+    procedure_id: int
+    document_id: int          # one of its documents (no blank form attached)
+    field_id: int             # its field of law
+    message_id: int           # an undeliverable notification in the outbox
     logins: dict[str, str] = field(default_factory=dict)  # role -> identifier
     user_ids: dict[str, int] = field(default_factory=dict)
 
@@ -53,6 +58,9 @@ class World:
             "user_id": self.user_ids["officer_same_dept"], "membership_id": self.seat_id,
             "rule_id": self.rule_id, "day_id": self.day_id, "unit_id": self.commune_id,
             "token": "not-a-real-token", "action": "approve", "filename": "css/app.css",
+            "code": self.procedure_code, "procedure_id": self.procedure_id,
+            "document_id": self.document_id, "field_id": self.field_id,
+            "message_id": self.message_id, "direction": "down",
         }
         if endpoint == "workbench.apology_letter":
             args["case_id"] = self.apology_case_id
@@ -64,8 +72,10 @@ def build_world(session) -> World:
     department A, an administrator and a resident with a case in department A."""
     from sqlalchemy import select
 
-    from app.models import CalendarDay, CaseEvent, OfficerMembership, RoutingRule
-    from tests.factories import make_case, make_department, make_officer, make_unit, make_user
+    from app.models import (CalendarDay, CaseEvent, OfficerMembership, OutboxMessage,
+                            ProcedureDocument, RoutingRule)
+    from tests.factories import (make_case, make_department, make_officer, make_procedure,
+                                 make_unit, make_user)
 
     province = make_unit(session, level="province")
     commune = make_unit(session, level="commune", parent=province)
@@ -98,7 +108,13 @@ def build_world(session) -> World:
                        department_id=dept_a.id, mode="assign", active=True)
     day = CalendarDay(day=date(2026, 12, 24), kind="holiday", name_vi="Nghỉ thử",
                       name_en="Test day off")
-    session.add_all([rule, day])
+    procedure = make_procedure(session)
+    document = ProcedureDocument(procedure_id=procedure.id, position=1, name_vi="Tờ khai",
+                                 name_en="Declaration", original_or_copy="original", copies=1,
+                                 upload_required=True)
+    message = OutboxMessage(channel="sms", recipient="0912345678", subject="Thử", body="Thử",
+                            status="undeliverable", last_error="no SMS gateway")
+    session.add_all([rule, day, document, message])
     session.flush()
     seat_id = session.scalar(select(OfficerMembership.id).where(
         OfficerMembership.user_id == officer_a.id, OfficerMembership.department_id == dept_a.id))
@@ -109,6 +125,8 @@ def build_world(session) -> World:
         province_id=province.id, commune_id=commune.id, village_id=village.id,
         dept_a_id=dept_a.id, dept_b_id=dept_b.id, case_id=case.id, waiting_case_id=waiting.id,
         apology_case_id=apology.id, rule_id=rule.id, day_id=day.id, seat_id=seat_id,
+        procedure_code=procedure.code, procedure_id=procedure.id, document_id=document.id,
+        field_id=procedure.field_id, message_id=message.id,
         logins={role: (u.phone or u.email) for role, u in people.items()},
         user_ids={role: u.id for role, u in people.items()})
 
@@ -224,6 +242,24 @@ MATRIX: dict[str, tuple[str, str, str, str, str, str, str]] = {
     "admin.toggle_rule":            ADMIN_POST,
     "admin.calendar":               ADMIN_GET,
     "admin.delete_calendar_day":    ADMIN_POST,
+    "admin.outbox":                 ADMIN_GET,
+    "admin.retry_outbox_message":   ADMIN_POST,
+    "admin.procedures":             ADMIN_GET,
+    "admin.new_procedure":          ADMIN_GET,
+    "admin.edit_procedure":         ADMIN_GET,
+    "admin.toggle_procedure":       ADMIN_POST,
+    "admin.procedure_documents":    ADMIN_GET,
+    "admin.new_procedure_document": ADMIN_GET,
+    "admin.edit_procedure_document": ADMIN_GET,
+    "admin.remove_procedure_document": ADMIN_POST,
+    "admin.move_procedure_document": ADMIN_POST,
+    "admin.procedure_fields":       ADMIN_GET,
+    "admin.new_procedure_field":    ADMIN_GET,
+    "admin.edit_procedure_field":   ADMIN_GET,
+    # The catalogue is public; a document without a blank form has nothing to download.
+    "procedures.catalogue":         EVERYONE_GET,
+    "procedures.detail":            EVERYONE_GET,
+    "procedures.document_template": ("GET", GONE, GONE, GONE, GONE, GONE, GONE),
     # The workbench: staff only; a department's queue and cases only to its own people (and
     # administrators); the leader's overview only to its leader (and administrators).
     "workbench.my_cases":           STAFF_GET,

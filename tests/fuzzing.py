@@ -121,7 +121,7 @@ def form_fields(form_class, prefix: str = "") -> list[FieldSpec]:
 
 
 def _forms():
-    from app.admin import forms as admin
+    from app.admin import forms as admin, procedure_forms as procedures
     from app.auth import forms as auth
     from app.workbench import forms as workbench
 
@@ -158,11 +158,22 @@ def _forms():
         "workbench.release": lambda args: form_fields(workbench.ReleaseForm, "release"),
         "workbench.reassign_case": lambda args: form_fields(workbench.ReassignForm, "reassign"),
         "workbench.claim_next": same(workbench.ClaimForm),
+        "admin.retry_outbox_message": same(),
+        "admin.new_procedure": same(procedures.ProcedureForm),
+        "admin.edit_procedure": same(procedures.ProcedureForm),
+        "admin.toggle_procedure": lambda args: back,
+        "admin.new_procedure_document": same(procedures.DocumentForm),
+        "admin.edit_procedure_document": same(procedures.DocumentForm),
+        "admin.remove_procedure_document": lambda args: back,
+        "admin.move_procedure_document": lambda args: back,
+        "admin.new_procedure_field": same(procedures.ProcedureFieldForm),
+        "admin.edit_procedure_field": same(procedures.ProcedureFieldForm),
     }
 
 
 def _queries():
-    from app.admin import forms as admin
+    from app.admin import forms as admin, procedure_forms as procedures
+    from app.procedures import forms as catalogue
     from app.workbench import forms as workbench
 
     def page(*names):
@@ -180,6 +191,9 @@ def _queries():
         "admin.calendar": page("page"),
         "admin.new_unit": page("parent"),
         "admin.new_department": page("unit"),
+        "admin.procedures": form_fields(procedures.ProcedureFilterForm) + page("page"),
+        "admin.outbox": page("page", "status"),
+        "procedures.catalogue": form_fields(catalogue.CatalogueSearchForm) + page("page"),
     }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, make_response, render_template, request, send_file
 from flask_babel import gettext as _
 
+from app.input_guard import query_page
 from app.extensions import db
 from app.locale import current_language
 from app.models import ProcedureDocument
@@ -36,7 +37,7 @@ def catalogue():
     field = services.field_by_code(db.session, form.field.data) if valid else None
     page = services.search(db.session, services.Search(query=query,
                                                        field_id=field.id if field else None),
-                           lang, request.args.get("page", 1, type=int))
+                           lang, query_page())
     args = {k: v for k, v in (("q", query), ("field", field.code if field else None)) if v}
     template = "procedures/_results.html" if is_htmx() else "procedures/catalogue.html"
     response = make_response(render_template(template, form=form, page=page, args=args,
