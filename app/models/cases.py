@@ -28,13 +28,13 @@ class Case(Base):
         CheckConstraint(
             "case_type IN ('dossier', 'petition', 'field_report', 'initiative', 'village_need')",
             name="case_type"),
-        # The claim queue: unassigned open cases of one department in claim order. Ordering by
-        # due_at ascending already puts overdue cases first, so no CASE/OR is needed and the
-        # index both filters and sorts. category trails the order so that SQLite tests a
-        # claimer's skills on the index entry itself (no table read for a case they may not
-        # take): a claim that finds nothing in a long queue went from 14 ms to 1.5 ms.
-        Index("ix_cases_claim_queue", "department_id", "due_at", text("priority DESC"),
-              "received_at", "id", "category",
+        # The claim queue: unassigned open cases of one department, per category and state, in
+        # claim order (migration 0005). A claim probes it once per (skill, stage) the officer
+        # may take: an equality prefix, then the first entry is the head, so the cost is
+        # bounded by the officer's skills, not the queue's length (app/queue/claims.py).
+        # Ordering by due_at ascending already puts overdue cases first: no CASE/OR needed.
+        Index("ix_cases_claim_queue", "department_id", "category", "state", "due_at",
+              text("priority DESC"), "received_at", "id",
               sqlite_where=text(CLAIMABLE_PREDICATE), postgresql_where=text(CLAIMABLE_PREDICATE)),
         Index("ix_cases_assignee_state", "assignee_id", "state"),
         Index("ix_cases_department_state_due", "department_id", "state", "due_at"),

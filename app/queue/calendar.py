@@ -28,6 +28,8 @@ __all__ = [
     "SAME_DAY_CUTOFF",
     "WorkCalendar",
     "due_for",
+    "local_day",
+    "local_close",
     "public_holidays",
 ]
 
@@ -36,6 +38,16 @@ SAME_DAY_CUTOFF = time(15, 0)  # local
 OFFICE_CLOSE = time(17, 0)  # local; a due moment is the end of office hours of the due day
 
 _ONE_DAY = timedelta(days=1)
+
+
+def local_day(moment: datetime) -> date:
+    """The commune office's date at `moment` (an aware datetime): leave, codes and "today"."""
+    return moment.astimezone(LOCAL_TZ).date()
+
+
+def local_close(day: date) -> datetime:
+    """End of office hours on a local date: what a date picked by an officer means."""
+    return datetime.combine(day, OFFICE_CLOSE, tzinfo=LOCAL_TZ)
 
 
 @lru_cache(maxsize=None)
