@@ -8,6 +8,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, utcnow
+from app.queue.states import CLOCK_RUNNING_STATES
 from app.models.departments import Department
 from app.models.units import AdminUnit
 from app.models.users import User
@@ -18,7 +19,8 @@ CLAIMABLE_STATES = (1, 2, 4)
 CLAIMABLE_PREDICATE = "assignee_id IS NULL AND state IN (1, 2, 4)"
 # Open cases whose deadline clock runs (5 waits for the resident) and that have not yet been
 # escalated as overdue (see app/queue/sla.py).
-SLA_WATCH_PREDICATE = "state IN (1, 2, 4, 6) AND sla_band < 2"
+SLA_WATCH_PREDICATE = (f"state IN ({', '.join(str(int(s)) for s in sorted(CLOCK_RUNNING_STATES))})"
+                       " AND sla_band < 2")
 
 
 class Case(Base):

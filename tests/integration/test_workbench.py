@@ -88,7 +88,7 @@ def test_the_queue_paginates(client, office, session):
     url = f"/en/workbench/departments/{office['dept'].id}/queue?assignment=unassigned"
     first = client.get(url).page
     assert len(first.select("#queue-table tbody tr")) == 25
-    next_link = first.find("a", string="Next")
+    next_link = first.find("a", rel="next")
     assert "assignment=unassigned" in next_link["href"] and "page=2" in next_link["href"]
     second = client.get(next_link["href"]).page
     assert len(second.select("#queue-table tbody tr")) == 8
