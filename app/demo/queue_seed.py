@@ -239,8 +239,9 @@ def _path(state: int, mode: str, requires_approval: bool, pending: bool, rng: ra
     Claims and releases (from == to) sit where the officer took the case or gave it back."""
     assign = [("assign", 1, None)] if mode == "assign" else [("claim", 1, "intake")]
     received = assign + [("receive", 2, "intake")]
-    # Intake hands the file on: in the routed desk it goes back to the queue for a specialist.
-    handed = received + ([("release", 2, "intake")] if mode == "assign" else [])
+    # Intake hands the file on: it goes back to the queue for a specialist to claim (whether
+    # routing or a claim gave it to intake), so no claim ever follows a claim.
+    handed = received + [("release", 2, "intake")]
     started = handed + [("claim", 2, "officer"), ("start", 4, "officer")]
     if rng.random() < 0.25:
         started += [("request_supplement", 5, "officer"), ("supplement_provided", 4, "applicant")]
