@@ -12,15 +12,26 @@ then measures:
 * claim_next() latency p50/p95/p99, interleaved with the baseline: a plain single-row
   `UPDATE cases SET version = version + 1 WHERE id = ?` in its own transaction, opened the same
   way as a claim's (BEGIN IMMEDIATE on SQLite) through the same session machinery;
+* a raw-driver baseline: the same single-row primary-key UPDATE + commit through psycopg /
+  sqlite3 directly (no pool, no session), the floor any claim is compared with;
+* claims at queue lengths --queue-lengths (default 1,000, 10,000 and 100,000 waiting cases in
+  one department): a normal claim and a claim that finds nothing (an officer whose skill no
+  waiting case has), interleaved; the empty claim must cost about what a claim costs;
 * a storm: --workers threads, each with its own connection and officer, claiming --storm cases
   from one department until it is empty: claims/s, double assignments (a case claimed twice,
   from the event log and from the ids the workers got back) and lost cases (left unclaimed
   although workers saw "nothing to claim", or claimed without an event);
-* one steady-state SLA sweep pass.
+* one steady-state SLA sweep pass and one lease-expiry pass;
+* on PostgreSQL, the peer: procrastinate's own `procrastinate_fetch_job_v2` (pip install
+  -e .[bench]) in a database `<name>_peer` on the same server, with the same row count (the
+  same share waiting) and the same worker count: fetch p95 alone, then --workers threads
+  fetching --storm jobs (claims/s). Printed as a PEER line.
 
 The last line is machine-readable:
 RESULT db=<sqlite|postgresql> cases=<N> claim_p95_ms=<x> pk_update_p95_ms=<y> ratio=<x/y>
-claims_per_s=<z> double_assigned=<d> lost=<l>
+claims_per_s=<z> double_assigned=<d> lost=<l> raw_update_p95_ms=<r> empty_claim_p95_ms=<e>
+[peer_claim_p95_ms=<p> peer_claims_per_s=<q>]
+(empty_claim_p95_ms is the worst over the queue lengths; the peer fields on PostgreSQL only.)
 """
 from __future__ import annotations
 
@@ -46,7 +57,7 @@ from app.db import begin_write, configure_engine  # noqa: E402
 from app.models import (AdminUnit, Case, CaseEvent, Department, OfficerMembership,  # noqa: E402
                         OfficerSkill, RoutingRule, User)
 from app.queue.calendar import WorkCalendar  # noqa: E402
-from app.queue.claims import claim_next  # noqa: E402
+from app.queue.claims import claim_next, expire_leases  # noqa: E402
 from app.queue.routing import pick_officer, route  # noqa: E402
 from app.queue.sla import sweep  # noqa: E402
 
@@ -155,6 +166,9 @@ class World:
     officers: dict[int, list[int]] = field(default_factory=dict)     # department -> user ids
     storm_department: int = 0
     storm_officers: list[int] = field(default_factory=list)
+    qlen_department: int = 0
+    qlen_claimer: int = 0      # holds the category every waiting case of that department has
+    qlen_empty: int = 0        # holds a category no waiting case has
     rules: int = 0
 
 
@@ -218,8 +232,24 @@ def seed_world(engine, rng: random.Random, workers: int) -> World:
                 w.storm_officers = ids
             else:
                 w.officers[d.id] = ids
+        # The queue-length department: one long queue of one category, a claimer who takes it
+        # and an officer whose one skill nothing in it has.
+        leader = _user(s, "qlen-lead", role="leader")
+        s.flush()
+        q = Department(unit_id=w.communes[0], code="B-qlen", name_vi="qlen", name_en="qlen",
+                       case_types=",".join(CASE_TYPES), leader_id=leader.id)
+        s.add(q)
+        s.flush()
+        w.qlen_department = q.id
+        for attr, skill in (("qlen_claimer", "civil_status"), ("qlen_empty", "land")):
+            u = _user(s, attr)
+            s.flush()
+            m = OfficerMembership(user_id=u.id, department_id=q.id, desk="leader")
+            m.skills = [OfficerSkill(skill=skill)]
+            s.add(m)
+            setattr(w, attr, u.id)
         # A storm officer also sits in every other department holding a category no case has:
-        # their "claim next" walks a whole queue and finds nothing, the claim's worst case.
+        # their "claim next" finds nothing there.
         for d in w.departments:
             m = OfficerMembership(user_id=w.storm_officers[0], department_id=d, desk="specialist")
             m.skills = [OfficerSkill(skill="no_such_category")]
@@ -432,7 +462,7 @@ def bench_claims(engine, world: World, rng: random.Random, count: int, max_id: i
             t0 = time.perf_counter()
             claim_next(s, officers[d], d, now=now, skills=[world.skills[d][-1]])
             narrow_ms.append((time.perf_counter() - t0) * 1000)
-        # Nothing this officer may take in a long queue: every entry is read and rejected.
+        # Nothing this officer may take: their one skill has no waiting case (one probe).
         for i in range(min(100, count)):
             d = world.departments[i % len(world.departments)]
             t0 = time.perf_counter()
@@ -463,6 +493,174 @@ def show_claim_plan(engine, world: World) -> None:
     nodes = [line.split("  (")[0].lstrip("-> ").strip() for line in lines
              if "Filter" not in line and "Cond" not in line]
     log("claim plan: " + " | ".join(nodes))
+
+
+def bench_raw_update(url: str, max_id: int, rng: random.Random, count: int) -> list[float]:
+    """One single-row primary-key UPDATE + commit through the driver itself: no pool, no
+    session, no SQLAlchemy. On SQLite the same BEGIN IMMEDIATE a claim takes."""
+    ms = []
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        import sqlite3
+
+        conn = sqlite3.connect(parsed.database, isolation_level=None)
+        conn.execute("PRAGMA busy_timeout = 15000")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        for i in range(count + 20):
+            case_id = rng.randint(1, max_id)
+            t0 = time.perf_counter()
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("UPDATE cases SET version = version + 1 WHERE id = ?", (case_id,))
+            conn.execute("COMMIT")
+            if i >= 20:
+                ms.append((time.perf_counter() - t0) * 1000)
+        conn.close()
+    else:
+        import psycopg
+
+        conn = psycopg.connect(_libpq(url))
+        for i in range(count + 20):
+            case_id = rng.randint(1, max_id)
+            t0 = time.perf_counter()
+            conn.execute("UPDATE cases SET version = version + 1 WHERE id = %s", (case_id,))
+            conn.commit()
+            if i >= 20:
+                ms.append((time.perf_counter() - t0) * 1000)
+        conn.close()
+    log(f"raw-driver pk update + commit: {summary(ms)}")
+    return ms
+
+
+def _libpq(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def bench_queue_lengths(engine, world: World, rng: random.Random, lengths: list[int],
+                        start: int, rounds: int) -> tuple[float, list[str]]:
+    """Claims, and claims that find nothing, as one department's queue grows; returns the worst
+    empty-claim p95 and one line per length."""
+    worst, lines, loaded = 0.0, [], 0
+    now = datetime.now(UTC)
+    for length in lengths:
+        rows = []
+        for i in range(loaded, length + rounds):
+            row = list(case_row(world, start + i, world.departments[0],
+                                CLAIMABLE_MIX[i % 3][0], None, now, rng))
+            row[COLUMNS.index("department_id")] = world.qlen_department
+            row[COLUMNS.index("category")] = "civil_status"
+            rows.append(tuple(row))
+        bulk_insert(engine, rows)
+        loaded = length + rounds
+        start += len(rows)
+        if engine.dialect.name == "sqlite":
+            with engine.connect() as conn:
+                conn.exec_driver_sql("ANALYZE")
+                conn.commit()
+        else:
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.exec_driver_sql("ANALYZE cases")
+        claim_ms, empty_ms = [], []
+        with Session(engine) as s:
+            for _ in range(10):  # warm-up
+                claim_next(s, world.qlen_empty, world.qlen_department, now=now)
+            for _ in range(rounds):
+                t0 = time.perf_counter()
+                got = claim_next(s, world.qlen_claimer, world.qlen_department, now=now)
+                t1 = time.perf_counter()
+                assert got is not None
+                none = claim_next(s, world.qlen_empty, world.qlen_department, now=now)
+                t2 = time.perf_counter()
+                assert none is None
+                claim_ms.append((t1 - t0) * 1000)
+                empty_ms.append((t2 - t1) * 1000)
+        loaded -= rounds  # those were claimed: the queue is back to `length`
+        c95, e95 = percentile(claim_ms, 95), percentile(empty_ms, 95)
+        worst = max(worst, e95)
+        line = (f"queue of {length}: claim p95={c95:.3f} ms, claim finding nothing "
+                f"p95={e95:.3f} ms (x{e95 / c95:.2f})")
+        lines.append(line)
+        log(line)
+    return worst, lines
+
+
+def bench_peer(url: str, total: int, waiting_share: float, workers: int, storm: int,
+               rounds: int) -> tuple[float, float]:
+    """procrastinate's own fetch (procrastinate_fetch_job_v2) on the same server, same row
+    count and worker count, the way procrastinate calls it (autocommit, one round trip)."""
+    import psycopg
+    from procrastinate import __version__ as version
+    from procrastinate.schema import SchemaManager
+
+    base = make_url(url)
+    name = f"{base.database}_peer"
+    admin = psycopg.connect(_libpq(str(base.set(database="postgres"))), autocommit=True)
+    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.execute(f'CREATE DATABASE "{name}"')
+    dsn = _libpq(str(base.set(database=name)))
+    try:
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute(SchemaManager.get_schema())
+            rng = random.Random(7)
+            with conn.cursor() as cur:
+                with cur.copy("COPY procrastinate_jobs (queue_name, task_name, priority, "
+                              "status, args) FROM STDIN") as copy:
+                    for i in range(total - storm):
+                        waiting = rng.random() < waiting_share
+                        copy.write_row(("main", "bench.task", rng.choice((0, 0, 0, 1)),
+                                        "todo" if waiting else "succeeded", "{}"))
+                    for i in range(storm):
+                        copy.write_row(("storm", "bench.task", 0, "todo", "{}"))
+            conn.execute("VACUUM ANALYZE")
+            ids = [conn.execute("SELECT worker_id FROM procrastinate_register_worker_v1()")
+                   .fetchone()[0] for _ in range(workers)]
+        fetch = "SELECT id FROM procrastinate_fetch_job_v2(%s, %s)"
+        ms = []
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            for i in range(rounds + 20):
+                t0 = time.perf_counter()
+                row = conn.execute(fetch, (["main"], ids[0])).fetchone()
+                if i >= 20:
+                    ms.append((time.perf_counter() - t0) * 1000)
+                assert row is not None and row[0] is not None
+        got: list[list[int]] = [[] for _ in ids]
+        barrier = threading.Barrier(workers + 1)
+
+        def work(k):
+            with psycopg.connect(dsn, autocommit=True) as conn:
+                barrier.wait()
+                while True:
+                    row = conn.execute(fetch, (["storm"], ids[k])).fetchone()
+                    if row is None or row[0] is None:
+                        return
+                    got[k].append(row[0])
+
+        threads = [threading.Thread(target=work, args=(k,)) for k in range(workers)]
+        for t in threads:
+            t.start()
+        barrier.wait()
+        t0 = time.perf_counter()
+        for t in threads:
+            t.join()
+        elapsed = time.perf_counter() - t0
+        fetched = [i for ids_ in got for i in ids_]
+        rate = len(fetched) / elapsed if elapsed else 0.0
+        p95 = percentile(ms, 95)
+        log(f"PEER procrastinate=={version} procrastinate_fetch_job_v2 rows={total} "
+            f"fetch {summary(ms)}; storm: {workers} workers fetched {len(fetched)}/{storm} "
+            f"in {elapsed:.2f}s = {rate:.0f} claims/s; "
+            f"double={len(fetched) - len(set(fetched))}")
+        return p95, rate
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+def bench_lease_expiry(engine, now: datetime) -> None:
+    with Session(engine) as s:
+        t0 = time.perf_counter()
+        expired = expire_leases(s, now)
+        elapsed = (time.perf_counter() - t0) * 1000
+    log(f"lease expiry pass: {elapsed:.1f} ms ({expired} returned)")
 
 
 def bench_storm(engine, world: World, workers: int, storm: int, now: datetime,
@@ -549,6 +747,10 @@ def main(argv=None) -> int:
     parser.add_argument("--claims", type=int, default=2000)
     parser.add_argument("--storm", type=int, default=5000)
     parser.add_argument("--routing", type=int, default=2000)
+    parser.add_argument("--queue-lengths", default="1000,10000,100000",
+                        help="waiting cases in one department at which to compare a claim "
+                             "with one that finds nothing")
+    parser.add_argument("--no-peer", action="store_true", help="skip the procrastinate peer")
     parser.add_argument("--seed", type=int, default=20260302)
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     args = parser.parse_args(argv)
@@ -583,15 +785,29 @@ def main(argv=None) -> int:
         show_claim_plan(engine, world)
         bench_routing(engine, world, rng, args.routing)
         claim_ms, pk_ms = bench_claims(engine, world, rng, args.claims, max_id, claimable)
+        raw_ms = bench_raw_update(url, max_id, rng, args.claims)
         rate, double, lost = bench_storm(engine, world, args.workers, args.storm,
                                          datetime.now(UTC), rng, start=args.cases)
+        lengths = [int(x) for x in args.queue_lengths.split(",") if x.strip()]
+        empty_p95, _lines = bench_queue_lengths(engine, world, rng, lengths,
+                                                args.cases + args.storm, rounds=200)
         bench_sweep(engine, datetime.now(UTC))
+        bench_lease_expiry(engine, datetime.now(UTC) + timedelta(hours=3))
         engine.dispose()
+
+        peer = ""
+        if db_name == "postgresql" and not args.no_peer:
+            peer_p95, peer_rate = bench_peer(url, args.cases + args.storm,
+                                             claimable / max(total, 1), args.workers,
+                                             args.storm, args.claims)
+            peer = f" peer_claim_p95_ms={peer_p95:.3f} peer_claims_per_s={peer_rate:.0f}"
 
         claim_p95, pk_p95 = percentile(claim_ms, 95), percentile(pk_ms, 95)
         log(f"RESULT db={db_name} cases={args.cases} claim_p95_ms={claim_p95:.3f} "
             f"pk_update_p95_ms={pk_p95:.3f} ratio={claim_p95 / pk_p95:.2f} "
-            f"claims_per_s={rate:.0f} double_assigned={double} lost={lost}")
+            f"claims_per_s={rate:.0f} double_assigned={double} lost={lost} "
+            f"raw_update_p95_ms={percentile(raw_ms, 95):.3f} "
+            f"empty_claim_p95_ms={empty_p95:.3f}{peer}")
         return 0 if double == 0 and lost == 0 else 1
     finally:
         cleanup()
