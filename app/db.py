@@ -61,6 +61,14 @@ def is_sqlite(session: Session) -> bool:
     return session.get_bind().dialect.name == "sqlite"
 
 
+def has_pending_work(session: Session) -> bool:
+    """Whether the session's transaction holds changes, flushed or not (a read-only one can be
+    ended for free)."""
+    if isinstance(session, scoped_session):
+        session = session()
+    return bool(session.new or session.dirty or session.deleted or session.info.get(_WROTE))
+
+
 def begin_write(session: Session) -> None:
     """Open the session's transaction as a write transaction, before its first read.
 
@@ -74,7 +82,7 @@ def begin_write(session: Session) -> None:
     if isinstance(session, scoped_session):
         session = session()  # the registry proxy does not expose transaction state
     if session.in_transaction():
-        if session.new or session.dirty or session.deleted or session.info.get(_WROTE):
+        if has_pending_work(session):
             return  # work is pending or flushed; the caller already chose the transaction mode
         # A read-only deferred transaction (e.g. loading the current user) holds a snapshot
         # that cannot be upgraded safely; ending it costs nothing.

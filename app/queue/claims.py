@@ -28,10 +28,10 @@ from datetime import datetime, timedelta
 from typing import Iterable
 
 from sqlalchemy import Date, Integer, String, bindparam, select, text
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm import Session, make_transient_to_detached, scoped_session
 from sqlalchemy.orm.util import identity_key
 
-from app.db import is_sqlite, write_transaction
+from app.db import has_pending_work, is_sqlite, write_transaction
 from app.models import Case, OfficerMembership, OfficerSkill, User
 from app.models.base import UTCDateTime
 from app.models.cases import CLAIMABLE_PREDICATE, CLAIMABLE_STATES
@@ -226,6 +226,17 @@ def claim_next(session: Session, officer_id: int, department_id: int, *, now: da
     """
     params = claim_params(department_id=department_id, officer_id=officer_id, now=now,
                           lease_minutes=lease_minutes, skills=skills)
+    if isinstance(session, scoped_session):
+        session = session()  # Flask-SQLAlchemy's proxy lacks in_transaction()
+    if not is_sqlite(session):
+        # The claim is one statement that writes the case and its event together, so on its
+        # own it needs no BEGIN ... COMMIT around it: it runs as its own transaction, one round
+        # trip, as a job queue's fetch does. A read-only transaction the caller left open is
+        # ended first (as begin_write does on SQLite); one holding changes is joined instead.
+        if session.in_transaction() and not has_pending_work(session):
+            session.commit()
+        if not session.in_transaction():
+            session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
     with write_transaction(session):
         row = None
         if skills is None or params["skills"]:
