@@ -20,7 +20,7 @@ from app.demo.units import COMMUNES
 from app.models import (AdminUnit, Case, Department, OfficerMembership, OfficerSkill, Role,
                         RoutingRule, User, utcnow)
 from app.passwords import hash_password
-from app.queue.calendar import LOCAL_TZ, WorkCalendar
+from app.queue.calendar import LOCAL_TZ, WorkCalendar, local_day
 from app.queue.calendar_db import calendar_from_db
 from app.queue.events import record_event
 from app.queue.routing import new_case_code, route
@@ -212,7 +212,7 @@ def _received(cal: WorkCalendar, now: datetime, sla: int, state: int, band: str,
               rng: random.Random) -> datetime:
     """A receipt time that puts the case's deadline in `band` (for open cases), or safely in
     the past (for finished ones)."""
-    base = _working_day_on_or_before(cal, now.astimezone(LOCAL_TZ).date())
+    base = _working_day_on_or_before(cal, local_day(now))
     if state not in _OPEN:
         back = sla + rng.randint(3, 40)
     elif band == "overdue":
@@ -296,7 +296,7 @@ def seed_queue(session: Session, units: dict[str, AdminUnit], people: dict[str, 
     villages = [u for code, u in units.items() if code.startswith(commune.code + "-")]
     session.flush()
     cal = calendar_from_db(session)
-    today = now.astimezone(LOCAL_TZ).date()
+    today = local_day(now)
     desks = _seed_departments(session, commune, people, today)
     rules = _seed_rules(session, commune, desks)
     by_department = {d.department.id: d for d in desks.values()}

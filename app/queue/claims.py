@@ -38,7 +38,7 @@ from app.models.cases import CLAIMABLE_PREDICATE, CLAIMABLE_STATES
 from app.queue.calendar import local_day
 from app.queue.eligibility import SeatFacts, refusal, seat_sql
 from app.queue.errors import IllegalTransition, NotAllowed
-from app.queue.events import record_event
+from app.queue.events import record_event, record_events
 from app.queue.actions import load_for_update
 from app.queue.states import CaseNotFound
 
@@ -297,10 +297,10 @@ def _log_unassigned(session: Session, rows, assignees: dict[int, int | None], no
     """One event per case that a guarded UPDATE actually returned to the queue."""
     if rows:
         _forget(session, [row.id for row in rows])
-        for row in sorted(rows, key=lambda r: r.id):
-            record_event(session, row.id, action, actor_id=actor_id, from_state=row.state,
-                         to_state=row.state, data={"assignee_id": assignees.get(row.id)},
-                         at=now)
+        record_events(session, [
+            {"case_id": row.id, "action": action, "actor_id": actor_id, "from_state": row.state,
+             "to_state": row.state, "data": {"assignee_id": assignees.get(row.id)}, "at": now}
+            for row in sorted(rows, key=lambda r: r.id)])
     return len(rows)
 
 
