@@ -13,7 +13,7 @@ then measures:
   `UPDATE cases SET version = version + 1 WHERE id = ?` in its own transaction, opened the same
   way as a claim's (BEGIN IMMEDIATE on SQLite) through the same session machinery;
 * a raw-driver baseline: the same single-row primary-key UPDATE + commit through psycopg /
-  sqlite3 directly (no pool, no session), the floor any claim is compared with;
+  sqlite3 directly (no pool, no session), interleaved with the claims too;
 * claims at queue lengths --queue-lengths (default 1,000, 10,000 and 100,000 waiting cases in
   one department): a normal claim and a claim that finds nothing (an officer whose skill no
   waiting case has), interleaved; the empty claim must cost about what a claim costs;
@@ -24,8 +24,9 @@ then measures:
 * one steady-state SLA sweep pass and one lease-expiry pass;
 * on PostgreSQL, the peer: procrastinate's own `procrastinate_fetch_job_v2` (pip install
   -e .[bench]) in a database `<name>_peer` on the same server, with the same row count (the
-  same share waiting) and the same worker count: fetch p95 alone, then --workers threads
-  fetching --storm jobs (claims/s). Printed as a PEER line.
+  same share waiting) and the same worker count, called as procrastinate's worker calls it
+  (autocommit, all queues): its fetch latency interleaved with our claims, then --workers
+  threads fetching --storm jobs (claims/s). Printed as a PEER line.
 
 The last line is machine-readable:
 RESULT db=<sqlite|postgresql> cases=<N> claim_p95_ms=<x> pk_update_p95_ms=<y> ratio=<x/y>
@@ -429,10 +430,18 @@ def bench_routing(engine, world: World, rng: random.Random, rounds: int) -> tupl
 
 
 def bench_claims(engine, world: World, rng: random.Random, count: int, max_id: int,
-                 claimable: int):
+                 claimable: int, raw: RawUpdate, peer: Peer | None):
     """Claims round-robin over the departments, each followed by a PK update on a random
-    case: interleaved so machine noise hits both alike."""
-    claim_ms, pk_ms, narrow_ms, empty_ms = [], [], [], []
+    case through the session, the same through the raw driver, and (PostgreSQL) the peer's
+    fetch: interleaved so machine noise hits them all alike."""
+    claim_ms, pk_ms, narrow_ms, empty_ms, raw_ms, peer_ms = [], [], [], [], [], []
+    peer_conn = None
+    if peer is not None:
+        import psycopg
+
+        peer_conn = psycopg.connect(peer.dsn, autocommit=True)
+        for _ in range(20):
+            peer_conn.execute(PEER_FETCH, (peer.workers[0],)).fetchone()
     officers = {d: world.officers[d][-1] for d in world.departments}
     pk_sql = text("UPDATE cases SET version = version + 1 WHERE id = :id")
     now = datetime.now(UTC)
@@ -455,6 +464,19 @@ def bench_claims(engine, world: World, rng: random.Random, count: int, max_id: i
             s.execute(pk_sql, {"id": case_id})
             s.commit()
             pk_ms.append((time.perf_counter() - t0) * 1000)
+
+            case_id = rng.randint(1, max_id)
+            t0 = time.perf_counter()
+            raw(case_id)
+            raw_ms.append((time.perf_counter() - t0) * 1000)
+
+            if peer_conn is not None:
+                t0 = time.perf_counter()
+                row = peer_conn.execute(PEER_FETCH, (peer.workers[0],)).fetchone()
+                peer_ms.append((time.perf_counter() - t0) * 1000)
+                assert row is not None and row[0] is not None
+        if peer_conn is not None:
+            peer_conn.close()
         # An officer holding one category of a department that has several: the filter is
         # applied while walking the index, so this shows its cost on a mixed queue.
         for i in range(min(300, count)):
@@ -471,9 +493,12 @@ def bench_claims(engine, world: World, rng: random.Random, count: int, max_id: i
     queue = round(claimable / len(world.departments)) if claimable else 0
     log(f"claim_next: {summary(claim_ms)}")
     log(f"pk update baseline: {summary(pk_ms)}")
+    log(f"raw-driver pk update + commit: {summary(raw_ms)}")
+    if peer_ms:
+        log(f"peer fetch (procrastinate_fetch_job_v2): {summary(peer_ms)}")
     log(f"claim_next, officer holding one of the department's categories: {summary(narrow_ms)}")
     log(f"claim_next finding nothing in a queue of ~{queue} (worst case): {summary(empty_ms)}")
-    return claim_ms, pk_ms
+    return claim_ms, pk_ms, raw_ms, peer_ms
 
 
 def show_claim_plan(engine, world: World) -> None:
@@ -495,40 +520,36 @@ def show_claim_plan(engine, world: World) -> None:
     log("claim plan: " + " | ".join(nodes))
 
 
-def bench_raw_update(url: str, max_id: int, rng: random.Random, count: int) -> list[float]:
+class RawUpdate:
     """One single-row primary-key UPDATE + commit through the driver itself: no pool, no
     session, no SQLAlchemy. On SQLite the same BEGIN IMMEDIATE a claim takes."""
-    ms = []
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        import sqlite3
 
-        conn = sqlite3.connect(parsed.database, isolation_level=None)
-        conn.execute("PRAGMA busy_timeout = 15000")
-        conn.execute("PRAGMA synchronous = NORMAL")
-        for i in range(count + 20):
-            case_id = rng.randint(1, max_id)
-            t0 = time.perf_counter()
-            conn.execute("BEGIN IMMEDIATE")
-            conn.execute("UPDATE cases SET version = version + 1 WHERE id = ?", (case_id,))
-            conn.execute("COMMIT")
-            if i >= 20:
-                ms.append((time.perf_counter() - t0) * 1000)
-        conn.close()
-    else:
-        import psycopg
+    def __init__(self, url: str):
+        parsed = make_url(url)
+        self.sqlite = parsed.get_backend_name() == "sqlite"
+        if self.sqlite:
+            import sqlite3
 
-        conn = psycopg.connect(_libpq(url))
-        for i in range(count + 20):
-            case_id = rng.randint(1, max_id)
-            t0 = time.perf_counter()
-            conn.execute("UPDATE cases SET version = version + 1 WHERE id = %s", (case_id,))
-            conn.commit()
-            if i >= 20:
-                ms.append((time.perf_counter() - t0) * 1000)
-        conn.close()
-    log(f"raw-driver pk update + commit: {summary(ms)}")
-    return ms
+            self.conn = sqlite3.connect(parsed.database, isolation_level=None)
+            self.conn.execute("PRAGMA busy_timeout = 15000")
+            self.conn.execute("PRAGMA synchronous = NORMAL")
+        else:
+            import psycopg
+
+            self.conn = psycopg.connect(_libpq(url))
+
+    def __call__(self, case_id: int) -> None:
+        if self.sqlite:
+            self.conn.execute("BEGIN IMMEDIATE")
+            self.conn.execute("UPDATE cases SET version = version + 1 WHERE id = ?", (case_id,))
+            self.conn.execute("COMMIT")
+        else:
+            self.conn.execute("UPDATE cases SET version = version + 1 WHERE id = %s",
+                              (case_id,))
+            self.conn.commit()
+
+    def close(self) -> None:
+        self.conn.close()
 
 
 def _libpq(url: str) -> str:
@@ -583,76 +604,89 @@ def bench_queue_lengths(engine, world: World, rng: random.Random, lengths: list[
     return worst, lines
 
 
-def bench_peer(url: str, total: int, waiting_share: float, workers: int, storm: int,
-               rounds: int) -> tuple[float, float]:
-    """procrastinate's own fetch (procrastinate_fetch_job_v2) on the same server, same row
-    count and worker count, the way procrastinate calls it (autocommit, one round trip)."""
+@dataclass
+class Peer:
+    """procrastinate on the same server: a database `<name>_peer` loaded with jobs."""
+    dsn: str
+    workers: list[int]
+    version: str
+    drop: callable
+
+
+def setup_peer(url: str, total: int, waiting_share: float, workers: int) -> Peer:
+    """procrastinate's own schema and `total` jobs, the same share waiting as our queue."""
     import psycopg
     from procrastinate import __version__ as version
     from procrastinate.schema import SchemaManager
 
     base = make_url(url)
     name = f"{base.database}_peer"
-    admin = psycopg.connect(_libpq(str(base.set(database="postgres"))), autocommit=True)
-    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.execute(f'CREATE DATABASE "{name}"')
+    admin_dsn = _libpq(str(base.set(database="postgres")))
+
+    def drop():
+        with psycopg.connect(admin_dsn, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    drop()
+    with psycopg.connect(admin_dsn, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
     dsn = _libpq(str(base.set(database=name)))
-    try:
-        with psycopg.connect(dsn, autocommit=True) as conn:
-            conn.execute(SchemaManager.get_schema())
-            rng = random.Random(7)
-            with conn.cursor() as cur:
-                with cur.copy("COPY procrastinate_jobs (queue_name, task_name, priority, "
-                              "status, args) FROM STDIN") as copy:
-                    for i in range(total - storm):
-                        waiting = rng.random() < waiting_share
-                        copy.write_row(("main", "bench.task", rng.choice((0, 0, 0, 1)),
-                                        "todo" if waiting else "succeeded", "{}"))
-                    for i in range(storm):
-                        copy.write_row(("storm", "bench.task", 0, "todo", "{}"))
-            conn.execute("VACUUM ANALYZE")
-            ids = [conn.execute("SELECT worker_id FROM procrastinate_register_worker_v1()")
-                   .fetchone()[0] for _ in range(workers)]
-        fetch = "SELECT id FROM procrastinate_fetch_job_v2(%s, %s)"
-        ms = []
-        with psycopg.connect(dsn, autocommit=True) as conn:
-            for i in range(rounds + 20):
-                t0 = time.perf_counter()
-                row = conn.execute(fetch, (["main"], ids[0])).fetchone()
-                if i >= 20:
-                    ms.append((time.perf_counter() - t0) * 1000)
-                assert row is not None and row[0] is not None
-        got: list[list[int]] = [[] for _ in ids]
-        barrier = threading.Barrier(workers + 1)
+    t0 = time.perf_counter()
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(SchemaManager.get_schema())
+        rng = random.Random(7)
+        with conn.cursor() as cur:
+            with cur.copy("COPY procrastinate_jobs (queue_name, task_name, priority, status, "
+                          "args) FROM STDIN") as copy:
+                for _ in range(total):
+                    waiting = rng.random() < waiting_share
+                    copy.write_row(("default", "bench.task", rng.choice((0, 0, 0, 1)),
+                                    "todo" if waiting else "succeeded", "{}"))
+        conn.execute("VACUUM ANALYZE")
+        ids = [conn.execute("SELECT worker_id FROM procrastinate_register_worker_v1()")
+               .fetchone()[0] for _ in range(workers)]
+    log(f"peer: procrastinate=={version}, {total} jobs loaded in "
+        f"{time.perf_counter() - t0:.1f}s")
+    return Peer(dsn, ids, version, drop)
 
-        def work(k):
-            with psycopg.connect(dsn, autocommit=True) as conn:
-                barrier.wait()
-                while True:
-                    row = conn.execute(fetch, (["storm"], ids[k])).fetchone()
-                    if row is None or row[0] is None:
+
+# How procrastinate's worker fetches (psycopg connector: autocommit, one round trip; a worker
+# listening to every queue passes NULL).
+PEER_FETCH = "SELECT id FROM procrastinate_fetch_job_v2(NULL, %s)"
+
+
+def peer_storm(peer: Peer, workers: int, jobs: int) -> tuple[float, int]:
+    """`workers` threads fetch `jobs` jobs between them; returns (claims/s, fetched twice)."""
+    import psycopg
+
+    got: list[list[int]] = [[] for _ in range(workers)]
+    remaining = [jobs]
+    lock = threading.Lock()
+    barrier = threading.Barrier(workers + 1)
+
+    def work(k):
+        with psycopg.connect(peer.dsn, autocommit=True) as conn:
+            barrier.wait()
+            while True:
+                with lock:
+                    if remaining[0] <= 0:
                         return
-                    got[k].append(row[0])
+                    remaining[0] -= 1
+                row = conn.execute(PEER_FETCH, (peer.workers[k],)).fetchone()
+                if row is None or row[0] is None:
+                    return
+                got[k].append(row[0])
 
-        threads = [threading.Thread(target=work, args=(k,)) for k in range(workers)]
-        for t in threads:
-            t.start()
-        barrier.wait()
-        t0 = time.perf_counter()
-        for t in threads:
-            t.join()
-        elapsed = time.perf_counter() - t0
-        fetched = [i for ids_ in got for i in ids_]
-        rate = len(fetched) / elapsed if elapsed else 0.0
-        p95 = percentile(ms, 95)
-        log(f"PEER procrastinate=={version} procrastinate_fetch_job_v2 rows={total} "
-            f"fetch {summary(ms)}; storm: {workers} workers fetched {len(fetched)}/{storm} "
-            f"in {elapsed:.2f}s = {rate:.0f} claims/s; "
-            f"double={len(fetched) - len(set(fetched))}")
-        return p95, rate
-    finally:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(workers)]
+    for t in threads:
+        t.start()
+    barrier.wait()
+    t0 = time.perf_counter()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - t0
+    fetched = [i for ids in got for i in ids]
+    return (len(fetched) / elapsed if elapsed else 0.0), len(fetched) - len(set(fetched))
 
 
 def bench_lease_expiry(engine, now: datetime) -> None:
@@ -757,6 +791,7 @@ def main(argv=None) -> int:
     rng = random.Random(args.seed)
 
     url, cleanup = prepare_database(args)
+    peer = None
     try:
         engine = configure_engine(create_engine(
             url, pool_size=args.workers + 4, max_overflow=4,
@@ -782,12 +817,28 @@ def main(argv=None) -> int:
         log(f"loaded {total} cases in {loaded:.1f}s (+{time.perf_counter() - t0:.1f}s analyze); "
             f"{claimable} claimable ({100 * claimable / max(total, 1):.1f}%)")
 
+        if db_name == "postgresql" and not args.no_peer:
+            peer = setup_peer(url, total + args.storm, claimable / max(total, 1), args.workers)
         show_claim_plan(engine, world)
         bench_routing(engine, world, rng, args.routing)
-        claim_ms, pk_ms = bench_claims(engine, world, rng, args.claims, max_id, claimable)
-        raw_ms = bench_raw_update(url, max_id, rng, args.claims)
+        raw = RawUpdate(url)
+        claim_ms, pk_ms, raw_ms, peer_ms = bench_claims(engine, world, rng, args.claims,
+                                                        max_id, claimable, raw, peer)
+        raw.close()
         rate, double, lost = bench_storm(engine, world, args.workers, args.storm,
                                          datetime.now(UTC), rng, start=args.cases)
+        peer_fields = ""
+        if peer is not None:
+            peer_rate, peer_double = peer_storm(peer, args.workers, args.storm)
+            peer_p95 = percentile(peer_ms, 95)
+            log(f"PEER procrastinate=={peer.version} procrastinate_fetch_job_v2 "
+                f"rows={total + args.storm} workers={args.workers} "
+                f"fetch_p95_ms={peer_p95:.3f} (interleaved with our claims) "
+                f"claims_per_s={peer_rate:.0f} (storm of {args.storm}) "
+                f"double={peer_double}")
+            peer_fields = (f" peer_claim_p95_ms={peer_p95:.3f} "
+                           f"peer_claims_per_s={peer_rate:.0f}")
+            peer.drop()
         lengths = [int(x) for x in args.queue_lengths.split(",") if x.strip()]
         empty_p95, _lines = bench_queue_lengths(engine, world, rng, lengths,
                                                 args.cases + args.storm, rounds=200)
@@ -795,21 +846,16 @@ def main(argv=None) -> int:
         bench_lease_expiry(engine, datetime.now(UTC) + timedelta(hours=3))
         engine.dispose()
 
-        peer = ""
-        if db_name == "postgresql" and not args.no_peer:
-            peer_p95, peer_rate = bench_peer(url, args.cases + args.storm,
-                                             claimable / max(total, 1), args.workers,
-                                             args.storm, args.claims)
-            peer = f" peer_claim_p95_ms={peer_p95:.3f} peer_claims_per_s={peer_rate:.0f}"
-
         claim_p95, pk_p95 = percentile(claim_ms, 95), percentile(pk_ms, 95)
         log(f"RESULT db={db_name} cases={args.cases} claim_p95_ms={claim_p95:.3f} "
             f"pk_update_p95_ms={pk_p95:.3f} ratio={claim_p95 / pk_p95:.2f} "
             f"claims_per_s={rate:.0f} double_assigned={double} lost={lost} "
             f"raw_update_p95_ms={percentile(raw_ms, 95):.3f} "
-            f"empty_claim_p95_ms={empty_p95:.3f}{peer}")
+            f"empty_claim_p95_ms={empty_p95:.3f}{peer_fields}")
         return 0 if double == 0 and lost == 0 else 1
     finally:
+        if peer is not None:
+            peer.drop()
         cleanup()
 
 
