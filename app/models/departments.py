@@ -7,9 +7,9 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base
-from app.queue import eligibility
 from app.models.units import AdminUnit
 from app.models.users import User
+from app.queue import eligibility
 
 DESKS = ("intake", "specialist", "leader")
 

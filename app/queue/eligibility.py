@@ -18,7 +18,7 @@ one table of officers and checks that they agree.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Callable
 
 from app.queue.calendar import local_day

@@ -3,7 +3,7 @@ nesting; and the queue functions that may run inside a caller's transaction."""
 from __future__ import annotations
 
 import threading
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import func, select
