@@ -143,7 +143,11 @@ def _claim_statement(dialect: str, narrowed: bool):
                "RETURNING cases.id, cases.state), "
                "logged AS (INSERT INTO case_events (case_id, at, actor_id, action, from_state, "
                "to_state) SELECT id, :now, :officer_id, 'claim', state, state FROM claimed) "
-               "SELECT id, state FROM claimed")
+               # Always one row: the claimed case, or NULLs and how many probes the officer
+               # had, so a claim that finds nothing needs no second round trip to tell
+               # "nothing left" (probes > 0) from "may not claim here" (none).
+               "SELECT claimed.id, claimed.state, (SELECT count(*) FROM probe) AS probes "
+               "FROM (SELECT 1) AS one LEFT JOIN claimed ON true")
     else:
         # Runs inside BEGIN IMMEDIATE, so nobody else writes between finding the case and
         # taking it; the uncorrelated scalar subquery runs once.
@@ -242,8 +246,9 @@ def claim_next(session: Session, officer_id: int, department_id: int, *, now: da
         if skills is None or params["skills"]:
             row = session.execute(_claim_stmt(session, narrowed=skills is not None),
                                   params).first()
-        if row is None:
-            _seat_skills(session, officer_id, department_id, now)  # NotAllowed, or truly empty
+        if row is None or row.id is None:
+            if row is None or not row.probes:
+                _seat_skills(session, officer_id, department_id, now)  # NotAllowed, or empty
             return None
         _forget(session, [row.id])
         if is_sqlite(session):

@@ -407,6 +407,14 @@ def test_a_postgresql_claim_is_one_statement_that_also_writes_its_event(session,
         sa_event.remove(engine, "before_cursor_execute", listener)
     assert len(statements) == 1, statements  # BEGIN and COMMIT are not statements here
     assert claimed.id == first_id
+    # Finding nothing is one statement too: the same one says the officer may claim here.
+    session.commit()
+    sa_event.listen(engine, "before_cursor_execute", listener)
+    try:
+        assert claim_next(session, me_id, dept_id, now=NOW) is None
+    finally:
+        sa_event.remove(engine, "before_cursor_execute", listener)
+    assert len(statements) == 2, statements
     assert len(claim_events(session, first.id)) == 1
 
 
