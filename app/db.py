@@ -61,6 +61,14 @@ def is_sqlite(session: Session) -> bool:
     return session.get_bind().dialect.name == "sqlite"
 
 
+def has_pending_work(session: Session) -> bool:
+    """Whether the session's transaction holds changes, flushed or not (a read-only one can be
+    ended for free)."""
+    if isinstance(session, scoped_session):
+        session = session()
+    return bool(session.new or session.dirty or session.deleted or session.info.get(_WROTE))
+
+
 def begin_write(session: Session) -> None:
     """Open the session's transaction as a write transaction, before its first read.
 
@@ -74,7 +82,7 @@ def begin_write(session: Session) -> None:
     if isinstance(session, scoped_session):
         session = session()  # the registry proxy does not expose transaction state
     if session.in_transaction():
-        if session.new or session.dirty or session.deleted or session.info.get(_WROTE):
+        if has_pending_work(session):
             return  # work is pending or flushed; the caller already chose the transaction mode
         # A read-only deferred transaction (e.g. loading the current user) holds a snapshot
         # that cannot be upgraded safely; ending it costs nothing.
@@ -82,13 +90,44 @@ def begin_write(session: Session) -> None:
     session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
 
 
+_DEPTH = "conglang_write_depth"
+
+
 @contextmanager
-def write_transaction(session: Session):
-    """`with write_transaction(s): ...` commits on success, rolls back on any error."""
+def write_transaction(session: Session, *, join: bool = False):
+    """The one way to write: `with write_transaction(session): ...` opens a write transaction
+    (BEGIN IMMEDIATE on SQLite, see begin_write), commits when the block ends, rolls back and
+    re-raises on any error.
+
+    Nesting is explicit. Inside an open write_transaction on the same session:
+      * `write_transaction(session, join=True)` takes part in the outer one: it neither commits
+        nor rolls back; an error leaves the block and the outer one rolls everything back.
+        A function that may run alone or inside a caller's transaction (handing cases back
+        when an officer goes on leave) uses join=True: alone it commits, inside it joins.
+      * a plain `write_transaction(session)` raises RuntimeError instead of silently committing
+        the caller's half-done work.
+    Committing inside the block is allowed (the outer commit then has nothing left to do).
+    """
+    if isinstance(session, scoped_session):
+        session = session()  # the registry proxy has no `info` of its own per session
+    depth = session.info.get(_DEPTH, 0)
+    if depth:
+        if not join:
+            raise RuntimeError("a write transaction is already open on this session; "
+                               "pass join=True to take part in it")
+        session.info[_DEPTH] = depth + 1
+        try:
+            yield session
+        finally:
+            session.info[_DEPTH] = depth
+        return
     begin_write(session)
+    session.info[_DEPTH] = 1
     try:
         yield session
         session.commit()
     except BaseException:
         session.rollback()
         raise
+    finally:
+        session.info.pop(_DEPTH, None)

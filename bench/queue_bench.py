@@ -12,15 +12,27 @@ then measures:
 * claim_next() latency p50/p95/p99, interleaved with the baseline: a plain single-row
   `UPDATE cases SET version = version + 1 WHERE id = ?` in its own transaction, opened the same
   way as a claim's (BEGIN IMMEDIATE on SQLite) through the same session machinery;
+* a raw-driver baseline: the same single-row primary-key UPDATE + commit through psycopg /
+  sqlite3 directly (no pool, no session), interleaved with the claims too;
+* claims at queue lengths --queue-lengths (default 1,000, 10,000 and 100,000 waiting cases in
+  one department): a normal claim and a claim that finds nothing (an officer whose skill no
+  waiting case has), interleaved; the empty claim must cost about what a claim costs;
 * a storm: --workers threads, each with its own connection and officer, claiming --storm cases
   from one department until it is empty: claims/s, double assignments (a case claimed twice,
   from the event log and from the ids the workers got back) and lost cases (left unclaimed
   although workers saw "nothing to claim", or claimed without an event);
-* one steady-state SLA sweep pass.
+* one steady-state SLA sweep pass and one lease-expiry pass;
+* on PostgreSQL, the peer: procrastinate's own `procrastinate_fetch_job_v2` (pip install
+  -e .[bench]) in a database `<name>_peer` on the same server, with the same row count (the
+  same share waiting) and the same worker count, called as procrastinate's worker calls it
+  (autocommit, all queues): its fetch latency interleaved with our claims, then --workers
+  threads fetching --storm jobs (claims/s). Printed as a PEER line.
 
 The last line is machine-readable:
 RESULT db=<sqlite|postgresql> cases=<N> claim_p95_ms=<x> pk_update_p95_ms=<y> ratio=<x/y>
-claims_per_s=<z> double_assigned=<d> lost=<l>
+claims_per_s=<z> double_assigned=<d> lost=<l> raw_update_p95_ms=<r> empty_claim_p95_ms=<e>
+[peer_claim_p95_ms=<p> peer_claims_per_s=<q>]
+(empty_claim_p95_ms is the worst over the queue lengths; the peer fields on PostgreSQL only.)
 """
 from __future__ import annotations
 
@@ -46,7 +58,7 @@ from app.db import begin_write, configure_engine  # noqa: E402
 from app.models import (AdminUnit, Case, CaseEvent, Department, OfficerMembership,  # noqa: E402
                         OfficerSkill, RoutingRule, User)
 from app.queue.calendar import WorkCalendar  # noqa: E402
-from app.queue.claims import claim_next  # noqa: E402
+from app.queue.claims import claim_next, expire_leases  # noqa: E402
 from app.queue.routing import pick_officer, route  # noqa: E402
 from app.queue.sla import sweep  # noqa: E402
 
@@ -155,6 +167,9 @@ class World:
     officers: dict[int, list[int]] = field(default_factory=dict)     # department -> user ids
     storm_department: int = 0
     storm_officers: list[int] = field(default_factory=list)
+    qlen_department: int = 0
+    qlen_claimer: int = 0      # holds the category every waiting case of that department has
+    qlen_empty: int = 0        # holds a category no waiting case has
     rules: int = 0
 
 
@@ -218,8 +233,24 @@ def seed_world(engine, rng: random.Random, workers: int) -> World:
                 w.storm_officers = ids
             else:
                 w.officers[d.id] = ids
+        # The queue-length department: one long queue of one category, a claimer who takes it
+        # and an officer whose one skill nothing in it has.
+        leader = _user(s, "qlen-lead", role="leader")
+        s.flush()
+        q = Department(unit_id=w.communes[0], code="B-qlen", name_vi="qlen", name_en="qlen",
+                       case_types=",".join(CASE_TYPES), leader_id=leader.id)
+        s.add(q)
+        s.flush()
+        w.qlen_department = q.id
+        for attr, skill in (("qlen_claimer", "civil_status"), ("qlen_empty", "land")):
+            u = _user(s, attr)
+            s.flush()
+            m = OfficerMembership(user_id=u.id, department_id=q.id, desk="leader")
+            m.skills = [OfficerSkill(skill=skill)]
+            s.add(m)
+            setattr(w, attr, u.id)
         # A storm officer also sits in every other department holding a category no case has:
-        # their "claim next" walks a whole queue and finds nothing, the claim's worst case.
+        # their "claim next" finds nothing there.
         for d in w.departments:
             m = OfficerMembership(user_id=w.storm_officers[0], department_id=d, desk="specialist")
             m.skills = [OfficerSkill(skill="no_such_category")]
@@ -399,10 +430,18 @@ def bench_routing(engine, world: World, rng: random.Random, rounds: int) -> tupl
 
 
 def bench_claims(engine, world: World, rng: random.Random, count: int, max_id: int,
-                 claimable: int):
+                 claimable: int, raw: RawUpdate, peer: Peer | None):
     """Claims round-robin over the departments, each followed by a PK update on a random
-    case: interleaved so machine noise hits both alike."""
-    claim_ms, pk_ms, narrow_ms, empty_ms = [], [], [], []
+    case through the session, the same through the raw driver, and (PostgreSQL) the peer's
+    fetch: interleaved so machine noise hits them all alike."""
+    claim_ms, pk_ms, narrow_ms, empty_ms, raw_ms, peer_ms = [], [], [], [], [], []
+    peer_conn = None
+    if peer is not None:
+        import psycopg
+
+        peer_conn = psycopg.connect(peer.dsn, autocommit=True)
+        for _ in range(20):
+            peer_conn.execute(PEER_FETCH, (peer.workers[0],)).fetchone()
     officers = {d: world.officers[d][-1] for d in world.departments}
     pk_sql = text("UPDATE cases SET version = version + 1 WHERE id = :id")
     now = datetime.now(UTC)
@@ -425,6 +464,19 @@ def bench_claims(engine, world: World, rng: random.Random, count: int, max_id: i
             s.execute(pk_sql, {"id": case_id})
             s.commit()
             pk_ms.append((time.perf_counter() - t0) * 1000)
+
+            case_id = rng.randint(1, max_id)
+            t0 = time.perf_counter()
+            raw(case_id)
+            raw_ms.append((time.perf_counter() - t0) * 1000)
+
+            if peer_conn is not None:
+                t0 = time.perf_counter()
+                row = peer_conn.execute(PEER_FETCH, (peer.workers[0],)).fetchone()
+                peer_ms.append((time.perf_counter() - t0) * 1000)
+                assert row is not None and row[0] is not None
+        if peer_conn is not None:
+            peer_conn.close()
         # An officer holding one category of a department that has several: the filter is
         # applied while walking the index, so this shows its cost on a mixed queue.
         for i in range(min(300, count)):
@@ -432,7 +484,7 @@ def bench_claims(engine, world: World, rng: random.Random, count: int, max_id: i
             t0 = time.perf_counter()
             claim_next(s, officers[d], d, now=now, skills=[world.skills[d][-1]])
             narrow_ms.append((time.perf_counter() - t0) * 1000)
-        # Nothing this officer may take in a long queue: every entry is read and rejected.
+        # Nothing this officer may take: their one skill has no waiting case (one probe).
         for i in range(min(100, count)):
             d = world.departments[i % len(world.departments)]
             t0 = time.perf_counter()
@@ -441,9 +493,12 @@ def bench_claims(engine, world: World, rng: random.Random, count: int, max_id: i
     queue = round(claimable / len(world.departments)) if claimable else 0
     log(f"claim_next: {summary(claim_ms)}")
     log(f"pk update baseline: {summary(pk_ms)}")
+    log(f"raw-driver pk update + commit: {summary(raw_ms)}")
+    if peer_ms:
+        log(f"peer fetch (procrastinate_fetch_job_v2): {summary(peer_ms)}")
     log(f"claim_next, officer holding one of the department's categories: {summary(narrow_ms)}")
     log(f"claim_next finding nothing in a queue of ~{queue} (worst case): {summary(empty_ms)}")
-    return claim_ms, pk_ms
+    return claim_ms, pk_ms, raw_ms, peer_ms
 
 
 def show_claim_plan(engine, world: World) -> None:
@@ -463,6 +518,183 @@ def show_claim_plan(engine, world: World) -> None:
     nodes = [line.split("  (")[0].lstrip("-> ").strip() for line in lines
              if "Filter" not in line and "Cond" not in line]
     log("claim plan: " + " | ".join(nodes))
+
+
+class RawUpdate:
+    """One single-row primary-key UPDATE + commit through the driver itself: no pool, no
+    session, no SQLAlchemy. On SQLite the same BEGIN IMMEDIATE a claim takes."""
+
+    def __init__(self, url: str):
+        parsed = make_url(url)
+        self.sqlite = parsed.get_backend_name() == "sqlite"
+        if self.sqlite:
+            import sqlite3
+
+            self.conn = sqlite3.connect(parsed.database, isolation_level=None)
+            self.conn.execute("PRAGMA busy_timeout = 15000")
+            self.conn.execute("PRAGMA synchronous = NORMAL")
+        else:
+            import psycopg
+
+            self.conn = psycopg.connect(_libpq(url))
+
+    def __call__(self, case_id: int) -> None:
+        if self.sqlite:
+            self.conn.execute("BEGIN IMMEDIATE")
+            self.conn.execute("UPDATE cases SET version = version + 1 WHERE id = ?", (case_id,))
+            self.conn.execute("COMMIT")
+        else:
+            self.conn.execute("UPDATE cases SET version = version + 1 WHERE id = %s",
+                              (case_id,))
+            self.conn.commit()
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def _libpq(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def bench_queue_lengths(engine, world: World, rng: random.Random, lengths: list[int],
+                        start: int, rounds: int) -> tuple[float, list[str]]:
+    """Claims, and claims that find nothing, as one department's queue grows; returns the worst
+    empty-claim p95 and one line per length."""
+    worst, lines, loaded = 0.0, [], 0
+    now = datetime.now(UTC)
+    for length in lengths:
+        rows = []
+        for i in range(loaded, length + rounds):
+            row = list(case_row(world, start + i, world.departments[0],
+                                CLAIMABLE_MIX[i % 3][0], None, now, rng))
+            row[COLUMNS.index("department_id")] = world.qlen_department
+            row[COLUMNS.index("category")] = "civil_status"
+            rows.append(tuple(row))
+        bulk_insert(engine, rows)
+        loaded = length + rounds
+        start += len(rows)
+        if engine.dialect.name == "sqlite":
+            with engine.connect() as conn:
+                conn.exec_driver_sql("ANALYZE")
+                conn.commit()
+        else:
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.exec_driver_sql("ANALYZE cases")
+        claim_ms, empty_ms = [], []
+        with Session(engine) as s:
+            for _ in range(10):  # warm-up
+                claim_next(s, world.qlen_empty, world.qlen_department, now=now)
+            for _ in range(rounds):
+                t0 = time.perf_counter()
+                got = claim_next(s, world.qlen_claimer, world.qlen_department, now=now)
+                t1 = time.perf_counter()
+                assert got is not None
+                none = claim_next(s, world.qlen_empty, world.qlen_department, now=now)
+                t2 = time.perf_counter()
+                assert none is None
+                claim_ms.append((t1 - t0) * 1000)
+                empty_ms.append((t2 - t1) * 1000)
+        loaded -= rounds  # those were claimed: the queue is back to `length`
+        c95, e95 = percentile(claim_ms, 95), percentile(empty_ms, 95)
+        worst = max(worst, e95)
+        line = (f"queue of {length}: claim p95={c95:.3f} ms, claim finding nothing "
+                f"p95={e95:.3f} ms (x{e95 / c95:.2f})")
+        lines.append(line)
+        log(line)
+    return worst, lines
+
+
+@dataclass
+class Peer:
+    """procrastinate on the same server: a database `<name>_peer` loaded with jobs."""
+    dsn: str
+    workers: list[int]
+    version: str
+    drop: callable
+
+
+def setup_peer(url: str, total: int, waiting_share: float, workers: int) -> Peer:
+    """procrastinate's own schema and `total` jobs, the same share waiting as our queue."""
+    import psycopg
+    from procrastinate import __version__ as version
+    from procrastinate.schema import SchemaManager
+
+    base = make_url(url)
+    name = f"{base.database}_peer"
+    admin_dsn = _libpq(str(base.set(database="postgres")))
+
+    def drop():
+        with psycopg.connect(admin_dsn, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    drop()
+    with psycopg.connect(admin_dsn, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    dsn = _libpq(str(base.set(database=name)))
+    t0 = time.perf_counter()
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(SchemaManager.get_schema())
+        rng = random.Random(7)
+        with conn.cursor() as cur:
+            with cur.copy("COPY procrastinate_jobs (queue_name, task_name, priority, status, "
+                          "args) FROM STDIN") as copy:
+                for _ in range(total):
+                    waiting = rng.random() < waiting_share
+                    copy.write_row(("default", "bench.task", rng.choice((0, 0, 0, 1)),
+                                    "todo" if waiting else "succeeded", "{}"))
+        conn.execute("VACUUM ANALYZE")
+        ids = [conn.execute("SELECT worker_id FROM procrastinate_register_worker_v1()")
+               .fetchone()[0] for _ in range(workers)]
+    log(f"peer: procrastinate=={version}, {total} jobs loaded in "
+        f"{time.perf_counter() - t0:.1f}s")
+    return Peer(dsn, ids, version, drop)
+
+
+# How procrastinate's worker fetches (psycopg connector: autocommit, one round trip; a worker
+# listening to every queue passes NULL).
+PEER_FETCH = "SELECT id FROM procrastinate_fetch_job_v2(NULL, %s)"
+
+
+def peer_storm(peer: Peer, workers: int, jobs: int) -> tuple[float, int]:
+    """`workers` threads fetch `jobs` jobs between them; returns (claims/s, fetched twice)."""
+    import psycopg
+
+    got: list[list[int]] = [[] for _ in range(workers)]
+    remaining = [jobs]
+    lock = threading.Lock()
+    barrier = threading.Barrier(workers + 1)
+
+    def work(k):
+        with psycopg.connect(peer.dsn, autocommit=True) as conn:
+            barrier.wait()
+            while True:
+                with lock:
+                    if remaining[0] <= 0:
+                        return
+                    remaining[0] -= 1
+                row = conn.execute(PEER_FETCH, (peer.workers[k],)).fetchone()
+                if row is None or row[0] is None:
+                    return
+                got[k].append(row[0])
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(workers)]
+    for t in threads:
+        t.start()
+    barrier.wait()
+    t0 = time.perf_counter()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - t0
+    fetched = [i for ids in got for i in ids]
+    return (len(fetched) / elapsed if elapsed else 0.0), len(fetched) - len(set(fetched))
+
+
+def bench_lease_expiry(engine, now: datetime) -> None:
+    with Session(engine) as s:
+        t0 = time.perf_counter()
+        expired = expire_leases(s, now)
+        elapsed = (time.perf_counter() - t0) * 1000
+    log(f"lease expiry pass: {elapsed:.1f} ms ({expired} returned)")
 
 
 def bench_storm(engine, world: World, workers: int, storm: int, now: datetime,
@@ -550,12 +782,17 @@ def main(argv=None) -> int:
     parser.add_argument("--claims", type=int, default=2000)
     parser.add_argument("--storm", type=int, default=5000)
     parser.add_argument("--routing", type=int, default=2000)
+    parser.add_argument("--queue-lengths", default="1000,10000,100000",
+                        help="waiting cases in one department at which to compare a claim "
+                             "with one that finds nothing")
+    parser.add_argument("--no-peer", action="store_true", help="skip the procrastinate peer")
     parser.add_argument("--seed", type=int, default=20260302)
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     args = parser.parse_args(argv)
     rng = random.Random(args.seed)
 
     url, cleanup = prepare_database(args)
+    peer = None
     try:
         engine = configure_engine(create_engine(
             url, pool_size=args.workers + 4, max_overflow=4,
@@ -581,20 +818,45 @@ def main(argv=None) -> int:
         log(f"loaded {total} cases in {loaded:.1f}s (+{time.perf_counter() - t0:.1f}s analyze); "
             f"{claimable} claimable ({100 * claimable / max(total, 1):.1f}%)")
 
+        if db_name == "postgresql" and not args.no_peer:
+            peer = setup_peer(url, total + args.storm, claimable / max(total, 1), args.workers)
         show_claim_plan(engine, world)
         bench_routing(engine, world, rng, args.routing)
-        claim_ms, pk_ms = bench_claims(engine, world, rng, args.claims, max_id, claimable)
+        raw = RawUpdate(url)
+        claim_ms, pk_ms, raw_ms, peer_ms = bench_claims(engine, world, rng, args.claims,
+                                                        max_id, claimable, raw, peer)
+        raw.close()
         rate, double, lost = bench_storm(engine, world, args.workers, args.storm,
                                          datetime.now(UTC), rng, start=args.cases)
+        peer_fields = ""
+        if peer is not None:
+            peer_rate, peer_double = peer_storm(peer, args.workers, args.storm)
+            peer_p95 = percentile(peer_ms, 95)
+            log(f"PEER procrastinate=={peer.version} procrastinate_fetch_job_v2 "
+                f"rows={total + args.storm} workers={args.workers} "
+                f"fetch_p95_ms={peer_p95:.3f} (interleaved with our claims) "
+                f"claims_per_s={peer_rate:.0f} (storm of {args.storm}) "
+                f"double={peer_double}")
+            peer_fields = (f" peer_claim_p95_ms={peer_p95:.3f} "
+                           f"peer_claims_per_s={peer_rate:.0f}")
+            peer.drop()
+        lengths = [int(x) for x in args.queue_lengths.split(",") if x.strip()]
+        empty_p95, _lines = bench_queue_lengths(engine, world, rng, lengths,
+                                                args.cases + args.storm, rounds=200)
         bench_sweep(engine, datetime.now(UTC))
+        bench_lease_expiry(engine, datetime.now(UTC) + timedelta(hours=3))
         engine.dispose()
 
         claim_p95, pk_p95 = percentile(claim_ms, 95), percentile(pk_ms, 95)
         log(f"RESULT db={db_name} cases={args.cases} claim_p95_ms={claim_p95:.3f} "
             f"pk_update_p95_ms={pk_p95:.3f} ratio={claim_p95 / pk_p95:.2f} "
-            f"claims_per_s={rate:.0f} double_assigned={double} lost={lost}")
+            f"claims_per_s={rate:.0f} double_assigned={double} lost={lost} "
+            f"raw_update_p95_ms={percentile(raw_ms, 95):.3f} "
+            f"empty_claim_p95_ms={empty_p95:.3f}{peer_fields}")
         return 0 if double == 0 and lost == 0 else 1
     finally:
+        if peer is not None:
+            peer.drop()
         cleanup()
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.admin.services import AdminError, Page, _code, _commit, _names, transaction
+from app.admin.services import AdminError, Page, _code, _flush, _names, transaction
 from app.models import Procedure, ProcedureDocument, ProcedureField
 from app.models.procedures import ONLINE_LEVELS, ORIGINAL_OR_COPY, PROCEDURE_LEVELS
 from app.procedures import services as catalogue
@@ -28,6 +28,14 @@ MAX_PROCESSING_DAYS = 365
 MAX_FEE = 100_000_000  # no commune fee comes near a hundred million đồng
 MAX_COPIES = 20
 TEMPLATE_KIND = "templates"  # the file store's directory for blank forms
+
+
+def _commit(session: Session, code: str, field: str | None) -> None:
+    """Write and commit now (inside the service's write transaction), so a unique key lost to
+    a race is the form's message and a replaced blank form is deleted only once the row that
+    pointed at it is gone for good."""
+    _flush(session, code, field)
+    session.commit()
 
 
 class SchemaInvalid(AdminError):

@@ -16,6 +16,7 @@ from app.admin.forms import (CASE_TYPE_LABELS, DESK_LABELS, KIND_LABELS, LEVEL_L
 from app.extensions import db
 from app.input_guard import query_id, query_page
 from app.links import safe_path
+from app.labels import category_choices, category_name
 from app.locale import current_language
 from app.models import CASE_TYPES, AdminUnit, CalendarDay, Department, OfficerMembership, RoutingRule
 from app.security import roles
@@ -31,7 +32,7 @@ def admin_context():
     return {
         "case_type_labels": CASE_TYPE_LABELS, "desk_labels": DESK_LABELS,
         "mode_labels": MODE_LABELS, "kind_labels": KIND_LABELS, "role_labels": ROLE_LABELS,
-        "level_labels": LEVEL_LABELS, "category_label": services.category_label,
+        "level_labels": LEVEL_LABELS, "category_label": category_name,
         "unit_label": _unit_label, "weekday": lambda value: format_date(value, "EEEE"),
     }
 
@@ -84,7 +85,7 @@ def _department_groups(departments: list[Department], lang: str, placeholder: st
 
 
 def _category_choices(lang: str) -> list[tuple[str, str]]:
-    return [(code, en if lang == "en" else vi) for code, (vi, en) in services.categories().items()]
+    return category_choices()
 
 
 # -- index ---------------------------------------------------------------------------------

@@ -1,36 +1,39 @@
 """Administration rules: the unit tree, departments, officers and their seats, routing rules and
 the calendar days an administrator adds.
 
-Every function that writes is one transaction: it commits everything it did, or rolls back and
-raises AdminError(code, field), which the web layer turns into a message next to the field.
+Every function that writes is one `write_transaction` (app/db.py): it commits everything it did
+when it returns, or rolls back and raises AdminError(code, field), which the web layer turns
+into a message next to the field.
 No Flask here, so the rules can be tested and scripted without a request.
 """
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import wraps
-from typing import Callable, Generic, Iterable, Sequence, TypeVar
+from typing import Callable, Iterable, Sequence, TypeVar
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, selectinload
 
-from app.db import begin_write
-from app.queue.categories import CATEGORIES, category_label as queue_category_label
+from app.db import write_transaction
+from app.pagination import Page, page_of_list as _page_of_list, page_of_query as _page_of_query
+from app.queue.categories import CATEGORIES
 from app.queue.claims import hand_back_on_leave
 from app.models import (CASE_TYPES, AdminUnit, CalendarDay, Case, Department, OfficerMembership,
                         OfficerSkill, Procedure, Role, RoutingRule, User, utcnow)
 from app.models.departments import DESKS
 from app.models.units import PARENT_LEVEL, UnitLevel
-from app.queue.calendar import LOCAL_TZ, public_holidays
+from app.queue.calendar import local_day, public_holidays
 from app.queue.states import OPEN_STATES
 from app.text import fold, normalize_phone, vietnamese_sort_key
 
 PAGE_SIZE = 50
-STAFF_ROLES = (Role.OFFICER.value, Role.LEADER.value)  # the accounts this area manages
+# The accounts this area manages: staff other than administrators (app.models.users.STAFF_ROLES
+# also counts admins, who are managed with `flask create-admin`).
+MANAGED_ROLES = (Role.OFFICER.value, Role.LEADER.value)
 CALENDAR_KINDS = ("holiday", "makeup")
 RULE_MODES = ("assign", "pull")
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -51,77 +54,43 @@ T = TypeVar("T")
 
 
 def transaction(fn: F) -> F:
-    """One write transaction per rule: opened for writing before the first read (SQLite's
-    BEGIN IMMEDIATE, see app/db.py), rolled back if the function raises, so a refusal leaves
-    nothing behind."""
+    """Run the rule in one write_transaction: opened for writing before the first read
+    (SQLite's BEGIN IMMEDIATE), committed when it returns, rolled back if it raises, so a
+    refusal leaves nothing behind."""
     @wraps(fn)
     def wrapper(session: Session, *args, **kwargs):
-        try:
-            begin_write(session)
+        with write_transaction(session):
             return fn(session, *args, **kwargs)
-        except Exception:
-            session.rollback()
-            raise
 
     return wrapper  # type: ignore[return-value]
 
 
-def _commit(session: Session, code: str, field: str | None) -> None:
-    """Commit; a unique constraint that lost a race becomes the same error a check would give."""
+def _flush(session: Session, code: str, field: str | None) -> None:
+    """Write now, so a unique constraint that lost a race becomes the same error a check would
+    give (the transaction then rolls back)."""
     try:
-        session.commit()
+        session.flush()
     except IntegrityError:
-        session.rollback()
         raise AdminError(code, field) from None
 
 
 def local_today(now: datetime | None = None) -> date:
-    return (now or utcnow()).astimezone(LOCAL_TZ).date()
+    return local_day(now or utcnow())
 
 
-def categories() -> dict[str, tuple[str, str]]:
-    """Case categories, which are also officers' skills: {code: (vi, en)}."""
-    return dict(CATEGORIES)
-
-
-def category_label(code: str | None, lang: str) -> str:
-    return queue_category_label(code, lang) if code else ""
+def categories() -> frozenset[str]:
+    """Case category keys, which are also officers' skills (names: app/labels.py)."""
+    return frozenset(CATEGORIES)
 
 
 # -- pages ---------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Page(Generic[T]):
-    items: Sequence[T]
-    number: int
-    pages: int
-    total: int
-
-    @property
-    def has_prev(self) -> bool:
-        return self.number > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.number < self.pages
-
-
-def _page_number(page: int | None, total: int, size: int) -> tuple[int, int]:
-    pages = max(1, math.ceil(total / size))
-    number = min(max(1, page or 1), pages)
-    return number, pages
-
-
 def page_of_query(session: Session, stmt: Select, page: int | None, size: int = PAGE_SIZE) -> Page:
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    number, pages = _page_number(page, total, size)
-    items = session.scalars(stmt.limit(size).offset((number - 1) * size)).all()
-    return Page(items, number, pages, total)
+    return _page_of_query(session, stmt, page, size)
 
 
 def page_of_list(items: Sequence[T], page: int | None, size: int = PAGE_SIZE) -> Page[T]:
-    number, pages = _page_number(page, len(items), size)
-    return Page(list(items[(number - 1) * size: number * size]), number, pages, len(items))
+    return _page_of_list(items, page, size)
 
 
 # -- shared checks -------------------------------------------------------------------------
@@ -181,7 +150,7 @@ def overview(session: Session, today: date | None = None) -> Overview:
         villages=by_level.get("village", 0),
         departments=count(select(func.count(Department.id))),
         active_departments=count(select(func.count(Department.id)).where(Department.active)),
-        officers=count(select(func.count(User.id)).where(User.role.in_(STAFF_ROLES))),
+        officers=count(select(func.count(User.id)).where(User.role.in_(MANAGED_ROLES))),
         rules=count(select(func.count(RoutingRule.id))),
         active_rules=count(select(func.count(RoutingRule.id)).where(RoutingRule.active)),
         upcoming_days=count(select(func.count(CalendarDay.id)).where(CalendarDay.day >= today)),
@@ -243,7 +212,7 @@ def add_unit(session: Session, *, level: str, parent_id: int | None, code: str |
         raise AdminError("duplicate_unit_code", "code")
     unit = AdminUnit(code=code, level=level, name_vi=vi, name_en=en, parent_id=parent.id)
     session.add(unit)
-    _commit(session, "duplicate_unit_code", "code")
+    _flush(session, "duplicate_unit_code", "code")
     return unit
 
 
@@ -254,7 +223,6 @@ def rename_unit(session: Session, unit_id: int, *, name_vi: str | None,
     if unit is None:
         raise AdminError("unknown_unit")
     unit.name_vi, unit.name_en = _names(name_vi, name_en)
-    session.commit()
     return unit
 
 
@@ -277,7 +245,7 @@ def department_units(session: Session) -> list[AdminUnit]:
 
 
 def leader_candidates(session: Session) -> list[User]:
-    users = session.scalars(select(User).where(User.role.in_(STAFF_ROLES), User.active)).all()
+    users = session.scalars(select(User).where(User.role.in_(MANAGED_ROLES), User.active)).all()
     return sorted(users, key=lambda u: vietnamese_sort_key(u.full_name))
 
 
@@ -328,7 +296,7 @@ def save_department(session: Session, data: DepartmentData,
     leader_id = data.leader_id or None
     if leader_id is not None:
         leader = session.get(User, leader_id)
-        if leader is None or leader.role not in STAFF_ROLES or not leader.active:
+        if leader is None or leader.role not in MANAGED_ROLES or not leader.active:
             raise AdminError("bad_leader", "leader_id")
     duplicate = select(Department.id).where(Department.code == code)
     if department is not None:
@@ -355,7 +323,7 @@ def save_department(session: Session, data: DepartmentData,
     department.case_types = ",".join(types)
     department.leader_id = leader_id
     department.active = bool(data.active)
-    _commit(session, "duplicate_department_code", "code")
+    _flush(session, "duplicate_department_code", "code")
     return department
 
 
@@ -374,7 +342,7 @@ class OfficerData:
 def officers_page(session: Session, query: str | None, page: int | None) -> Page[User]:
     """Officers and leaders, sorted the Vietnamese way; `query` matches name, email or phone
     without accents ('nguyen' finds 'Nguyễn')."""
-    users = session.scalars(select(User).where(User.role.in_(STAFF_ROLES))
+    users = session.scalars(select(User).where(User.role.in_(MANAGED_ROLES))
                             .options(selectinload(User.commune))).all()
     needle = fold(query or "")
     if needle:
@@ -400,7 +368,7 @@ def memberships_of(session: Session, user_ids: Iterable[int]) -> dict[int, list[
 
 def get_officer(session: Session, user_id: int) -> User | None:
     user = session.get(User, user_id)
-    return user if user is not None and user.role in STAFF_ROLES else None
+    return user if user is not None and user.role in MANAGED_ROLES else None
 
 
 @transaction
@@ -411,7 +379,7 @@ def create_officer(session: Session, data: OfficerData) -> User:
     full_name = _clean(data.full_name)
     if not full_name:
         raise AdminError("full_name_required", "full_name")
-    if data.role not in STAFF_ROLES:
+    if data.role not in MANAGED_ROLES:
         raise AdminError("bad_role", "role")
     if data.phone and not normalize_phone(data.phone):
         raise AdminError("bad_phone", "phone")
@@ -487,7 +455,7 @@ def add_membership(session: Session, user_id: int, data: MembershipData) -> Offi
     membership = OfficerMembership(user_id=user.id, department_id=department.id)
     _fill_seat(membership, data, skills)
     session.add(membership)
-    _commit(session, "already_member", "department_id")
+    _flush(session, "already_member", "department_id")
     return membership
 
 
@@ -504,10 +472,9 @@ def update_membership(session: Session, membership_id: int, data: MembershipData
     _fill_seat(membership, data, skills)
     outcome = LeaveOutcome()
     if membership.on_leave(local_today(now)):
-        # Not flushed first: the queue joins this transaction while it has pending work, and
-        # commits the leave dates together with the cases it hands back.
+        # The queue joins this transaction: the leave dates and the cases handed back are
+        # committed together, by this function's transaction, or not at all.
         outcome = LeaveOutcome(True, hand_back_on_leave(session, membership.id, now))
-    session.commit()
     return outcome
 
 
@@ -517,7 +484,6 @@ def toggle_duty(session: Session, membership_id: int) -> OfficerMembership:
     if membership is None:
         raise AdminError("unknown_membership")
     membership.on_duty = not membership.on_duty
-    session.commit()
     return membership
 
 
@@ -537,7 +503,6 @@ def remove_membership(session: Session, membership_id: int) -> OfficerMembership
     if open_cases_held(session, membership):
         raise AdminError("holds_cases")
     session.delete(membership)
-    session.commit()
     return membership
 
 
@@ -644,7 +609,6 @@ def save_rule(session: Session, data: RuleData, rule_id: int | None = None) -> R
     rule.department_id = department.id
     rule.mode = data.mode
     rule.active = bool(data.active)
-    session.commit()
     return rule
 
 
@@ -660,7 +624,6 @@ def set_rule_active(session: Session, rule_id: int, active: bool) -> RoutingRule
             procedure_id=rule.procedure_id, category=rule.category, unit_id=rule.unit_id,
             mode=rule.mode, active=True), rule.id)
     rule.active = active
-    session.commit()
     return rule
 
 
@@ -730,7 +693,7 @@ def add_calendar_day(session: Session, *, day: date | None, kind: str, name_vi: 
         raise AdminError("makeup_on_working_day", "day")
     entry = CalendarDay(day=day, kind=kind, name_vi=vi, name_en=en)
     session.add(entry)
-    _commit(session, "duplicate_day", "day")
+    _flush(session, "duplicate_day", "day")
     return entry
 
 
@@ -740,5 +703,4 @@ def delete_calendar_day(session: Session, day_id: int) -> CalendarDay:
     if entry is None:
         raise AdminError("unknown_day")
     session.delete(entry)
-    session.commit()
     return entry

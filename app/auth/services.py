@@ -203,6 +203,7 @@ def create_staff(session: Session, *, full_name: str, password: str, role: str,
         raise AccountError("phone_taken", "phone")
     user = User(full_name=full_name, email=email_n, phone=phone_n, role=role,
                 password_hash=hash_password(password), commune_id=commune_id)
-    with write_transaction(session):
+    # join: the administration creates officers inside its own transaction (with their seat).
+    with write_transaction(session, join=True):
         session.add(user)
     return user

@@ -20,7 +20,7 @@ from app.demo.units import COMMUNES
 from app.models import (AdminUnit, Case, Department, OfficerMembership, OfficerSkill, Role,
                         RoutingRule, User, utcnow)
 from app.passwords import hash_password
-from app.queue.calendar import LOCAL_TZ, WorkCalendar
+from app.queue.calendar import LOCAL_TZ, WorkCalendar, local_day
 from app.queue.calendar_db import calendar_from_db
 from app.queue.events import record_event
 from app.queue.routing import new_case_code, route
@@ -212,7 +212,7 @@ def _received(cal: WorkCalendar, now: datetime, sla: int, state: int, band: str,
               rng: random.Random) -> datetime:
     """A receipt time that puts the case's deadline in `band` (for open cases), or safely in
     the past (for finished ones)."""
-    base = _working_day_on_or_before(cal, now.astimezone(LOCAL_TZ).date())
+    base = _working_day_on_or_before(cal, local_day(now))
     if state not in _OPEN:
         back = sla + rng.randint(3, 40)
     elif band == "overdue":
@@ -239,8 +239,9 @@ def _path(state: int, mode: str, requires_approval: bool, pending: bool, rng: ra
     Claims and releases (from == to) sit where the officer took the case or gave it back."""
     assign = [("assign", 1, None)] if mode == "assign" else [("claim", 1, "intake")]
     received = assign + [("receive", 2, "intake")]
-    # Intake hands the file on: in the routed desk it goes back to the queue for a specialist.
-    handed = received + ([("release", 2, "intake")] if mode == "assign" else [])
+    # Intake hands the file on: it goes back to the queue for a specialist to claim (whether
+    # routing or a claim gave it to intake), so no claim ever follows a claim.
+    handed = received + [("release", 2, "intake")]
     started = handed + [("claim", 2, "officer"), ("start", 4, "officer")]
     if rng.random() < 0.25:
         started += [("request_supplement", 5, "officer"), ("supplement_provided", 4, "applicant")]
@@ -295,7 +296,7 @@ def seed_queue(session: Session, units: dict[str, AdminUnit], people: dict[str, 
     villages = [u for code, u in units.items() if code.startswith(commune.code + "-")]
     session.flush()
     cal = calendar_from_db(session)
-    today = now.astimezone(LOCAL_TZ).date()
+    today = local_day(now)
     desks = _seed_departments(session, commune, people, today)
     rules = _seed_rules(session, commune, desks)
     by_department = {d.department.id: d for d in desks.values()}

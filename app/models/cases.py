@@ -8,6 +8,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, utcnow
+from app.queue.states import CLOCK_RUNNING_STATES
 from app.models.departments import Department
 from app.models.units import AdminUnit
 from app.models.users import User
@@ -18,7 +19,8 @@ CLAIMABLE_STATES = (1, 2, 4)
 CLAIMABLE_PREDICATE = "assignee_id IS NULL AND state IN (1, 2, 4)"
 # Open cases whose deadline clock runs (5 waits for the resident) and that have not yet been
 # escalated as overdue (see app/queue/sla.py).
-SLA_WATCH_PREDICATE = "state IN (1, 2, 4, 6) AND sla_band < 2"
+SLA_WATCH_PREDICATE = (f"state IN ({', '.join(str(int(s)) for s in sorted(CLOCK_RUNNING_STATES))})"
+                       " AND sla_band < 2")
 
 
 class Case(Base):
@@ -28,13 +30,13 @@ class Case(Base):
         CheckConstraint(
             "case_type IN ('dossier', 'petition', 'field_report', 'initiative', 'village_need')",
             name="case_type"),
-        # The claim queue: unassigned open cases of one department in claim order. Ordering by
-        # due_at ascending already puts overdue cases first, so no CASE/OR is needed and the
-        # index both filters and sorts. category trails the order so that SQLite tests a
-        # claimer's skills on the index entry itself (no table read for a case they may not
-        # take): a claim that finds nothing in a long queue went from 14 ms to 1.5 ms.
-        Index("ix_cases_claim_queue", "department_id", "due_at", text("priority DESC"),
-              "received_at", "id", "category",
+        # The claim queue: unassigned open cases of one department, per category and state, in
+        # claim order (migration 0005). A claim probes it once per (skill, stage) the officer
+        # may take: an equality prefix, then the first entry is the head, so the cost is
+        # bounded by the officer's skills, not the queue's length (app/queue/claims.py).
+        # Ordering by due_at ascending already puts overdue cases first: no CASE/OR needed.
+        Index("ix_cases_claim_queue", "department_id", "category", "state", "due_at",
+              text("priority DESC"), "received_at", "id",
               sqlite_where=text(CLAIMABLE_PREDICATE), postgresql_where=text(CLAIMABLE_PREDICATE)),
         Index("ix_cases_assignee_state", "assignee_id", "state"),
         Index("ix_cases_department_state_due", "department_id", "state", "due_at"),

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.models.base import Base
 from app.models.units import AdminUnit
 from app.models.users import User
+from app.queue import eligibility
 
 DESKS = ("intake", "specialist", "leader")
 
@@ -67,12 +68,17 @@ class OfficerMembership(Base):
         return frozenset(s.skill for s in self.skills)
 
     def on_leave(self, day: date) -> bool:
-        if self.leave_from is None:
-            return False
-        return self.leave_from <= day <= (self.leave_until or self.leave_from)
+        """On leave on `day`, a *local* date (see app/queue/eligibility.py)."""
+        return eligibility.on_leave(self.leave_from, self.leave_until, day)
 
-    def available(self, day: date) -> bool:
-        return self.on_duty and not self.on_leave(day)
+    def refusal(self, now: datetime, *, skill: str | None = None,
+                duty: bool = True) -> str | None:
+        """Why this seat may not take work at `now` (None: it may), by the one rule in
+        app/queue/eligibility.py; judged on the local date. Loads the user and skills."""
+        facts = eligibility.SeatFacts(active=self.user.active, on_duty=self.on_duty,
+                                      leave_from=self.leave_from, leave_until=self.leave_until,
+                                      skills=self.skill_set)
+        return eligibility.refusal(facts, eligibility.local_day(now), duty=duty, skill=skill)
 
 
 class OfficerSkill(Base):

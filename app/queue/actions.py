@@ -11,9 +11,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, scoped_session
+from sqlalchemy.orm import Session
 
-from app.db import begin_write, is_sqlite
+from app.db import is_sqlite, write_transaction
 from app.models import Case, Department, OfficerMembership, User, utcnow
 from app.queue.calendar import OutOfCalendar, WorkCalendar
 from app.queue.calendar_db import calendar_from_db
@@ -84,15 +84,10 @@ def perform(session: Session, case_id: int, action: Action | str, actor: User, *
     CaseNotFound, StaleCase (expected_version is not the case's version any more), NotAllowed,
     IllegalTransition, NoteRequired / InvalidInput (missing or bad input), WrongDepartment.
     """
-    actor_id = actor.id  # before begin_write, which may end the transaction that loaded it
-    if isinstance(session, scoped_session):
-        # Flask-SQLAlchemy hands out a scoped_session proxy, which lacks in_transaction() that
-        # begin_write relies on; the session behind it is the same one.
-        session = session()
-    try:
-        now = _aware(now or utcnow(), "now")
-        act = as_action(action)
-        begin_write(session)
+    actor_id = actor.id  # before the write transaction, which may end the one that loaded it
+    now = _aware(now or utcnow(), "now")
+    act = as_action(action)
+    with write_transaction(session):
         case = load_for_update(session, case_id)
         if expected_version is not None and case.version != expected_version:
             raise StaleCase(f"case {case.code} changed (version {case.version}, "
@@ -118,10 +113,6 @@ def perform(session: Session, case_id: int, action: Action | str, actor: User, *
         case.updated_at = now
         record_event(session, case, act.value, actor_id=actor_id, from_state=from_state,
                      to_state=target, note=clean_note, data=data or None, at=now)
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
     return case
 
 

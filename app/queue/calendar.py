@@ -30,6 +30,8 @@ __all__ = [
     "SAME_DAY_CUTOFF",
     "WorkCalendar",
     "due_for",
+    "local_day",
+    "local_close",
     "public_holidays",
 ]
 
@@ -45,6 +47,16 @@ LAST_DAY = date(2199, 12, 31)
 
 class OutOfCalendar(ValueError):
     """A date beyond what the calendar counts (see LAST_DAY)."""
+
+
+def local_day(moment: datetime) -> date:
+    """The commune office's date at `moment` (an aware datetime): leave, codes and "today"."""
+    return moment.astimezone(LOCAL_TZ).date()
+
+
+def local_close(day: date) -> datetime:
+    """End of office hours on a local date: what a date picked by an officer means."""
+    return datetime.combine(day, OFFICE_CLOSE, tzinfo=LOCAL_TZ)
 
 
 @lru_cache(maxsize=None)

@@ -1,96 +1,107 @@
 """Claiming work from a department queue, leases, and handing work back. No Flask here.
 
-The claim SQL lives in this module only, next to the comment that ties it to the partial index
-`ix_cases_claim_queue` (migrations/versions/0002_case_queue.py, app/models/cases.py). Three
-rules keep the index usable, and tests/integration/test_claims.py checks the plan:
+A claim is one statement plus its commit. The statement finds the officer's seat (desk, skills,
+and the eligibility rule of app/queue/eligibility.py), probes the claim index once per
+(skill, stage) the officer may take, keeps the most urgent head, assigns it with a lease and,
+on PostgreSQL, writes the "claim" event in a data-modifying CTE (on SQLite, in-process, the
+event is the next statement of the same BEGIN IMMEDIATE transaction).
 
-* the predicate is written out literally as CLAIMABLE_PREDICATE: SQLite only uses a partial
-  index when the query repeats the index's WHERE terms, and not when they are bound parameters;
-* the ORDER BY is exactly the index's column order, so the first index entry is the answer and
-  there is no sort, however long the queue;
-* the skill filter is an extra `category IN (the officer's skills)` test applied to each entry
-  while walking the index, never an OR around the predicate. Officers usually hold most of
-  their department's categories, so the first few entries match; bench/queue_bench.py also
-  measures an officer holding one category of several.
+Why probes: the partial index `ix_cases_claim_queue` (migrations 0005, app/models/cases.py) is
+led by (department_id, category, state) and then sorted in claim order, so each probe is an
+equality prefix plus "first entry": one index descent, whatever the length of the queue. The
+claim costs (skills x stages) descents, bounded by what the officer holds, and a claim that
+finds nothing costs the same: it never walks past cases it may not take. tests/integration/
+test_claims.py checks the plan on both engines. Three rules keep the index usable:
 
-The officer's seat, leave and skills are checked inside the same statement, so the common claim
-is one round trip plus its event; only an empty result asks why (NotAllowed or nothing left).
+* the index's predicate is written out literally (CLAIMABLE_PREDICATE): SQLite only uses a
+  partial index when the query repeats the index's WHERE terms, and not as bound parameters;
+* each probe's ORDER BY is exactly the index's order after the equality columns (CLAIM_ORDER);
+* no OR around the predicate.
 
-Every public function here that changes the queue owns its transaction: it opens a write
-transaction (BEGIN IMMEDIATE on SQLite), writes one event per case it changes and commits.
-Writes that carry no event are the lease bookkeeping only (touch, clearing a lapsed lease on a
-case that waits for the resident).
+Every public function here that changes the queue runs in `write_transaction` and writes one
+event per case it changes. Writes that carry no event are the lease bookkeeping only (touch,
+clearing a lapsed lease on a case that waits for the resident).
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Iterable
 
 from sqlalchemy import Date, Integer, String, bindparam, select, text
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm import Session, make_transient_to_detached, scoped_session
 from sqlalchemy.orm.util import identity_key
 
-from app.db import begin_write, is_sqlite
+from app.db import has_pending_work, is_sqlite, write_transaction
 from app.models import Case, OfficerMembership, OfficerSkill, User
 from app.models.base import UTCDateTime
 from app.models.cases import CLAIMABLE_PREDICATE, CLAIMABLE_STATES
-from app.queue.calendar import LOCAL_TZ
+from app.queue.calendar import local_day
+from app.queue.eligibility import SeatFacts, refusal, seat_sql
 from app.queue.errors import IllegalTransition, NotAllowed, StaleCase
-from app.queue.events import record_event
+from app.queue.events import record_event, record_events
 from app.queue.actions import load_for_update
 from app.queue.states import CaseNotFound
 
-__all__ = ["CLAIM_ORDER", "claim_next", "release", "expire_leases", "hand_back_on_leave",
-           "touch", "claim_candidate_sql", "claim_candidate", "claim_params"]
+__all__ = ["CLAIM_ORDER", "STAGES_BY_DESK", "claim_next", "release", "can_release",
+           "expire_leases", "hand_back_on_leave", "touch", "claim_candidate_sql",
+           "claim_candidate", "claim_params"]
 
-# Must match the key order of ix_cases_claim_queue. due_at ascending already puts overdue cases
-# first, so "overdue, then earliest due" needs no CASE expression that the index could not serve.
+# Must match the key order of ix_cases_claim_queue after its (department_id, category, state)
+# prefix. due_at ascending already puts overdue cases first, so "overdue, then earliest due"
+# needs no CASE expression that the index could not serve.
 CLAIM_ORDER = "due_at, priority DESC, received_at, id"
 DEFAULT_LEASE_MINUTES = 120
 BATCH_SIZE = 500
 
-# The officer's skills in the department, as long as they hold a seat there, are not on leave
-# today and their account is open. Folded into the claim so that a claim is one statement;
-# only when it finds nothing do we ask why (_seat_skills).
-_OFFICER_SKILLS = (
-    "SELECT s.skill FROM officer_skills s "
-    "JOIN officer_memberships m ON m.id = s.membership_id "
-    "JOIN users u ON u.id = m.user_id "
-    "WHERE m.user_id = :officer_id AND m.department_id = :department_id AND u.active "
-    "AND NOT (m.leave_from IS NOT NULL AND m.leave_from <= :today "
-    "AND COALESCE(m.leave_until, m.leave_from) >= :today)"
-)
-
-
 # Which stage of the queue each desk works: the one-stop desk takes new submissions (state 1)
 # to receive or refuse them; specialists take received and in-progress cases (2, 4); a
-# leader's seat may take either. Written into the SQL as literals (one statement per desk), so
-# the planner estimates them from its statistics and keeps walking the claim index. Within the
-# index's predicate (state IN (1, 2, 4)) "state <> 1" means 2 or 4; written as IN (2, 4)
-# PostgreSQL underestimates the rows and swaps the ordered index walk for a bitmap scan and a
-# sort, whose cost grows with the queue (measured: claim p95 2.8 ms against 1.8 ms at 100k).
-STAGE_BY_DESK = {"intake": " AND state = 1", "specialist": " AND state <> 1", "leader": ""}
-# Plain SQL: this lookup sits on the claim's hot path, where the ORM's overhead shows.
-_DESK_OF = text("SELECT desk FROM officer_memberships "
-                "WHERE user_id = :officer_id AND department_id = :department_id")
+# leader's seat may take either. One probe per (skill, state).
+STAGES_BY_DESK: dict[str, tuple[int, ...]] = {
+    "intake": (1,), "specialist": (2, 4), "leader": CLAIMABLE_STATES}
+_STAGE_VALUES = ", ".join(f"('{desk}', {state})" for desk, states in STAGES_BY_DESK.items()
+                          for state in states)
 
 
-def claim_candidate_sql(*, narrowed: bool, lock: bool, desk: str = "specialist") -> str:
-    """The SELECT that finds the head of one department's queue that this officer may take
-    (also EXPLAINed by the tests). `narrowed` adds the caller's own skills list."""
-    narrow = " AND category IN :skills" if narrowed else ""
-    locking = " FOR UPDATE OF cases SKIP LOCKED" if lock else ""
-    return (f"SELECT id FROM cases WHERE department_id = :department_id AND "
-            f"{CLAIMABLE_PREDICATE} AND category IN ({_OFFICER_SKILLS}) "
-            f"{STAGE_BY_DESK[desk]}{narrow} "
-            f"ORDER BY {CLAIM_ORDER} LIMIT 1{locking}")
+def _probe_cte(narrowed: bool) -> str:
+    """(skill, state) pairs this officer may take now in this department; empty when the
+    officer has no seat there, is on leave (local date) or their account is closed."""
+    narrow = " AND s.skill IN :skills" if narrowed else ""
+    return (f"stage(desk, state) AS (VALUES {_STAGE_VALUES}), "
+            "probe AS (SELECT s.skill AS skill, stage.state AS state "
+            "FROM officer_memberships m JOIN users u ON u.id = m.user_id "
+            "JOIN officer_skills s ON s.membership_id = m.id "
+            "JOIN stage ON stage.desk = m.desk "
+            "WHERE m.user_id = :officer_id AND m.department_id = :department_id "
+            f"AND {seat_sql(duty=False, skill=False)}{narrow})")
+
+
+# One ordered probe: the head of the queue for one category in one state.
+_PROBE = ("SELECT {cols} FROM cases WHERE department_id = :department_id "
+          "AND category = probe.skill AND state = probe.state AND "
+          f"{CLAIMABLE_PREDICATE} ORDER BY {CLAIM_ORDER} LIMIT 1")
+
+
+def claim_candidate_sql(*, narrowed: bool, lock: bool) -> str:
+    """The query that finds the case this officer would claim (also EXPLAINed by the tests):
+    every probe's head, the most urgent first."""
+    if lock:  # PostgreSQL: LATERAL probes; each locks only the head it returns
+        probe = _PROBE.format(cols="id, due_at, priority, received_at") + \
+            " FOR UPDATE OF cases SKIP LOCKED"
+        return (f"WITH {_probe_cte(narrowed)} "
+                f"SELECT h.id FROM probe CROSS JOIN LATERAL ({probe}) h "
+                "ORDER BY h.due_at, h.priority DESC, h.received_at, h.id LIMIT 1")
+    # SQLite has no LATERAL: a correlated scalar subquery per probe, then the heads' order.
+    return (f"WITH {_probe_cte(narrowed)} "
+            "SELECT c.id FROM (SELECT (" + _PROBE.format(cols="id") + ") AS head FROM probe) h "
+            "JOIN cases c ON c.id = h.head "
+            "ORDER BY c.due_at, c.priority DESC, c.received_at, c.id LIMIT 1")
 
 
 def claim_params(*, department_id: int, officer_id: int, now: datetime,
                  lease_minutes: int = DEFAULT_LEASE_MINUTES,
                  skills: Iterable[str] | None = None) -> dict:
     params = {"department_id": department_id, "officer_id": officer_id, "now": now,
-              "lease_until": now + timedelta(minutes=lease_minutes), "today": _local_day(now)}
+              "lease_until": now + timedelta(minutes=lease_minutes), "today": local_day(now)}
     if skills is not None:
         params["skills"] = sorted(set(skills))
     return params
@@ -108,28 +119,40 @@ def _bind(sql: str, narrowed: bool):
     return text(sql).bindparams(*params)
 
 
-def claim_candidate(dialect: str, *, narrowed: bool, desk: str = "specialist"):
+def claim_candidate(dialect: str, *, narrowed: bool):
     """claim_candidate_sql as a bound statement, for EXPLAIN."""
-    return _bind(claim_candidate_sql(narrowed=narrowed, lock=dialect == "postgresql", desk=desk),
-                 narrowed)
+    return _bind(claim_candidate_sql(narrowed=narrowed, lock=dialect == "postgresql"), narrowed)
 
 
-def _claim_statement(dialect: str, narrowed: bool, desk: str):
+_SET = ("assignee_id = :officer_id, claimed_at = :now, lease_until = :lease_until, "
+        "version = cases.version + 1, updated_at = :now")
+
+
+def _claim_statement(dialect: str, narrowed: bool):
     if dialect == "postgresql":
-        # MATERIALIZED fences the candidate: it is computed (and its row locked) exactly once,
-        # and SKIP LOCKED makes a second claimer move on to the next case instead of queueing
+        # MATERIALIZED fences the candidate: computed (and its row locked) exactly once, and
+        # SKIP LOCKED makes a second claimer move on to the next case instead of queueing
         # behind the first. The assignee test on the UPDATE is a second fence, free of charge.
-        sql = (f"WITH c AS MATERIALIZED ({claim_candidate_sql(narrowed=narrowed, lock=True, desk=desk)}) "
-               "UPDATE cases SET assignee_id = :officer_id, claimed_at = :now, "
-               "lease_until = :lease_until, version = cases.version + 1, updated_at = :now "
-               "FROM c WHERE cases.id = c.id AND cases.assignee_id IS NULL "
-               "RETURNING cases.id, cases.state")
+        # The event is written by the same statement, so a claim is one round trip + COMMIT.
+        candidate = claim_candidate_sql(narrowed=narrowed, lock=True)
+        with_part, select_part = candidate[len("WITH "):].split(" SELECT h.id", 1)
+        sql = (f"WITH {with_part}, "
+               f"c AS MATERIALIZED (SELECT h.id{select_part}), "
+               f"claimed AS (UPDATE cases SET {_SET} FROM c "
+               "WHERE cases.id = c.id AND cases.assignee_id IS NULL "
+               "RETURNING cases.id, cases.state), "
+               "logged AS (INSERT INTO case_events (case_id, at, actor_id, action, from_state, "
+               "to_state) SELECT id, :now, :officer_id, 'claim', state, state FROM claimed) "
+               # Always one row: the claimed case, or NULLs and how many probes the officer
+               # had, so a claim that finds nothing needs no second round trip to tell
+               # "nothing left" (probes > 0) from "may not claim here" (none).
+               "SELECT claimed.id, claimed.state, (SELECT count(*) FROM probe) AS probes "
+               "FROM (SELECT 1) AS one LEFT JOIN claimed ON true")
     else:
-        # Runs inside BEGIN IMMEDIATE, so nobody else writes between finding the case and taking
-        # it; the uncorrelated scalar subquery runs once.
-        sql = ("UPDATE cases SET assignee_id = :officer_id, claimed_at = :now, "
-               "lease_until = :lease_until, version = version + 1, updated_at = :now "
-               f"WHERE id = ({claim_candidate_sql(narrowed=narrowed, lock=False, desk=desk)}) "
+        # Runs inside BEGIN IMMEDIATE, so nobody else writes between finding the case and
+        # taking it; the uncorrelated scalar subquery runs once.
+        sql = (f"UPDATE cases SET {_SET} "
+               f"WHERE id = ({claim_candidate_sql(narrowed=narrowed, lock=False)}) "
                "AND assignee_id IS NULL RETURNING id, state")
     return _bind(sql, narrowed)
 
@@ -137,24 +160,20 @@ def _claim_statement(dialect: str, narrowed: bool, desk: str):
 _STATEMENTS: dict[tuple[str, bool], object] = {}
 
 
-def _claim_stmt(session: Session, narrowed: bool, desk: str):
+def _claim_stmt(session: Session, narrowed: bool):
     dialect = session.get_bind().dialect.name
-    key = (dialect, narrowed, desk)
+    key = (dialect, narrowed)
     if key not in _STATEMENTS:
-        _STATEMENTS[key] = _claim_statement(dialect, narrowed, desk)
+        _STATEMENTS[key] = _claim_statement(dialect, narrowed)
     return _STATEMENTS[key]
-
-
-def _local_day(now: datetime) -> date:
-    return now.astimezone(LOCAL_TZ).date()
 
 
 def _seat_skills(session: Session, officer_id: int, department_id: int,
                  now: datetime) -> frozenset[str]:
     """The officer's skills in this department, or NotAllowed when they have no seat there
-    (or are on leave, or their account is closed)."""
+    (or are on leave, or their account is closed): the same rule as the claim's SQL."""
     rows = session.execute(
-        select(OfficerMembership.id, OfficerMembership.leave_from,
+        select(OfficerMembership.id, OfficerMembership.on_duty, OfficerMembership.leave_from,
                OfficerMembership.leave_until, User.active, OfficerSkill.skill)
         .join(User, User.id == OfficerMembership.user_id)
         .outerjoin(OfficerSkill, OfficerSkill.membership_id == OfficerMembership.id)
@@ -165,13 +184,14 @@ def _seat_skills(session: Session, officer_id: int, department_id: int,
         raise NotAllowed("not an officer of this department", officer_id=officer_id,
                          department_id=department_id, reason="no_seat")
     first = rows[0]
-    if not first.active:
-        raise NotAllowed("account is closed", officer_id=officer_id, reason="inactive")
-    if first.leave_from is not None:
-        today = _local_day(now)
-        if first.leave_from <= today <= (first.leave_until or first.leave_from):
-            raise NotAllowed("officer is on leave", officer_id=officer_id, reason="on_leave")
-    return frozenset(row.skill for row in rows if row.skill is not None)
+    skills = frozenset(row.skill for row in rows if row.skill is not None)
+    reason = refusal(SeatFacts(active=first.active, on_duty=first.on_duty,
+                               leave_from=first.leave_from, leave_until=first.leave_until,
+                               skills=skills), local_day(now), duty=False)
+    if reason is not None:
+        raise NotAllowed(f"officer may not claim: {reason}", officer_id=officer_id,
+                         reason=reason)
+    return skills
 
 
 def _forget(session: Session, case_ids: Iterable[int]) -> None:
@@ -206,30 +226,35 @@ def claim_next(session: Session, officer_id: int, department_id: int, *, now: da
 
     Skills: the officer's own skills in the department; `skills` can only narrow them (a "next
     birth registration" button), never widen. Returns None when nothing is left to claim.
-    Raises NotAllowed when the officer has no seat in the department or is on leave.
+    Raises NotAllowed when the officer has no seat in the department, is on leave or closed.
     """
-    try:
-        begin_write(session)
-        params = claim_params(department_id=department_id, officer_id=officer_id, now=now,
-                              lease_minutes=lease_minutes, skills=skills)
-        desk = session.execute(_DESK_OF, {"officer_id": officer_id,
-                                          "department_id": department_id}).scalar()
-        row = None
-        if desk is not None and (skills is None or params["skills"]):
-            row = session.execute(_claim_stmt(session, narrowed=skills is not None, desk=desk),
-                                  params).first()
-        if row is None:
-            _seat_skills(session, officer_id, department_id, now)  # NotAllowed, or truly empty
+    params = claim_params(department_id=department_id, officer_id=officer_id, now=now,
+                          lease_minutes=lease_minutes, skills=skills)
+    if isinstance(session, scoped_session):
+        session = session()  # Flask-SQLAlchemy's proxy lacks in_transaction()
+    if not is_sqlite(session):
+        # The claim is one statement that writes the case and its event together, so on its
+        # own it needs no BEGIN ... COMMIT around it: it runs as its own transaction, one round
+        # trip, as a job queue's fetch does. A read-only transaction the caller left open is
+        # ended first (as begin_write does on SQLite); one holding changes is joined instead.
+        if session.in_transaction() and not has_pending_work(session):
             session.commit()
+        if not session.in_transaction():
+            session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    with write_transaction(session):
+        row = None
+        if skills is None or params["skills"]:
+            row = session.execute(_claim_stmt(session, narrowed=skills is not None),
+                                  params).first()
+        if row is None or row.id is None:
+            if row is None or not row.probes:
+                _seat_skills(session, officer_id, department_id, now)  # NotAllowed, or empty
             return None
         _forget(session, [row.id])
-        record_event(session, row.id, "claim", actor_id=officer_id, from_state=row.state,
-                     to_state=row.state, at=now)
-        session.commit()
-        return _case_proxy(session, row.id)
-    except BaseException:
-        session.rollback()
-        raise
+        if is_sqlite(session):
+            record_event(session, row.id, "claim", actor_id=officer_id, from_state=row.state,
+                         to_state=row.state, at=now)
+    return _case_proxy(session, row.id)
 
 
 def _lock_case(session: Session, case_id: int) -> Case | None:
@@ -247,63 +272,69 @@ def _unassign(case: Case, now: datetime) -> None:
     case.updated_at = now
 
 
+def can_release(case: Case, officer_id: int) -> bool:
+    """Whether `release` would succeed: the officer holds the case and it is claimable (a case
+    waiting for the resident, 5 or 6, cannot go back to a queue nobody could claim it from)."""
+    return case.assignee_id == officer_id and case.state in CLAIMABLE_STATES
+
+
 def release(session: Session, case_id: int, officer_id: int, now: datetime, *,
             expected_version: int | None = None) -> None:
     """The officer puts a claimed case back in the queue (unassigned, first in line again if it
     is the most urgent). Only its assignee may, and only while the case is claimable; a form
     loaded before someone else's change (expected_version) is refused with StaleCase."""
-    try:
-        begin_write(session)
+    with write_transaction(session):
         case = _lock_case(session, case_id)
         if case is not None and expected_version is not None and case.version != expected_version:
             raise StaleCase("case changed", case_id=case.id, version=case.version)
         if case is None or case.assignee_id != officer_id:
             raise NotAllowed("only the case's assignee can release it", case_id=case_id,
                              officer_id=officer_id, reason="not_assignee")
-        if case.state not in CLAIMABLE_STATES:
-            # Waiting on the resident (or finished): nobody could claim it, so releasing it
-            # would orphan it.
+        if not can_release(case, officer_id):
             raise IllegalTransition(f"cannot release a case in state {case.state}",
                                     case_id=case_id, state=case.state, reason="not_claimable")
         _unassign(case, now)
         record_event(session, case, "release", actor_id=officer_id, from_state=case.state,
                      to_state=case.state, at=now)
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
 
 
 _cases = Case.__table__
 
 
-def _bulk_unassign(session: Session, rows, now: datetime, action: str,
-                   actor_id: int | None = None) -> int:
-    """Return the given (id, state, assignee_id) cases to the queue, one event each."""
-    if not rows:
-        return 0
-    ids = [row.id for row in rows]
-    session.execute(
-        _cases.update().where(_cases.c.id.in_(ids))
-        .values(assignee_id=None, claimed_at=None, lease_until=None,
-                version=_cases.c.version + 1, updated_at=now))
-    _forget(session, ids)
-    for row in rows:
-        record_event(session, row.id, action, actor_id=actor_id, from_state=row.state,
-                     to_state=row.state, data={"assignee_id": row.assignee_id}, at=now)
+def _log_unassigned(session: Session, rows, assignees: dict[int, int | None], now: datetime,
+                    action: str, actor_id: int | None = None) -> int:
+    """One event per case that a guarded UPDATE actually returned to the queue."""
+    if rows:
+        _forget(session, [row.id for row in rows])
+        record_events(session, [
+            {"case_id": row.id, "action": action, "actor_id": actor_id, "from_state": row.state,
+             "to_state": row.state, "data": {"assignee_id": assignees.get(row.id)}, "at": now}
+            for row in sorted(rows, key=lambda r: r.id)])
     return len(rows)
+
+
+def _unassign_where(*conditions, now: datetime):
+    """Unassign the cases matching `conditions`, returning (id, state) of each one changed.
+
+    The conditions are re-tested by the UPDATE itself, so two workers (or a worker and an
+    officer) racing for the same case change it once and log it once.
+    """
+    return (_cases.update().where(*conditions)
+            .values(assignee_id=None, claimed_at=None, lease_until=None,
+                    version=_cases.c.version + 1, updated_at=now)
+            .returning(_cases.c.id, _cases.c.state))
 
 
 def expire_leases(session: Session, now: datetime, *, batch: int = BATCH_SIZE) -> int:
     """Claimed cases nobody touched within the lease go back to the queue; returns how many.
 
     A lapsed lease on a case waiting for the resident (5, 6), for a leader's approval, or
-    finished is simply cleared: the officer still owns that file.
+    finished is simply cleared: the officer still owns that file. Safe with several workers at
+    once: each UPDATE re-tests the lapsed lease, so a case comes back (and is logged) once.
     """
     total = 0
     while True:
-        try:
-            begin_write(session)
+        with write_transaction(session):
             stmt = (select(_cases.c.id, _cases.c.state, _cases.c.assignee_id,
                            _cases.c.pending_approval)
                     .where(_cases.c.lease_until < now)
@@ -314,19 +345,19 @@ def expire_leases(session: Session, now: datetime, *, batch: int = BATCH_SIZE) -
             rows = session.execute(stmt).all()
             # A case submitted for approval waits on the leader, not on its officer: it stays
             # theirs, so the leader's answer comes back to whoever prepared it.
-            back = [r for r in rows if r.state in CLAIMABLE_STATES and r.assignee_id is not None
-                    and not r.pending_approval]
-            returned = {r.id for r in back}
-            keep = [r.id for r in rows if r.id not in returned]
-            total += _bulk_unassign(session, back, now, "lease_expired")
+            back = {r.id: r.assignee_id for r in rows if r.state in CLAIMABLE_STATES
+                    and r.assignee_id is not None and not r.pending_approval}
+            keep = [r.id for r in rows if r.id not in back]
+            if back:
+                returned = session.execute(_unassign_where(
+                    _cases.c.id.in_(list(back)), _cases.c.lease_until < now,
+                    _cases.c.assignee_id.is_not(None), now=now)).all()
+                total += _log_unassigned(session, returned, back, now, "lease_expired")
             if keep:
-                session.execute(_cases.update().where(_cases.c.id.in_(keep))
+                session.execute(_cases.update()
+                                .where(_cases.c.id.in_(keep), _cases.c.lease_until < now)
                                 .values(lease_until=None))
                 _forget(session, keep)
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
         if len(rows) < batch:
             return total
 
@@ -335,29 +366,21 @@ def hand_back_on_leave(session: Session, membership_id: int, now: datetime) -> i
     """An officer going on leave hands their claimable cases in that department back to the
     queue (one event each); returns how many. Cases waiting on the resident stay with them.
 
-    Commits, together with whatever the caller already changed (e.g. the leave dates).
+    Joins the caller's write_transaction when there is one (the admin's leave change commits
+    the dates and the handed-back cases together); alone, it commits its own.
     """
-    try:
-        begin_write(session)
+    with write_transaction(session, join=True):
         membership = session.get(OfficerMembership, membership_id)
         if membership is None:
             raise NotAllowed("no such officer seat", membership_id=membership_id,
                              reason="no_seat")
-        session.flush()
-        stmt = (select(_cases.c.id, _cases.c.state, _cases.c.assignee_id)
-                .where(_cases.c.assignee_id == membership.user_id,
-                       _cases.c.department_id == membership.department_id,
-                       _cases.c.state.in_(CLAIMABLE_STATES))
-                .order_by(_cases.c.id))
-        if not is_sqlite(session):
-            stmt = stmt.with_for_update()
-        rows = session.execute(stmt).all()
-        count = _bulk_unassign(session, rows, now, "hand_back", actor_id=membership.user_id)
-        session.commit()
-        return count
-    except BaseException:
-        session.rollback()
-        raise
+        session.flush()  # the caller's pending leave dates go first, in this transaction
+        rows = session.execute(_unassign_where(
+            _cases.c.assignee_id == membership.user_id,
+            _cases.c.department_id == membership.department_id,
+            _cases.c.state.in_(CLAIMABLE_STATES), now=now)).all()
+        return _log_unassigned(session, rows, {r.id: membership.user_id for r in rows}, now,
+                               "hand_back", actor_id=membership.user_id)
 
 
 def touch(session: Session, case_id: int, now: datetime,
@@ -366,11 +389,10 @@ def touch(session: Session, case_id: int, now: datetime,
 
     Returns False when the case has no lease (a routed assignment, or already back in the
     queue). Not a versioned change: extending a lease must not make an officer's open form
-    stale. Commits (with whatever the caller has pending), like the rest of this module.
+    stale.
     """
     until = now + timedelta(minutes=lease_minutes)
-    try:
-        begin_write(session)
+    with write_transaction(session):
         leased = session.execute(
             select(_cases.c.lease_until).where(_cases.c.id == case_id,
                                                _cases.c.assignee_id.is_not(None),
@@ -382,8 +404,4 @@ def touch(session: Session, case_id: int, now: datetime,
                             .where(_cases.c.id == case_id, _cases.c.lease_until < until)
                             .values(lease_until=until))
             _forget(session, [case_id])
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
     return leased is not None

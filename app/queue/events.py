@@ -24,3 +24,10 @@ def record_event(session: Session, case: Case | int, action: str, *, actor_id: i
     session.execute(_EVENTS.insert(), {
         "case_id": case_id, "action": action, "actor_id": actor_id, "from_state": from_state,
         "to_state": to_state, "note": note, "data": data, "at": at or utcnow()})
+
+
+def record_events(session: Session, events: list[dict]) -> None:
+    """Many events in one executemany (lease expiry, hand-back): each dict has case_id,
+    action, actor_id, from_state, to_state, data and at; note is optional."""
+    if events:
+        session.execute(_EVENTS.insert(), [{"note": None, **e} for e in events])

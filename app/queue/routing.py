@@ -16,16 +16,14 @@ from sqlalchemy.orm import Session
 
 from app.db import begin_write
 from app.models import Case, Department, OfficerMembership
-from app.queue.calendar import LOCAL_TZ, WorkCalendar
+from app.queue.calendar import WorkCalendar, local_day
+from app.queue.eligibility import seat_sql
 from app.queue.errors import NoRoute
 from app.queue.events import record_event
+from app.queue.states import OPEN_STATES
 
-__all__ = ["RouteDecision", "OPEN_STATES", "route", "pick_officer", "assign_new_case",
-           "create_case", "new_case_code"]
-
-# Work an officer is holding: counted to spread new cases evenly. Includes the states where the
-# case waits for the resident, because the officer still owns the file.
-OPEN_STATES = (1, 2, 4, 5, 6)
+__all__ = ["RouteDecision", "route", "pick_officer", "assign_new_case", "create_case",
+           "new_case_code"]
 
 # How far up the unit tree a rule may sit (village -> commune -> province, with room to spare);
 # also stops a corrupted, cyclic tree from recursing forever.
@@ -94,16 +92,16 @@ def route(session: Session, *, case_type: str, category: str, unit_id: int,
 # parameters PostgreSQL re-plans every execution instead of reusing one generic plan, which
 # doubled the cost of picking. count(*), not count(id): the count is answered from
 # ix_cases_assignee_state alone (index-only scan on PostgreSQL, covering index on SQLite).
-# A leave with no end date is a single day, as OfficerMembership.on_leave reads it.
+# Who is eligible is app/queue/eligibility.py's rule, with the duty flag. The open work counted
+# includes the states where the case waits for the resident: the officer still owns the file.
 _PICK_SQL = f"""
 SELECT m.* FROM officer_memberships m
-JOIN officer_skills s ON s.membership_id = m.id AND s.skill = :skill
+JOIN officer_skills s ON s.membership_id = m.id
 JOIN users u ON u.id = m.user_id
-WHERE m.department_id = :department_id AND m.desk = :desk AND m.on_duty AND u.active
-  AND NOT (m.leave_from IS NOT NULL AND m.leave_from <= :today
-           AND COALESCE(m.leave_until, m.leave_from) >= :today)
+WHERE m.department_id = :department_id AND m.desk = :desk
+  AND {seat_sql(duty=True, skill=True)}
 ORDER BY (SELECT count(*) FROM cases c
-          WHERE c.assignee_id = m.user_id AND c.state IN ({", ".join(map(str, OPEN_STATES))})),
+          WHERE c.assignee_id = m.user_id AND c.state IN ({", ".join((str(int(s)) for s in sorted(OPEN_STATES)))})),
          m.last_assigned_at IS NOT NULL, m.last_assigned_at, m.id
 LIMIT 1
 """
@@ -122,10 +120,6 @@ def pick_officer(session: Session, department_id: int, *, skill: str, today: dat
     """
     return session.scalars(_PICK, {"department_id": department_id, "skill": skill,
                                    "today": today, "desk": desk}).first()
-
-
-def _local_day(now: datetime) -> date:
-    return now.astimezone(LOCAL_TZ).date()
 
 
 def _ensure_id(session: Session, case: Case) -> None:
@@ -147,7 +141,7 @@ def _assign(session: Session, case: Case, decision: RouteDecision, now: datetime
         return
     desk = "intake" if case.state == 1 else "specialist"
     membership = pick_officer(session, decision.department_id, skill=case.category,
-                              today=_local_day(now), desk=desk)
+                              today=local_day(now), desk=desk)
     data = {"rule_id": decision.rule_id, "department_id": decision.department_id}
     if membership is not None:
         case.assignee_id = membership.user_id
@@ -186,7 +180,7 @@ def assign_new_case(session: Session, case: Case, now: datetime) -> None:
 
 def new_case_code(case_type: str, received_at: datetime) -> str:
     prefix = _CODE_PREFIX.get(case_type, "CV")
-    return f"{prefix}-{_local_day(received_at):%y%m%d}-{secrets.token_hex(3).upper()}"
+    return f"{prefix}-{local_day(received_at):%y%m%d}-{secrets.token_hex(3).upper()}"
 
 
 def create_case(session: Session, *, case_type: str, category: str, title: str, unit_id: int,

@@ -34,6 +34,7 @@ from app.models.cases import SLA_WATCH_PREDICATE
 from app.notifications.outbox import queue_for_user
 from app.queue.calendar import LOCAL_TZ, WorkCalendar
 from app.queue.claims import _forget, expire_leases
+from app.queue.states import CLOCK_RUNNING_STATES  # re-exported: the one definition
 from app.queue.events import record_event
 
 __all__ = ["SweepReport", "sweep", "warning_threshold", "Digest", "DigestLine", "ComposeDigest",
@@ -41,8 +42,6 @@ __all__ = ["SweepReport", "sweep", "warning_threshold", "Digest", "DigestLine", 
 
 ALMOST_DUE = 1
 OVERDUE = 2
-# State 5 is missing on purpose: while the office waits for the resident the clock is stopped.
-CLOCK_RUNNING_STATES = (1, 2, 4, 6)
 BATCH_SIZE = 500
 DIGEST_LINES = 20
 

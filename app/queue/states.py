@@ -17,7 +17,7 @@ from enum import Enum, IntEnum
 from app.queue.errors import IllegalTransition, NotAllowed, QueueError
 
 __all__ = [
-    "State", "TERMINAL", "FINISHED", "OPEN_STATES", "STATE_LABELS", "state_label",
+    "State", "TERMINAL", "FINISHED", "OPEN_STATES", "CLOCK_RUNNING_STATES", "STATE_LABELS", "state_label",
     "Action", "ACTION_LABELS", "action_label", "NOTE_REQUIRED", "TRANSITIONS", "ROLES_FOR",
     "INTAKE", "OFFICER", "LEADER", "APPLICANT", "ADMIN", "ROLES",
     "CaseView", "is_overdue", "target_state", "allowed_actions", "check", "needs_note",
@@ -46,6 +46,10 @@ FINISHED = TERMINAL | {State.DONE}
 # Still owed work: the only states a resident may withdraw from and a deadline can be missed in.
 OPEN_STATES = frozenset({State.SUBMITTED, State.RECEIVED, State.PROCESSING,
                          State.SUPPLEMENT_REQUESTED, State.FEES_REQUESTED})
+# Owed work whose deadline clock runs: the office can be late on it (badges, the SLA sweep,
+# statistics). State 5 is missing on purpose: while the office waits for the resident the clock
+# is stopped (and is_overdue reads the moment it stopped).
+CLOCK_RUNNING_STATES = OPEN_STATES - {State.SUPPLEMENT_REQUESTED}
 
 # The portal's own wording, so lists and CSV exports read the same as the national portal
 # even where Babel is not available (the worker, exports).

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from app.queue.categories import category_label
+from app.labels import category_name  # noqa: F401  (templates use it from here)
 from app.queue.states import Action
 
 STATE_NAMES = {
@@ -77,6 +77,3 @@ def event_name(action: str) -> str:
     except ValueError:
         return str(EVENT_NAMES.get(action, action))
 
-
-def category_name(key: str, lang: str) -> str:
-    return category_label(key, lang)

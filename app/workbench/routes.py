@@ -3,7 +3,7 @@ and actions, and the leader's overview. Views parse and render; rules live in ap
 app/workbench/services.py. Everything works without JavaScript; htmx refreshes the queue."""
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime
 
 from flask import (Blueprint, abort, current_app, flash, make_response, redirect, render_template,
                    request, url_for)
@@ -15,12 +15,13 @@ from app.extensions import db
 from app.input_guard import query_page
 from app.locale import current_language
 from app.models import utcnow
+from app.models.users import STAFF_ROLES
 from app.queue import claims
 from app.queue.actions import available_actions, perform
 from app.queue.assignment import eligible_officers, reassign
-from app.queue.calendar import LOCAL_TZ
+from app.queue.calendar import local_close, local_day
 from app.queue.calendar_db import calendar_from_db
-from app.queue.categories import CATEGORIES
+from app.labels import category_choices
 from app.queue.errors import NotAllowed, QueueError, StaleCase
 from app.queue.sla import warning_threshold
 from app.queue.states import OPEN_STATES, Action, needs_note
@@ -33,7 +34,7 @@ from app.workbench.labels import (ACTION_NAMES, CASE_TYPE_NAMES, DUE_BANDS, PRIO
                                   category_name, event_name, state_name)
 
 bp = Blueprint("workbench", __name__, url_prefix="/<lang:lang_code>/workbench")
-STAFF = ("officer", "leader", "admin")
+STAFF = tuple(sorted(STAFF_ROLES))
 
 
 @bp.context_processor
@@ -89,8 +90,7 @@ def _filter_form(department_id: int) -> QueueFilterForm:
     form = QueueFilterForm(request.args)
     form.state.choices = [(0, _("All open states"))] + [(s, state_name(s)) for s in sorted(OPEN_STATES)]
     form.band.choices = [("", _("Any"))] + [(k, str(v)) for k, v in DUE_BANDS.items()]
-    form.category.choices = [("", _("All categories"))] + [
-        (k, category_name(k, lang)) for k in CATEGORIES]
+    form.category.choices = [("", _("All categories"))] + category_choices()
     form.unit_id.choices = [(0, _("All"))] + [
         (u.id, u.name(lang)) for u in services.units_in_queue(db.session, department_id)]
     form.assignment.choices = [("all", _("Everyone")), ("unassigned", _("Waiting to be claimed")),
@@ -191,10 +191,10 @@ def _render_case(case, status=200, failed: tuple[Action, ActionForm] | None = No
         reassign_form = ReassignForm(prefix="reassign")
         reassign_form.version.data = case.version
         reassign_form.officer_id.choices = [(0, _("Choose…"))] + [
-            (m.user_id, m.user.full_name) for m in eligible_officers(db.session, case, now.date())
+            (m.user_id, m.user.full_name) for m in eligible_officers(db.session, case, now)
             if m.user_id != case.assignee_id]
     release_form = None
-    if case.assignee_id == me.id and case.state in OPEN_STATES:
+    if claims.can_release(case, me.id):  # never offer what would fail (e.g. in states 5, 6)
         release_form = ReleaseForm(prefix="release")
         release_form.version.data = case.version
     return render_template(
@@ -212,7 +212,7 @@ def case_detail(case_id: int):
 
 def _due_from_date(day) -> datetime:
     """A date picked by the officer means the end of office hours that day, in Vietnam."""
-    return datetime.combine(day, time(17, 0), tzinfo=LOCAL_TZ)
+    return local_close(day)
 
 
 @bp.post("/cases/<int:case_id>/actions/<action>")
@@ -281,7 +281,7 @@ def reassign_case(case_id: int):
     case = _load_case(case_id)
     form = ReassignForm(prefix="reassign")
     form.officer_id.choices = [(m.user_id, m.user.full_name)
-                               for m in eligible_officers(db.session, case, utcnow().date())]
+                               for m in eligible_officers(db.session, case, utcnow())]
     if not form.validate_on_submit():
         if form.version.errors:
             refuse(400, form.version.errors[0])
@@ -315,7 +315,8 @@ def leader(department_id: int):
         "workbench/leader.html", department=department,
         load=services.department_load(db.session, department_id, now),
         overdue=services.overdue_cases(db.session, department_id, now),
-        waiting=services.awaiting_leader(db.session, department_id), now=now)
+        waiting=services.awaiting_leader(db.session, department_id), now=now,
+        today=local_day(now))
 
 
 @bp.get("/cases/<int:case_id>/apology-letter")

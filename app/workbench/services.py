@@ -2,8 +2,7 @@
 filters and pages, a case's timeline, and the leader's overview. Writes go through app/queue."""
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, case as sql_case, func, select
@@ -11,13 +10,13 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.models import AdminUnit, Case, CaseEvent, Department, OfficerMembership, User
 from app.queue.errors import NotAllowed
-from app.queue.states import OPEN_STATES, State
+from app.pagination import Page, page_number
+from app.queue.states import CLOCK_RUNNING_STATES, OPEN_STATES, State
 from app.text import escape_like
 
 PER_PAGE = 25
-OPEN = tuple(int(s) for s in OPEN_STATES)
-# Owed work whose clock runs: state 5 waits for the resident and cannot be late meanwhile.
-CLOCK_RUNNING = tuple(s for s in OPEN if s != State.SUPPLEMENT_REQUESTED)
+OPEN = tuple(sorted(int(s) for s in OPEN_STATES))
+CLOCK_RUNNING = tuple(sorted(int(s) for s in CLOCK_RUNNING_STATES))
 
 
 def departments_of(session: Session, user: User) -> list[Department]:
@@ -75,26 +74,6 @@ class QueueFilters:
     q: str = ""
 
 
-@dataclass
-class Page:
-    items: list
-    total: int
-    page: int
-    per_page: int = PER_PAGE
-    pages: int = field(init=False)
-
-    def __post_init__(self):
-        self.pages = max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-
 def _band_clause(band: str, now: datetime, limit: datetime):
     running = Case.state.in_(CLOCK_RUNNING)
     if band == "overdue":
@@ -125,13 +104,13 @@ def queue_page(session: Session, department_id: int, filters: QueueFilters, page
     if filters.q:
         conditions.append(Case.code.ilike(f"%{escape_like(filters.q.strip())}%", escape="\\"))
     total = session.scalar(select(func.count(Case.id)).where(*conditions)) or 0
-    page = min(max(page, 1), max(1, math.ceil(total / PER_PAGE)))
+    page, pages = page_number(page, total, PER_PAGE)
     items = session.scalars(
         select(Case).where(*conditions)
         .options(joinedload(Case.assignee), joinedload(Case.unit))
         .order_by(Case.due_at, Case.priority.desc(), Case.received_at, Case.id)
         .offset((page - 1) * PER_PAGE).limit(PER_PAGE)).all()
-    return Page(items=list(items), total=total, page=page)
+    return Page(list(items), page, pages, total)
 
 
 def my_cases(session: Session, user: User) -> list[Case]:

@@ -334,14 +334,21 @@ def _fill_for_plan(session, commune):
 
 
 def _plans(session, d, explain):
+    """The plan of the claim for each desk, with and without a narrowing skills list, for an
+    officer whose skills match plenty of the queue and for one whose one skill matches none."""
     dialect = session.get_bind().dialect.name
-    me = session.scalar(select(OfficerMembership.user_id)
-                        .where(OfficerMembership.department_id == d.id))
-    for narrowed, desk in ((False, "specialist"), (True, "specialist"), (False, "intake"),
-                           (False, "leader")):
-        params = claim_params(department_id=d.id, officer_id=me, now=NOW,
+    seat = session.scalar(select(OfficerMembership)
+                          .where(OfficerMembership.department_id == d.id))
+    for desk, narrowed, skills in (("specialist", False, None), ("specialist", True, None),
+                                   ("intake", False, None), ("leader", False, None),
+                                   ("specialist", False, ["construction"])):
+        seat.desk = desk
+        if skills is not None:
+            seat.skills = [OfficerSkill(skill=s) for s in skills]
+        session.flush()
+        params = claim_params(department_id=d.id, officer_id=seat.user_id, now=NOW,
                               skills=["civil_status"] if narrowed else None)
-        stmt = claim_candidate(dialect, narrowed=narrowed, desk=desk)
+        stmt = claim_candidate(dialect, narrowed=narrowed)
         rows = session.execute(_explained(stmt, explain), params).all()
         yield "\n".join(str(row[-1]) for row in rows)
 
@@ -353,23 +360,62 @@ def _explained(stmt, explain):
 
 
 @only_on('postgresql')
-def test_postgresql_claims_walk_the_claim_index_without_sorting(database, session, commune):
+def test_postgresql_claims_probe_the_claim_index_once_per_skill_without_walking_it(
+        database, session, commune):
     d = _fill_for_plan(session, commune)
     session.execute(text("ANALYZE"))
     for plan in _plans(session, d, "EXPLAIN"):
         assert "Index Scan using ix_cases_claim_queue" in plan, plan
-        assert "Sort" not in plan, plan
+        # Each probe is an equality prefix (department, category, state) then the first entry.
+        cond = next(line for line in plan.splitlines() if "Index Cond:" in line)
+        assert "department_id =" in cond and "(category)::text =" in cond, plan
+        assert "(state = " in cond, plan
+        assert "Seq Scan on cases" not in plan and "Bitmap" not in plan, plan
+        # The only sort is of the probes' heads (a handful of rows), never of the queue.
+        sort_keys = [line for line in plan.splitlines() if "Sort Key:" in line]
+        assert all("h.due_at" in line for line in sort_keys), plan
     session.rollback()
 
 
 @only_on('sqlite')
-def test_sqlite_claims_walk_the_claim_index_without_sorting(database, session, commune):
+def test_sqlite_claims_probe_the_claim_index_once_per_skill_without_walking_it(
+        database, session, commune):
     d = _fill_for_plan(session, commune)
     session.execute(text("ANALYZE"))
     for plan in _plans(session, d, "EXPLAIN QUERY PLAN"):
-        assert "SEARCH cases USING INDEX ix_cases_claim_queue" in plan, plan
-        assert "TEMP B-TREE" not in plan, plan
+        assert ("SEARCH cases USING INDEX ix_cases_claim_queue "
+                "(department_id=? AND category=? AND state=?)") in plan, plan
+        assert "SCAN cases" not in plan, plan
     session.rollback()
+
+
+@only_on('postgresql')
+def test_a_postgresql_claim_is_one_statement_that_also_writes_its_event(session, commune):
+    from sqlalchemy import event as sa_event
+    dept = department(session, commune)
+    first = case(session, dept)
+    me = officer(session, dept)
+    me_id, dept_id, first_id = me.id, dept.id, first.id
+    session.commit()
+    statements = []
+    engine = session.get_bind()
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    sa_event.listen(engine, "before_cursor_execute", listener)
+    try:
+        claimed = claim_next(session, me_id, dept_id, now=NOW)
+    finally:
+        sa_event.remove(engine, "before_cursor_execute", listener)
+    assert len(statements) == 1, statements  # BEGIN and COMMIT are not statements here
+    assert claimed.id == first_id
+    # Finding nothing is one statement too: the same one says the officer may claim here.
+    session.commit()
+    sa_event.listen(engine, "before_cursor_execute", listener)
+    try:
+        assert claim_next(session, me_id, dept_id, now=NOW) is None
+    finally:
+        sa_event.remove(engine, "before_cursor_execute", listener)
+    assert len(statements) == 2, statements
+    assert len(claim_events(session, first.id)) == 1
 
 
 def test_each_desk_claims_its_own_stage_of_the_queue(session, commune):

@@ -49,9 +49,39 @@ def test_each_case_history_replays_to_its_state(demo):
             assert last_at is None or event.at >= last_at
             state, last_at = event.to_state, event.at
         assert state == case.state, case.code
+        assert _holder_after(events) == case.assignee_id, (case.code, [e.action for e in events])
         assert last_at <= now
         assert (case.finished_at is not None) == (case.state in (3, 7, 8, 9, 10))
         assert (case.paused_at is not None) == (case.state == 5)
+
+
+# Events that give the case to someone, and where the event says to whom.
+_TAKES = {"assign": lambda e: (e.data or {}).get("assignee_id"),
+          "routing_warning": lambda e: (e.data or {}).get("assignee_id"),
+          "claim": lambda e: e.actor_id,
+          "reassign": lambda e: (e.data or {})["to_assignee_id"]}
+_GIVES_BACK = ("release", "lease_expired", "hand_back")
+
+
+def _holder_after(events) -> int | None:
+    """Replays who holds the case, failing on a history that could not have happened: a claim
+    of a case someone holds, a release by someone who does not hold it."""
+    holder = None
+    for e in events:
+        where = (e.case_id, e.id, e.action)
+        if e.action == "claim":
+            assert holder is None, ("claimed while held", where)
+        if e.action in _TAKES:
+            holder = _TAKES[e.action](e)
+        elif e.action in _GIVES_BACK:
+            assert holder is not None, ("given back while nobody held it", where)
+            assert (e.data or {}).get("assignee_id") == holder, ("wrong holder", where)
+            if e.action == "release":
+                assert e.actor_id == holder, ("released by someone else", where)
+            holder = None
+        elif e.action == "transfer":
+            holder = None
+    return holder
 
 
 def test_cases_sit_where_the_routing_rules_send_them(demo):

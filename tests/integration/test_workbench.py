@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.models import Case, CaseEvent, utcnow
-from app.queue.calendar import LOCAL_TZ
+from app.queue.calendar import LOCAL_TZ, local_day
 from tests.factories import make_case, make_department, make_officer, make_resident
 
 PASSWORD = "officer-pass-1"
@@ -88,7 +88,7 @@ def test_the_queue_paginates(client, office, session):
     url = f"/en/workbench/departments/{office['dept'].id}/queue?assignment=unassigned"
     first = client.get(url).page
     assert len(first.select("#queue-table tbody tr")) == 25
-    next_link = first.find("a", string="Next")
+    next_link = first.find("a", rel="next")
     assert "assignment=unassigned" in next_link["href"] and "page=2" in next_link["href"]
     second = client.get(next_link["href"]).page
     assert len(second.select("#queue-table tbody tr")) == 8
@@ -204,6 +204,38 @@ def test_release_puts_the_case_back_in_the_queue(client, office, session):
     response = client.submit(f"{url}/release", {"release-version": case.version}, form_url=url)
     assert response.status_code == 302
     assert session.get(Case, case.id, populate_existing=True).assignee_id is None
+
+
+@pytest.mark.parametrize("state, offered", [(2, True), (4, True), (5, False), (6, False)])
+def test_release_is_offered_only_where_it_can_succeed(client, office, session, state, offered):
+    case = make_case(session, office["dept"], state=state, assignee=office["people"]["minh"],
+                     code=f"HS-REL{state}")
+    session.commit()
+    _login(client, office["people"]["minh"], lang="en")
+    page = client.get(f"/en/workbench/cases/{case.id}").page
+    form = page.find("form", action=lambda a: a and a.endswith(f"/cases/{case.id}/release"))
+    assert (form is not None) is offered
+
+
+def test_the_reassign_list_leaves_out_closed_accounts_and_officers_on_leave_in_vietnam(
+        client, office, session):
+    people = office["people"]
+    late = office["cases"]["late"]
+    people["hoa"].active = False
+    # On leave from today, Vietnam time: early in the morning there the UTC date is yesterday.
+    away = make_officer(session, office["dept"], skills=["civil_status"], full_name="Đỗ Văn Vắng",
+                        leave_from=local_day(utcnow()), leave_until=local_day(utcnow()))
+    ready = make_officer(session, office["dept"], skills=["civil_status"], full_name="Phạm Sẵn")
+    session.commit()
+    _login(client, people["leader"], lang="en")
+    page = client.get(f"/en/workbench/cases/{late.id}").page
+    names = {o.get_text(strip=True) for o in page.select("#reassign-officer_id option")}
+    assert "Phạm Sẵn" in names
+    assert "Lê Thị Hoa" not in names and "Đỗ Văn Vắng" not in names
+    url = f"/en/workbench/cases/{late.id}"
+    client.submit(f"{url}/reassign", {"reassign-version": late.version,
+                                      "reassign-officer_id": away.id}, form_url=url)
+    assert session.get(Case, late.id, populate_existing=True).assignee_id != away.id
 
 
 def test_leader_sees_load_overdue_and_approvals_and_can_reassign(client, office, session):
