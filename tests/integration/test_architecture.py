@@ -54,3 +54,28 @@ def test_models_import_nothing_from_flask():
     for path in (ROOT / "app" / "models").glob("*.py"):
         source = path.read_text()
         assert "import flask" not in source and "from flask" not in source, path.name
+
+
+def test_every_form_derives_from_the_base_form_that_refuses_hostile_input():
+    """app/forms.py:BaseForm gives every field the input rules; a form built on FlaskForm or
+    wtforms.Form directly would silently go without them."""
+    import importlib
+    import pkgutil
+
+    import wtforms
+
+    import app
+    from app.forms import BaseForm
+
+    for module in pkgutil.walk_packages(app.__path__, "app."):
+        importlib.import_module(module.name)
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    ours = {c for c in subclasses(wtforms.Form) if c.__module__.startswith("app.")}
+    assert len(ours) > 10
+    strays = sorted(f"{c.__module__}.{c.__name__}" for c in ours if not issubclass(c, BaseForm))
+    assert not strays, strays
