@@ -17,7 +17,7 @@ from functools import lru_cache
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from app.admin.services import Page, page_of_list
+from app.pagination import Page, page_of_list
 from app.models import Procedure, ProcedureField
 from app.text import fold, vietnamese_sort_key
 

@@ -72,6 +72,7 @@ def my_cases():
     departments = services.departments_of(db.session, _me())
     return render_template("workbench/my_cases.html", cases=services.my_cases(db.session, _me()),
                            departments=departments, claim_form=ClaimForm(), now=now,
+                           seats=services.seated_in(db.session, _me()),
                            band_of=lambda c: services.due_band(c, now, limit))
 
 
@@ -122,6 +123,7 @@ def queue(department_id: int):
     args = {k: v for k, v in request.args.items() if k != "page" and v not in ("", "0")}
     context = dict(department=department, page=page, form=form, filter_args=args,
                    departments=services.departments_of(db.session, _me()), claim_form=ClaimForm(),
+                   can_claim=department_id in services.seated_in(db.session, _me()),
                    band_of=lambda c: services.due_band(c, now, limit),
                    is_leader=services.leads(db.session, _me(), department_id))
     template = "workbench/partials/queue_table.html" if is_htmx() else "workbench/queue.html"

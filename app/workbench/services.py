@@ -29,6 +29,13 @@ def departments_of(session: Session, user: User) -> list[Department]:
     return list(session.scalars(stmt.order_by(Department.name_vi)).unique())
 
 
+def seated_in(session: Session, user: User) -> set[int]:
+    """Departments where the user holds a desk seat: the only queues they can claim from (an
+    administrator sees every queue but claims from none without a seat)."""
+    return set(session.scalars(select(OfficerMembership.department_id)
+                               .where(OfficerMembership.user_id == user.id)))
+
+
 def leads(session: Session, user: User, department_id: int) -> bool:
     if user.is_admin:
         return True

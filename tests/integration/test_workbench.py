@@ -1,4 +1,5 @@
 """The officer workbench as officers and leaders use it, through the checked test client."""
+import re
 from datetime import timedelta
 
 import pytest
@@ -296,3 +297,21 @@ def test_an_approved_apology_gives_a_printable_letter_with_the_new_date(client, 
     client.post("/en/account/logout", data={"csrf_token": client.csrf_token("/en/")})
     _login(client, people["outsider"], lang="en")
     assert client.get(f"/en/workbench/cases/{case.id}/apology-letter").status_code == 403
+
+
+def test_claim_next_is_offered_only_where_the_person_has_a_seat(client, office, session):
+    """An administrator sees every queue but has no desk to claim at: no button that can only
+    fail (the access matrix records the 403 such a claim gets)."""
+    from app.models import Role
+    from tests.factories import make_user
+
+    admin = make_user(session, role=Role.ADMIN, password=PASSWORD)
+    session.commit()
+    queue_url = f"/en/workbench/departments/{office['dept'].id}/queue"
+    _login(client, office["people"]["minh"], lang="en")
+    assert client.get(queue_url).page.find("button", string="Claim next case")
+    client.post("/en/account/logout", data={"csrf_token": client.csrf_token("/en/")})
+    _login(client, admin, lang="en")
+    assert client.get(queue_url).status_code == 200
+    assert not client.get(queue_url).page.find("button", string="Claim next case")
+    assert not client.get("/en/workbench/").page.find("button", string=re.compile("Claim next"))
