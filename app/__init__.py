@@ -29,6 +29,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     locale.init_app(app)
     security.init_app(app)
     templating.init_app(app)
+    register_case_kinds()
     register_blueprints(app)
     errors.init_app(app)
     cli.init_app(app)
@@ -50,6 +51,14 @@ def init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     compress.init_app(app)
     # Babel is bound in app.locale, which owns the locale selector.
+
+
+def register_case_kinds() -> None:
+    """Tell the queue core about each kind of case (labels, wording, who hears of a change)."""
+    from app.dossiers.kind import DOSSIER
+    from app.queue import kinds
+
+    kinds.register(DOSSIER)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -18,6 +18,7 @@ from app.models import Case, Department, OfficerMembership, User, utcnow
 from app.queue.calendar import OutOfCalendar, WorkCalendar
 from app.queue.calendar_db import calendar_from_db
 from app.queue.errors import StaleCase, WrongDepartment
+from app.queue import kinds
 from app.queue.events import record_event
 from app.queue.states import (
     ADMIN, APOLOGY_MAX_WORKING_DAYS, APPLICANT, FINISHED, INTAKE, LEADER, OFFICER, Action,
@@ -113,6 +114,10 @@ def perform(session: Session, case_id: int, action: Action | str, actor: User, *
         case.updated_at = now
         record_event(session, case, act.value, actor_id=actor_id, from_state=from_state,
                      to_state=target, note=clean_note, data=data or None, at=now)
+        # The messages this change owes ride the same transaction (see app/queue/kinds.py).
+        kinds.notify(session, kinds.Transition(case=case, action=act.value,
+                                               from_state=from_state, to_state=target,
+                                               actor_id=actor_id, note=clean_note, at=now))
     return case
 
 

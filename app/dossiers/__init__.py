@@ -1,0 +1,1 @@
+"""Procedure dossiers: a dossier is a case of type "dossier" (see kind.py)."""

@@ -1,0 +1,79 @@
+"""How a kind of case (a dossier, a petition, a field report, ...) plugs into the core without
+the core importing it.
+
+The kind's package describes itself with a `CaseKind` and the application factory registers it
+at start-up (app/__init__.py). The core then asks the kind, for every transition `perform()`
+writes, which messages go to whom; they are queued in the outbox by the same transaction as
+the event, so no message announces a change that rolled back. The kind writes the words (in
+the recipient's language); the core decides when. No Flask here.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Iterable, Protocol
+
+from sqlalchemy.orm import Session
+
+from app.models import Case, User
+
+__all__ = ["Transition", "Notice", "CaseKind", "register", "kind_for", "notify", "registered"]
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One change `perform()` just wrote (the case already shows its new state)."""
+
+    case: Case
+    action: str
+    from_state: int
+    to_state: int
+    actor_id: int | None
+    note: str | None
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Notice:
+    recipient: User
+    subject: str
+    body: str
+
+
+class CaseKind(Protocol):
+    name: str  # the cases.case_type it describes
+
+    def notices(self, session: Session, transition: Transition) -> Iterable[Notice]:
+        """The messages this transition owes, already in each recipient's language."""
+
+
+_KINDS: dict[str, CaseKind] = {}
+
+
+def register(kind: CaseKind) -> None:
+    """Register (or replace: an app factory may run more than once) the kind for its type."""
+    _KINDS[kind.name] = kind
+
+
+def kind_for(case_type: str) -> CaseKind | None:
+    return _KINDS.get(case_type)
+
+
+def registered() -> tuple[str, ...]:
+    return tuple(sorted(_KINDS))
+
+
+def notify(session: Session, transition: Transition) -> int:
+    """Queue the transition's messages in the caller's transaction; returns how many."""
+    from app.notifications.outbox import queue_for_user
+
+    kind = kind_for(transition.case.case_type)
+    if kind is None:
+        return 0
+    count = 0
+    for notice in kind.notices(session, transition):
+        if notice.recipient is None or not (notice.recipient.email or notice.recipient.phone):
+            continue
+        queue_for_user(session, notice.recipient, notice.subject, notice.body)
+        count += 1
+    return count
