@@ -81,6 +81,10 @@ def begin_write(session: Session) -> None:
         return
     if isinstance(session, scoped_session):
         session = session()  # the registry proxy does not expose transaction state
+    if session.info.get(_DEPTH):
+        # Inside write_transaction the write lock is already held, and the work done so far may
+        # be plain SQL the session cannot see (a sequence upsert): never end it here.
+        return
     if session.in_transaction():
         if has_pending_work(session):
             return  # work is pending or flushed; the caller already chose the transaction mode

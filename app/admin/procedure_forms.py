@@ -17,6 +17,8 @@ from app.uploads import TEMPLATE_MAX_BYTES
 
 ERRORS = {
     "duplicate_field_code": _l("Another field already has this code."),
+    "field_category": _l("Choose the queue category: officers who hold it handle this field's "
+                         "dossiers."),
     "duplicate_procedure_code": _l("Another procedure already has this code. Each procedure "
                                    "has its own national code."),
     "name_too_long": _l("This is too long: at most 300 characters."),
@@ -93,6 +95,8 @@ class ProcedureFieldForm(BaseForm):
         DataRequired(ADMIN_ERRORS["code_required"]),
         Length(max=40, message=_l("The code can be at most %(max)d characters."))])
     name_vi, name_en = _names()
+    # Choices are filled by the view (translated category names); checked by the service.
+    category = SelectField(_l("Queue category (the skill officers need)"), validate_choice=False)
 
 
 class ProcedureForm(BaseForm):

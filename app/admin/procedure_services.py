@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.queue.categories import CATEGORIES
 from app.admin.services import AdminError, Page, _code, _flush, _names, transaction
 from app.models import Procedure, ProcedureDocument, ProcedureField
 from app.models.procedures import ONLINE_LEVELS, ORIGINAL_OR_COPY, PROCEDURE_LEVELS
@@ -68,7 +69,7 @@ def field_counts(session: Session) -> dict[int, int]:
 
 @transaction
 def save_field(session: Session, *, code: str | None, name_vi: str | None, name_en: str | None,
-               field_id: int | None = None) -> ProcedureField:
+               category: str | None = None, field_id: int | None = None) -> ProcedureField:
     item = None
     if field_id is not None:
         item = session.get(ProcedureField, field_id)
@@ -76,6 +77,8 @@ def save_field(session: Session, *, code: str | None, name_vi: str | None, name_
             raise AdminError("unknown")
     code = _code(code, 40)
     vi, en = _names(name_vi, name_en)
+    if category not in CATEGORIES:
+        raise AdminError("field_category", "category")
     duplicate = select(ProcedureField.id).where(ProcedureField.code == code)
     if item is not None:
         duplicate = duplicate.where(ProcedureField.id != item.id)
@@ -84,7 +87,7 @@ def save_field(session: Session, *, code: str | None, name_vi: str | None, name_
     if item is None:
         item = ProcedureField()
         session.add(item)
-    item.code, item.name_vi, item.name_en = code, vi, en
+    item.code, item.name_vi, item.name_en, item.category = code, vi, en, category
     if item.id is not None:
         # Not flushed first: a code taken meanwhile must fail in _commit, as a message.
         with session.no_autoflush:

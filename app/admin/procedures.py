@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from app.labels import category_choices
 from app.admin import procedure_services as services
 from app.admin.procedure_forms import (DocumentForm, ProcedureFieldForm, ProcedureFilterForm,
                                        ProcedureForm, message_for)
@@ -48,10 +49,11 @@ def procedure_fields():
 
 def _save_field_view(item: ProcedureField | None):
     form = ProcedureFieldForm(obj=item)
+    form.category.choices = [("", _("Choose…"))] + category_choices()
     if form.validate_on_submit():
         try:
             saved = services.save_field(db.session, code=form.code.data, name_vi=form.name_vi.data,
-                                        name_en=form.name_en.data,
+                                        name_en=form.name_en.data, category=form.category.data,
                                         field_id=item.id if item else None)
         except AdminError as error:
             _blame(form, error)

@@ -434,11 +434,17 @@ PROCEDURES = [
 ]
 
 
+# The queue category (the officers' skill) each field's dossiers carry.
+FIELD_CATEGORIES = {"ho-tich": "civil_status", "chung-thuc": "certification",
+                    "cu-tru": "residence", "bao-tro-xa-hoi": "social_support"}
+
+
 def seed_procedures(session: Session) -> int:
     """The demo fields and procedures (no commit); returns how many procedures were added."""
     fields = {}
     for code, vi, en in FIELDS:
-        fields[code] = ProcedureField(code=code, name_vi=vi, name_en=en)
+        fields[code] = ProcedureField(code=code, name_vi=vi, name_en=en,
+                                      category=FIELD_CATEGORIES[code])
         session.add(fields[code])
     defaults = {
         "ho-tich": dict(legal_basis_vi=HO_TICH_LAW_VI, legal_basis_en=HO_TICH_LAW_EN,

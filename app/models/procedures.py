@@ -31,6 +31,9 @@ class ProcedureField(Base):
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name_vi: Mapped[str] = mapped_column(String(200))
     name_en: Mapped[str] = mapped_column(String(200))
+    # The queue category (app/queue/categories.py) its dossiers carry: the skill an officer
+    # needs to take them. None until an administrator says.
+    category: Mapped[str | None] = mapped_column(String(50))
 
     def name(self, locale: str) -> str:
         return self.name_en if locale == "en" else self.name_vi

@@ -236,12 +236,13 @@ def test_renaming_a_field_lets_residents_find_its_procedures_by_the_new_name(adm
     session.commit()
     response = admin.submit(f"/en/admin/procedure-fields/{civil.id}/edit",
                             {"code": "ho-tich", "name_vi": "Hộ tịch – Tư pháp",
-                             "name_en": "Civil status and justice"})
+                             "name_en": "Civil status and justice", "category": "civil_status"})
     assert response.status_code == 302
     found = admin.get("/vi/procedures/?q=tu+phap").page
     assert found.select_one("#results a strong").get_text() == "Đăng ký giám hộ"
     page = admin.submit("/en/admin/procedure-fields/new",
-                        {"code": "ho-tich", "name_vi": "Khác", "name_en": "Other"}).page
+                        {"code": "ho-tich", "name_vi": "Khác", "name_en": "Other",
+                         "category": "civil_status"}).page
     assert "Another field already has this code." in _error(page, "code")
     assert session.scalar(select(func.count(ProcedureField.id))) == 1
 
@@ -289,3 +290,15 @@ def test_a_routing_rule_chooses_its_procedure_from_the_catalogue(admin, session,
     assert "1.001193" in row.get_text()
     edit = admin.get(f"/en/admin/routing-rules/{saved.id}/edit").page
     assert edit.select_one("#procedure_id option[selected]")["value"] == str(procedure.id)
+
+
+def test_a_field_must_say_which_officers_handle_its_dossiers(admin, session):
+    page = admin.submit("/en/admin/procedure-fields/new",
+                        {"code": "dat-dai", "name_vi": "Đất đai", "name_en": "Land"}).page
+    assert "Choose the queue category" in _error(page, "category")
+    assert session.scalar(select(func.count(ProcedureField.id))) == 0
+    response = admin.submit("/en/admin/procedure-fields/new",
+                            {"code": "dat-dai", "name_vi": "Đất đai", "name_en": "Land",
+                             "category": "land"})
+    assert response.status_code == 302
+    assert session.scalar(select(ProcedureField.category)) == "land"

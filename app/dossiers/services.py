@@ -1,0 +1,135 @@
+"""Submitting a dossier, online or at the desk: one transaction makes the case (routed, with
+its deadline and "submitted" event) and the dossier row beside it, or nothing at all.
+
+* The dossier code is Circular 01/2018's `<agency code>-<yymmdd>-<4-digit daily sequence>`,
+  the sequence taken by one upsert on `dossier_sequences` (a row lock on PostgreSQL, the
+  write lock on SQLite), so simultaneous submissions get distinct, consecutive numbers.
+* A submission carries an idempotency key (one per form shown): the same key again returns
+  the dossier it already made, so a double tap or a retry on a flaky connection makes one.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import select, text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app.db import write_transaction
+from app.inputs import bad_character
+from app.models import AdminUnit, Dossier, Procedure, utcnow
+from app.models.dossiers import CHANNELS
+from app.queue.calendar import local_day
+from app.queue.errors import NoRoute
+from app.queue.routing import create_case
+from app.text import normalize_phone
+
+SEQUENCE_DIGITS = 4
+_ID_NUMBER_LENGTHS = (9, 12)  # CMND, CCCD
+
+
+class DossierError(Exception):
+    """A rule refused the submission; `code` names the reason, `field` the form field."""
+
+    def __init__(self, code: str, field: str | None = None):
+        super().__init__(code)
+        self.code = code
+        self.field = field
+
+
+@dataclass(frozen=True)
+class Submission:
+    procedure_id: int
+    unit_id: int                      # the commune (or ward) whose desk receives it
+    applicant_name: str
+    applicant_phone: str | None = None
+    applicant_id_number: str | None = None
+    channel: str = "online"
+    form_data: dict = field(default_factory=dict)
+    idempotency_key: str | None = None
+    applicant_user_id: int | None = None   # the resident's account, when they have one
+    submitted_by_id: int | None = None     # who pressed "submit": the resident or the desk
+
+
+def next_code(session: Session, agency_code: str, day: date) -> str:
+    """The next dossier code of this agency today. Must run inside a write transaction."""
+    last = session.execute(text(
+        "INSERT INTO dossier_sequences (agency_code, day, last) VALUES (:agency, :day, 1) "
+        "ON CONFLICT (agency_code, day) DO UPDATE SET last = dossier_sequences.last + 1 "
+        "RETURNING last"), {"agency": agency_code, "day": day}).scalar_one()
+    if last >= 10 ** SEQUENCE_DIGITS:
+        raise DossierError("daily_limit")
+    return f"{agency_code}-{day:%y%m%d}-{last:0{SEQUENCE_DIGITS}d}"
+
+
+def _clean_applicant(sub: Submission) -> tuple[str, str | None, str | None]:
+    name = " ".join((sub.applicant_name or "").split())
+    if not name:
+        raise DossierError("name_required", "applicant_name")
+    if len(name) > 120 or bad_character(name):
+        raise DossierError("bad_name", "applicant_name")
+    phone = None
+    if sub.applicant_phone:
+        phone = normalize_phone(sub.applicant_phone)
+        if phone is None:
+            raise DossierError("bad_phone", "applicant_phone")
+    id_number = (sub.applicant_id_number or "").strip() or None
+    if id_number is not None and not (id_number.isascii() and id_number.isdigit()
+                                      and len(id_number) in _ID_NUMBER_LENGTHS):
+        raise DossierError("bad_id_number", "applicant_id_number")
+    if phone is None and id_number is None:
+        raise DossierError("contact_required", "applicant_phone")
+    return name, phone, id_number
+
+
+def find_by_key(session: Session, key: str | None) -> Dossier | None:
+    if not key:
+        return None
+    return session.scalar(select(Dossier).where(Dossier.idempotency_key == key))
+
+
+def submit(session: Session, sub: Submission, *, now: datetime | None = None) -> Dossier:
+    """Create the dossier and its case in state 1, routed by procedure and unit; or return the
+    one this idempotency key already made. Raises DossierError (or NoRoute, as a DossierError
+    "no_route") and leaves nothing behind."""
+    now = now or utcnow()
+    if sub.channel not in CHANNELS:
+        raise DossierError("bad_channel")
+    name, phone, id_number = _clean_applicant(sub)
+    try:
+        with write_transaction(session):
+            existing = find_by_key(session, sub.idempotency_key)
+            if existing is not None:
+                return existing
+            procedure = session.get(Procedure, sub.procedure_id)
+            if procedure is None or not procedure.active:
+                raise DossierError("unknown_procedure", "procedure_id")
+            if not procedure.field.category:
+                raise DossierError("procedure_not_routable", "procedure_id")
+            unit = session.get(AdminUnit, sub.unit_id)
+            if unit is None or unit.level != "commune":
+                raise DossierError("unknown_unit", "unit_id")
+            code = next_code(session, unit.code, local_day(now))
+            case = create_case(
+                session, case_type="dossier", category=procedure.field.category,
+                title=procedure.name_vi[:300], unit_id=unit.id, sla_days=procedure.processing_days,
+                received_at=now, applicant_id=sub.applicant_user_id, procedure_id=procedure.id,
+                requires_approval=procedure.requires_approval, code=code)
+            dossier = Dossier(case_id=case.id, procedure_id=procedure.id, channel=sub.channel,
+                              applicant_name=name, applicant_phone=phone,
+                              applicant_id_number=id_number, form_data=dict(sub.form_data),
+                              idempotency_key=sub.idempotency_key,
+                              submitted_by_id=sub.submitted_by_id, created_at=now)
+            session.add(dossier)
+            session.flush()
+    except NoRoute:
+        raise DossierError("no_route", "procedure_id") from None
+    except IntegrityError:
+        # Two requests with the same key raced: the first one's dossier is the answer.
+        session.rollback()
+        existing = find_by_key(session, sub.idempotency_key)
+        if existing is None:
+            raise
+        return existing
+    return dossier
