@@ -75,5 +75,7 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(workbench_bp)
     from app.procedures.routes import bp as procedures_bp
+    from app.dossiers.routes import bp as dossiers_bp
 
     app.register_blueprint(procedures_bp)
+    app.register_blueprint(dossiers_bp)

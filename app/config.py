@@ -132,6 +132,8 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_LOGIN": os.environ.get("RATELIMIT_LOGIN", "10 per minute;50 per hour"),
         "RATELIMIT_REGISTER": os.environ.get("RATELIMIT_REGISTER", "5 per minute;30 per hour"),
+        # Dossier tracking by code and phone: enough for a family, too few to guess numbers.
+        "RATELIMIT_LOOKUP": os.environ.get("RATELIMIT_LOOKUP", "10 per minute;60 per hour"),
         # Guesses at the current password when changing it, per account and per address.
         "RATELIMIT_PASSWORD": os.environ.get("RATELIMIT_PASSWORD", "5 per minute;20 per hour"),
         # Several portals may share one Redis; each counts under its own prefix.

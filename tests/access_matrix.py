@@ -260,6 +260,7 @@ MATRIX: dict[str, tuple[str, str, str, str, str, str, str]] = {
     "procedures.catalogue":         EVERYONE_GET,
     "procedures.detail":            EVERYONE_GET,
     "procedures.document_template": ("GET", GONE, GONE, GONE, GONE, GONE, GONE),
+    "dossiers.track":               EVERYONE_GET,
     # The workbench: staff only; a department's queue and cases only to its own people (and
     # administrators); the leader's overview only to its leader (and administrators).
     "workbench.my_cases":           STAFF_GET,

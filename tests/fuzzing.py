@@ -122,6 +122,7 @@ def form_fields(form_class, prefix: str = "") -> list[FieldSpec]:
 
 def _forms():
     from app.admin import forms as admin, procedure_forms as procedures
+    from app.dossiers import forms as dossier_forms
     from app.auth import forms as auth
     from app.workbench import forms as workbench
 
@@ -159,6 +160,7 @@ def _forms():
         "workbench.reassign_case": lambda args: form_fields(workbench.ReassignForm, "reassign"),
         "workbench.claim_next": same(workbench.ClaimForm),
         "admin.retry_outbox_message": same(),
+        "dossiers.track": same(dossier_forms.TrackForm),
         "admin.new_procedure": same(procedures.ProcedureForm),
         "admin.edit_procedure": same(procedures.ProcedureForm),
         "admin.toggle_procedure": lambda args: back,

@@ -133,3 +133,54 @@ def submit(session: Session, sub: Submission, *, now: datetime | None = None) ->
             raise
         return existing
     return dossier
+
+
+# -- tracking -------------------------------------------------------------------------------
+
+# Notes the resident is meant to read (the reason for a refusal, what to bring, why it
+# stopped); every other note is the office's own.
+PUBLIC_NOTE_ACTIONS = frozenset({"refuse", "request_supplement", "stop", "request_fees",
+                                 "withdraw"})
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    state: int
+    note: str | None
+
+
+@dataclass(frozen=True)
+class Tracked:
+    dossier: Dossier
+    case: "Case"
+    timeline: list[TimelineEntry]
+
+
+def track(session: Session, code: str, contact: str) -> Tracked | None:
+    """The dossier with this code, if `contact` is its applicant's phone or ID number.
+
+    Returns None alike for "no such code" and "wrong phone", so the form reveals nothing
+    about dossiers the asker does not own."""
+    from app.models import Case, CaseEvent
+
+    code = " ".join((code or "").split()).upper()
+    contact = (contact or "").strip()
+    if not code or not contact or len(code) > 40 or len(contact) > 40:
+        return None
+    row = session.execute(select(Dossier, Case).join(Case, Case.id == Dossier.case_id)
+                          .where(Case.code == code, Case.case_type == "dossier")).first()
+    if row is None:
+        return None
+    dossier, case = row
+    phone = normalize_phone(contact)
+    matches = ((phone is not None and phone == dossier.applicant_phone)
+               or (contact.isascii() and contact == dossier.applicant_id_number))
+    if not matches:
+        return None
+    events = session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id)
+                             .order_by(CaseEvent.at, CaseEvent.id)).all()
+    timeline = [TimelineEntry(e.at, e.to_state, e.note if e.action in PUBLIC_NOTE_ACTIONS else None)
+                for e in events
+                if e.to_state is not None and (e.from_state != e.to_state or e.from_state is None)]
+    return Tracked(dossier, case, timeline)
