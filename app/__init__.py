@@ -76,6 +76,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(workbench_bp)
     from app.procedures.routes import bp as procedures_bp
     from app.dossiers.routes import bp as dossiers_bp
+    from app.dossiers.desk import bp as desk_bp
 
     app.register_blueprint(procedures_bp)
     app.register_blueprint(dossiers_bp)
+    app.register_blueprint(desk_bp)

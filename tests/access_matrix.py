@@ -112,6 +112,10 @@ def build_world(session) -> World:
     document = ProcedureDocument(procedure_id=procedure.id, position=1, name_vi="Tờ khai",
                                  name_en="Declaration", original_or_copy="original", copies=1,
                                  upload_required=True)
+    from app.models import Dossier
+
+    session.add(Dossier(case_id=case.id, procedure_id=procedure.id, channel="online",
+                        applicant_name="Người Nộp Thử", applicant_phone="0912000111"))
     message = OutboxMessage(channel="sms", recipient="0912345678", subject="Thử", body="Thử",
                             status="undeliverable", last_error="no SMS gateway")
     session.add_all([rule, day, document, message])
@@ -261,6 +265,10 @@ MATRIX: dict[str, tuple[str, str, str, str, str, str, str]] = {
     "procedures.detail":            EVERYONE_GET,
     "procedures.document_template": ("GET", GONE, GONE, GONE, GONE, GONE, GONE),
     "dossiers.track":               EVERYONE_GET,
+    # The desk: any staff may open the walk-in form (the service refuses a desk that does not
+    # receive the procedure); a receipt follows the case's own access rule.
+    "desk.walk_in":                 STAFF_GET,
+    "desk.receipt":                 ("GET", LOGIN, NO, OK, NO, OK, OK),
     # The workbench: staff only; a department's queue and cases only to its own people (and
     # administrators); the leader's overview only to its leader (and administrators).
     "workbench.my_cases":           STAFF_GET,

@@ -161,6 +161,7 @@ def _forms():
         "workbench.claim_next": same(workbench.ClaimForm),
         "admin.retry_outbox_message": same(),
         "dossiers.track": same(dossier_forms.TrackForm),
+        "desk.walk_in": same(dossier_forms.WalkInForm),
         "admin.new_procedure": same(procedures.ProcedureForm),
         "admin.edit_procedure": same(procedures.ProcedureForm),
         "admin.toggle_procedure": lambda args: back,
@@ -196,6 +197,8 @@ def _queries():
         "admin.procedures": form_fields(procedures.ProcedureFilterForm) + page("page"),
         "admin.outbox": page("page", "status"),
         "procedures.catalogue": form_fields(catalogue.CatalogueSearchForm) + page("page"),
+        "desk.walk_in": page("procedure"),
+        "dossiers.track": page("code"),
     }
 
 

@@ -1,7 +1,7 @@
 """Dossiers as residents see them. Views only parse and render; rules are in services.py."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, make_response, render_template
+from flask import Blueprint, current_app, make_response, render_template, request
 
 from app.dossiers import services
 from app.dossiers.forms import TrackForm
@@ -21,6 +21,8 @@ def _lookup_limit() -> str:
 @public
 def track():
     form = TrackForm()
+    if request.method == "GET" and request.args.get("code"):
+        form.code.data = request.args["code"][:40]  # the QR code on a receipt fills it in
     found = None
     not_found = False
     if form.validate_on_submit():

@@ -184,3 +184,47 @@ def track(session: Session, code: str, contact: str) -> Tracked | None:
                 for e in events
                 if e.to_state is not None and (e.from_state != e.to_state or e.from_state is None)]
     return Tracked(dossier, case, timeline)
+
+
+# -- the desk ---------------------------------------------------------------------------------
+
+def active_procedures(session: Session, lang: str) -> list[Procedure]:
+    from app.text import vietnamese_sort_key
+
+    procedures = session.scalars(select(Procedure).where(Procedure.active)).all()
+    return sorted(procedures, key=lambda p: vietnamese_sort_key(p.name(lang)))
+
+
+def desk_can_receive(session: Session, officer_id: int, procedure_id: int, unit_id: int) -> bool:
+    """Whether this officer sits at the intake (or leader) desk of the department that
+    procedure's dossiers from that commune are routed to."""
+    from app.models import OfficerMembership
+    from app.queue.routing import route
+
+    procedure = session.get(Procedure, procedure_id)
+    if procedure is None or not procedure.field.category:
+        return False
+    try:
+        decision = route(session, case_type="dossier", category=procedure.field.category,
+                         unit_id=unit_id, procedure_id=procedure.id)
+    except NoRoute:
+        return False
+    desk = session.scalar(select(OfficerMembership.desk).where(
+        OfficerMembership.user_id == officer_id,
+        OfficerMembership.department_id == decision.department_id))
+    return desk in ("intake", "leader")
+
+
+def register_walk_in(session: Session, sub: Submission, officer, *,
+                     now: datetime | None = None) -> Dossier:
+    """A paper dossier at the desk: submitted (channel walk_in) and received at once by the
+    intake officer, so the receipt can carry the appointment date. Receiving is the desk's own
+    right (no claim needed); should it fail, the dossier waits in the intake queue like an
+    online one, and nothing is lost."""
+    from app.queue.actions import perform
+
+    now = now or utcnow()
+    dossier = submit(session, sub, now=now)
+    if dossier.case.state == 1:
+        perform(session, dossier.case_id, "receive", officer, now=now)
+    return dossier

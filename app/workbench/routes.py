@@ -201,6 +201,7 @@ def _render_case(case, status=200, failed: tuple[Action, ActionForm] | None = No
         release_form.version.data = case.version
     return render_template(
         "workbench/case.html", case=case, events=services.timeline(db.session, case),
+        receipt=services.has_receipt(db.session, case),
         forms=forms, note_required={a: needs_note(a, frozenset()) for a in forms},
         reassign_form=reassign_form, release_form=release_form,
         band=services.due_band(case, now, limit)), status

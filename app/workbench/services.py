@@ -29,6 +29,14 @@ def departments_of(session: Session, user: User) -> list[Department]:
     return list(session.scalars(stmt.order_by(Department.name_vi)).unique())
 
 
+def has_receipt(session: Session, case: Case) -> bool:
+    """A dossier received at the desk (or later) has a printable receipt (Mẫu 01)."""
+    from app.models import Dossier
+
+    return (case.case_type == "dossier" and case.state not in (1, 3)
+            and session.get(Dossier, case.id) is not None)
+
+
 def seated_in(session: Session, user: User) -> set[int]:
     """Departments where the user holds a desk seat: the only queues they can claim from (an
     administrator sees every queue but claims from none without a seat)."""
