@@ -265,6 +265,7 @@ MATRIX: dict[str, tuple[str, str, str, str, str, str, str]] = {
     "procedures.detail":            EVERYONE_GET,
     "procedures.document_template": ("GET", GONE, GONE, GONE, GONE, GONE, GONE),
     "dossiers.track":               EVERYONE_GET,
+    "dossiers.mine":                SIGNED_IN_GET,
     # The desk: any staff may open the walk-in form (the service refuses a desk that does not
     # receive the procedure); a receipt follows the case's own access rule.
     "desk.walk_in":                 STAFF_GET,

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, make_response, render_template, request
+from flask_login import current_user
 
 from app.dossiers import services
 from app.dossiers.forms import TrackForm
 from app.dossiers.kind import do_now_text, status_text
 from app.extensions import db, limiter
-from app.security import public
+from app.input_guard import query_page
+from app.security import public, signed_in
 
 bp = Blueprint("dossiers", __name__, url_prefix="/<lang:lang_code>/dossiers")
 
@@ -33,4 +35,13 @@ def track():
         status_text=status_text, do_now_text=do_now_text))
     if found is not None:
         response.headers["Cache-Control"] = "no-store"  # personal data on a shared phone
+    return response
+
+
+@bp.get("/")
+@signed_in
+def mine():
+    page = services.mine(db.session, current_user.id, query_page())
+    response = make_response(render_template("dossiers/mine.html", page=page,
+                                              status_text=status_text, do_now_text=do_now_text))
     return response

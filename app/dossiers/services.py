@@ -228,3 +228,18 @@ def register_walk_in(session: Session, sub: Submission, officer, *,
     if dossier.case.state == 1:
         perform(session, dossier.case_id, "receive", officer, now=now)
     return dossier
+
+
+def mine(session: Session, user_id: int, page: int | None, size: int = 20):
+    """A resident's own dossiers, open ones first, newest first within each."""
+    from sqlalchemy import case as when
+
+    from app.models import Case
+    from app.pagination import page_of_query
+    from app.queue.states import OPEN_STATES
+
+    open_first = when((Case.state.in_([int(s) for s in OPEN_STATES]), 0), else_=1)
+    stmt = (select(Case).join(Dossier, Dossier.case_id == Case.id)
+            .where(Case.applicant_id == user_id, Case.case_type == "dossier")
+            .order_by(open_first, Case.received_at.desc(), Case.id.desc()))
+    return page_of_query(session, stmt, page, size)

@@ -1,0 +1,66 @@
+"""A signed-in resident's own dossiers: open ones first with what to do now, nobody else's."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from app.dossiers.services import Submission, submit
+from app.models import Case, RoutingRule
+from tests.factories import make_department, make_procedure, make_procedure_field, make_resident, make_unit
+
+PASSWORD = "mat-khau-2026"
+NOW = datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def people(session):
+    province = make_unit(session, level="province")
+    commune = make_unit(session, level="commune", parent=province)
+    dept = make_department(session, commune, case_types="dossier")
+    session.add(RoutingRule(case_type="dossier", category="civil_status", unit_id=commune.id,
+                            department_id=dept.id, mode="pull", active=True))
+    field = make_procedure_field(session)
+    field.category = "civil_status"
+    birth = make_procedure(session, field, name_vi="Đăng ký khai sinh", processing_days=3)
+    death = make_procedure(session, field, name_vi="Đăng ký khai tử", processing_days=3)
+    mai = make_resident(session, password=PASSWORD)
+    other = make_resident(session, password=PASSWORD)
+    session.commit()
+
+    def file(procedure, who):
+        return submit(session, Submission(procedure_id=procedure.id, unit_id=commune.id,
+                                          applicant_name=who.full_name, applicant_phone=who.phone,
+                                          applicant_user_id=who.id), now=NOW)
+
+    finished = file(death, mai)
+    session.get(Case, finished.case_id).state = 10
+    session.commit()
+    open_one = file(birth, mai)
+    file(birth, other)
+    return {"mai": mai, "open": open_one, "finished": finished}
+
+
+def test_a_resident_sees_only_their_dossiers_open_ones_first(client, people, session):
+    assert client.login(people["mai"].phone, PASSWORD).status_code == 302
+    page = client.get("/vi/dossiers/").page
+    cards = page.select("ul.cards > li")
+    assert [c.h2.get_text() for c in cards] == ["Đăng ký khai sinh", "Đăng ký khai tử"]
+    assert "Đã nộp trực tuyến" in cards[0].get_text() and "Đã trả kết quả" in cards[1].get_text()
+    codes = {session.get(Case, people["open"].case_id).code,
+             session.get(Case, people["finished"].case_id).code}
+    assert {c.strong.get_text() for c in cards} == codes
+
+
+def test_an_empty_list_says_where_dossiers_come_from(client, session, units):
+    resident = make_resident(session, password=PASSWORD)
+    session.commit()
+    assert client.login(resident.phone, PASSWORD, lang="en").status_code == 302
+    assert "You have no dossiers yet" in client.get("/en/dossiers/").page.get_text()
+
+
+def test_the_home_page_links_to_my_dossiers_and_visitors_are_asked_to_log_in(client, units):
+    home = client.get("/vi/").page
+    assert home.select_one("a[href='/vi/dossiers/']")
+    response = client.get("/vi/dossiers/")
+    assert response.status_code == 302 and "/vi/account/login" in response.headers["Location"]
