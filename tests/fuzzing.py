@@ -162,6 +162,7 @@ def _forms():
         "admin.retry_outbox_message": same(),
         "dossiers.track": same(dossier_forms.TrackForm),
         "desk.walk_in": same(dossier_forms.WalkInForm),
+        "dossiers.withdraw": same(dossier_forms.WithdrawForm),
         "admin.new_procedure": same(procedures.ProcedureForm),
         "admin.edit_procedure": same(procedures.ProcedureForm),
         "admin.toggle_procedure": lambda args: back,

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, TelField
+from wtforms import (HiddenField, SelectField, SelectMultipleField, StringField, TelField,
+                     TextAreaField)
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.forms import BaseForm
+from app.forms import BaseForm, VersionField
 
 
 class TrackForm(BaseForm):
@@ -57,3 +58,11 @@ ERRORS = {
     "not_your_desk": _l("You do not sit at the one-stop desk that receives this procedure in "
                         "this commune, so you cannot register it there."),
 }
+
+
+class WithdrawForm(BaseForm):
+    """The resident confirms withdrawing their dossier; the version refuses a stale page."""
+
+    version = VersionField()
+    reason = TextAreaField(_l("Reason (optional)"), validators=[
+        Optional(), Length(max=500, message=_l("Keep the reason under %(max)d characters."))])

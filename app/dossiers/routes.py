@@ -1,14 +1,18 @@
 """Dossiers as residents see them. Views only parse and render; rules are in services.py."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, make_response, render_template, request
+from flask import (Blueprint, abort, current_app, flash, make_response, redirect,
+                   render_template, request, url_for)
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.dossiers import services
-from app.dossiers.forms import TrackForm
+from app.dossiers.forms import TrackForm, WithdrawForm
 from app.dossiers.kind import do_now_text, status_text
 from app.extensions import db, limiter
 from app.input_guard import query_page
+from app.queue.actions import perform
+from app.queue.errors import QueueError, StaleCase
 from app.security import public, signed_in
 
 bp = Blueprint("dossiers", __name__, url_prefix="/<lang:lang_code>/dossiers")
@@ -43,5 +47,38 @@ def track():
 def mine():
     page = services.mine(db.session, current_user.id, query_page())
     response = make_response(render_template("dossiers/mine.html", page=page,
-                                              status_text=status_text, do_now_text=do_now_text))
+                                              status_text=status_text, do_now_text=do_now_text,
+                                              can_withdraw=services.can_withdraw))
     return response
+
+
+@bp.route("/<int:case_id>/withdraw", methods=["GET", "POST"])
+@signed_in
+def withdraw(case_id: int):
+    me = current_user._get_current_object()
+    case = services.own_case(db.session, me.id, case_id)
+    if case is None:
+        abort(404)
+    if not services.can_withdraw(case):
+        flash(_("This dossier can no longer be withdrawn: the result is ready or it is closed."),
+              "error")
+        return redirect(url_for("dossiers.mine"))
+    form = WithdrawForm()
+    if request.method == "GET":
+        form.version.data = case.version
+    if form.validate_on_submit():
+        try:
+            perform(db.session, case.id, "withdraw", me, expected_version=form.version.data,
+                    note=form.reason.data or None)
+        except StaleCase:
+            flash(_("The dossier changed while you were reading. Check it and confirm again."),
+                  "error")
+            return redirect(url_for("dossiers.withdraw", case_id=case.id))
+        except QueueError:
+            flash(_("This dossier can no longer be withdrawn: the result is ready or it is "
+                    "closed."), "error")
+            return redirect(url_for("dossiers.mine"))
+        flash(_("Dossier %(code)s has been withdrawn.", code=case.code), "success")
+        return redirect(url_for("dossiers.mine"))
+    return render_template("dossiers/withdraw.html", case=case, form=form,
+                           status_text=status_text)

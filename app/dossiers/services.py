@@ -243,3 +243,20 @@ def mine(session: Session, user_id: int, page: int | None, size: int = 20):
             .where(Case.applicant_id == user_id, Case.case_type == "dossier")
             .order_by(open_first, Case.received_at.desc(), Case.id.desc()))
     return page_of_query(session, stmt, page, size)
+
+
+def own_case(session: Session, user_id: int, case_id: int):
+    """The resident's own dossier case, or None (someone else's looks exactly like none)."""
+    from app.models import Case
+
+    case = session.get(Case, case_id)
+    if case is None or case.case_type != "dossier" or case.applicant_id != user_id:
+        return None
+    return case
+
+
+def can_withdraw(case) -> bool:
+    """Before the result is ready (state 9) and while still open."""
+    from app.queue.states import OPEN_STATES
+
+    return case.state in OPEN_STATES

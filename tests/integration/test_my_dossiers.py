@@ -64,3 +64,46 @@ def test_the_home_page_links_to_my_dossiers_and_visitors_are_asked_to_log_in(cli
     assert home.select_one("a[href='/vi/dossiers/']")
     response = client.get("/vi/dossiers/")
     assert response.status_code == 302 and "/vi/account/login" in response.headers["Location"]
+
+
+def _withdraw_form(client, case_id, lang="vi"):
+    page = client.get(f"/{lang}/dossiers/{case_id}/withdraw").page
+    return {"csrf_token": page.select_one("input[name=csrf_token]")["value"],
+            "version": page.select_one("input[name=version]")["value"]}
+
+
+def test_a_resident_withdraws_an_open_dossier_after_confirming(client, people, session):
+    assert client.login(people["mai"].phone, PASSWORD).status_code == 302
+    case_id = people["open"].case_id
+    listing = client.get("/vi/dossiers/").page
+    assert listing.select_one(f"a[href='/vi/dossiers/{case_id}/withdraw']")
+    assert not listing.select_one(f"a[href='/vi/dossiers/{people['finished'].case_id}/withdraw']")
+    data = _withdraw_form(client, case_id)
+    response = client.post(f"/vi/dossiers/{case_id}/withdraw", data={**data, "reason": "Nộp nhầm"})
+    assert response.status_code == 302
+    session.expire_all()
+    assert session.get(Case, case_id).state == 7
+
+
+def test_a_stale_confirmation_changes_nothing(client, people, session):
+    assert client.login(people["mai"].phone, PASSWORD).status_code == 302
+    case_id = people["open"].case_id
+    data = _withdraw_form(client, case_id)
+    case = session.get(Case, case_id)
+    case.version += 1
+    session.commit()
+    response = client.post(f"/vi/dossiers/{case_id}/withdraw", data=data)
+    assert response.status_code == 302 and response.headers["Location"].endswith("/withdraw")
+    session.expire_all()
+    assert session.get(Case, case_id).state == 1
+
+
+def test_a_finished_or_someone_elses_dossier_cannot_be_withdrawn(client, people, session):
+    assert client.login(people["mai"].phone, PASSWORD).status_code == 302
+    finished = people["finished"].case_id
+    assert client.get(f"/vi/dossiers/{finished}/withdraw").status_code == 302
+    stranger = make_resident(session, password=PASSWORD)
+    session.commit()
+    client.post("/vi/account/logout", data={"csrf_token": client.csrf_token("/vi/")})
+    assert client.login(stranger.phone, PASSWORD).status_code == 302
+    assert client.get(f"/vi/dossiers/{people['open'].case_id}/withdraw").status_code == 404
