@@ -268,6 +268,8 @@ MATRIX: dict[str, tuple[str, str, str, str, str, str, str]] = {
     "dossiers.mine":                SIGNED_IN_GET,
     # Only the applicant (the world's resident) may withdraw their own dossier.
     "dossiers.withdraw":            ("GET", LOGIN, OK, GONE, GONE, GONE, GONE),
+    # The world's dossier is still being processed: its applicant is sent back to the list.
+    "dossiers.rate":                ("GET", LOGIN, OK, GONE, GONE, GONE, GONE),
     # The desk: any staff may open the walk-in form (the service refuses a desk that does not
     # receive the procedure); a receipt follows the case's own access rule.
     "desk.walk_in":                 STAFF_GET,

@@ -163,6 +163,7 @@ def _forms():
         "dossiers.track": same(dossier_forms.TrackForm),
         "desk.walk_in": same(dossier_forms.WalkInForm),
         "dossiers.withdraw": same(dossier_forms.WithdrawForm),
+        "dossiers.rate": same(dossier_forms.RatingForm),
         "admin.new_procedure": same(procedures.ProcedureForm),
         "admin.edit_procedure": same(procedures.ProcedureForm),
         "admin.toggle_procedure": lambda args: back,

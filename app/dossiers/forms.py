@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import (HiddenField, SelectField, SelectMultipleField, StringField, TelField,
-                     TextAreaField)
+from wtforms import (HiddenField, RadioField, SelectField, SelectMultipleField, StringField,
+                     TelField, TextAreaField)
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -55,6 +55,9 @@ ERRORS = {
     "bad_channel": _l("Choose how the dossier was submitted."),
     "daily_limit": _l("This desk has registered 9,999 dossiers today, the most a code can "
                       "number. Continue tomorrow."),
+    "bad_rating": _l("Choose one of the five answers."),
+    "not_rateable": _l("This dossier cannot be rated: only a dossier whose result was handed "
+                       "over can be rated, once."),
     "not_your_desk": _l("You do not sit at the one-stop desk that receives this procedure in "
                         "this commune, so you cannot register it there."),
 }
@@ -66,3 +69,20 @@ class WithdrawForm(BaseForm):
     version = VersionField()
     reason = TextAreaField(_l("Reason (optional)"), validators=[
         Optional(), Length(max=500, message=_l("Keep the reason under %(max)d characters."))])
+
+
+RATING_LABELS = {
+    5: _l("Very satisfied"),
+    4: _l("Satisfied"),
+    3: _l("Neutral"),
+    2: _l("Dissatisfied"),
+    1: _l("Very dissatisfied"),
+}
+
+
+class RatingForm(BaseForm):
+    level = RadioField(_l("How satisfied are you with how this dossier was handled?"),
+                       coerce=int, choices=list(RATING_LABELS.items()),
+                       validators=[DataRequired(_l("Choose one of the five answers."))])
+    comment = TextAreaField(_l("Comment (optional)"), validators=[
+        Optional(), Length(max=1000, message=_l("Keep the comment under %(max)d characters."))])

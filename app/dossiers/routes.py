@@ -7,7 +7,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.dossiers import services
-from app.dossiers.forms import TrackForm, WithdrawForm
+from app.dossiers.forms import ERRORS, RATING_LABELS, RatingForm, TrackForm, WithdrawForm
+from app.models import Dossier
 from app.dossiers.kind import do_now_text, status_text
 from app.extensions import db, limiter
 from app.input_guard import query_page
@@ -48,7 +49,10 @@ def mine():
     page = services.mine(db.session, current_user.id, query_page())
     response = make_response(render_template("dossiers/mine.html", page=page,
                                               status_text=status_text, do_now_text=do_now_text,
-                                              can_withdraw=services.can_withdraw))
+                                              can_withdraw=services.can_withdraw,
+                                              dossiers=services.dossiers_of(db.session, page.items),
+                                              can_rate=services.can_rate,
+                                              rating_labels=RATING_LABELS))
     return response
 
 
@@ -82,3 +86,27 @@ def withdraw(case_id: int):
         return redirect(url_for("dossiers.mine"))
     return render_template("dossiers/withdraw.html", case=case, form=form,
                            status_text=status_text)
+
+
+@bp.route("/<int:case_id>/rate", methods=["GET", "POST"])
+@signed_in
+def rate(case_id: int):
+    me = current_user._get_current_object()
+    case = services.own_case(db.session, me.id, case_id)
+    dossier = db.session.get(Dossier, case_id) if case is not None else None
+    if dossier is None:
+        abort(404)
+    if not services.can_rate(case, dossier):
+        flash(str(ERRORS["not_rateable"]), "error")
+        return redirect(url_for("dossiers.mine"))
+    form = RatingForm()
+    if form.validate_on_submit():
+        try:
+            services.rate(db.session, me.id, case_id, form.level.data, form.comment.data)
+        except services.DossierError as error:
+            flash(str(ERRORS.get(error.code, ERRORS["not_rateable"])), "error")
+            return redirect(url_for("dossiers.mine"))
+        flash(_("Thank you: your rating of dossier %(code)s is recorded.", code=case.code),
+              "success")
+        return redirect(url_for("dossiers.mine"))
+    return render_template("dossiers/rate.html", case=case, form=form)

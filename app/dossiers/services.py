@@ -260,3 +260,40 @@ def can_withdraw(case) -> bool:
     from app.queue.states import OPEN_STATES
 
     return case.state in OPEN_STATES
+
+
+RATING_LEVELS = (5, 4, 3, 2, 1)
+
+
+def can_rate(case, dossier: Dossier) -> bool:
+    """Once the result is handed over (state 10), once."""
+    return case.state == 10 and dossier.rating is None
+
+
+def rate(session: Session, user_id: int, case_id: int, level: int, comment: str | None,
+         *, now: datetime | None = None) -> None:
+    """Record the applicant's one rating; DossierError "not_rateable" otherwise (not theirs,
+    not handed over yet, or already rated: a guarded UPDATE, so two taps rate once)."""
+    from sqlalchemy import update
+
+    from app.models import Case
+
+    if level not in RATING_LEVELS:
+        raise DossierError("bad_rating", "level")
+    with write_transaction(session):
+        case = own_case(session, user_id, case_id)
+        if case is None or case.state != 10:
+            raise DossierError("not_rateable")
+        done = session.execute(
+            update(Dossier).where(Dossier.case_id == case_id, Dossier.rating.is_(None))
+            .values(rating=level, rating_comment=(comment or "").strip() or None,
+                    rated_at=now or utcnow())).rowcount
+        if done != 1:
+            raise DossierError("not_rateable")
+
+
+def dossiers_of(session: Session, cases) -> dict[int, Dossier]:
+    ids = [c.id for c in cases]
+    if not ids:
+        return {}
+    return {d.case_id: d for d in session.scalars(select(Dossier).where(Dossier.case_id.in_(ids)))}

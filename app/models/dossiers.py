@@ -25,6 +25,7 @@ class Dossier(Base):
         CheckConstraint("channel IN ('online', 'walk_in', 'post')", name="channel"),
         CheckConstraint("applicant_phone IS NOT NULL OR applicant_id_number IS NOT NULL",
                         name="applicant_contact"),
+        CheckConstraint("rating IS NULL OR rating BETWEEN 1 AND 5", name="rating"),
     )
 
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"),
@@ -39,6 +40,11 @@ class Dossier(Base):
     idempotency_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # One rating per dossier once the result is handed over (5 = rất hài lòng ... 1 = rất
+    # không hài lòng), as Decision 766 counts satisfaction.
+    rating: Mapped[int | None]
+    rating_comment: Mapped[str | None] = mapped_column(String(1000))
+    rated_at: Mapped[datetime | None]
 
     case: Mapped[Case] = relationship()
     procedure: Mapped[Procedure] = relationship()

@@ -107,3 +107,46 @@ def test_a_finished_or_someone_elses_dossier_cannot_be_withdrawn(client, people,
     client.post("/vi/account/logout", data={"csrf_token": client.csrf_token("/vi/")})
     assert client.login(stranger.phone, PASSWORD).status_code == 302
     assert client.get(f"/vi/dossiers/{people['open'].case_id}/withdraw").status_code == 404
+
+
+def _rate(client, case_id, level, comment=""):
+    token = client.csrf_token(f"/vi/dossiers/{case_id}/rate")
+    return client.post(f"/vi/dossiers/{case_id}/rate",
+                       data={"csrf_token": token, "level": level, "comment": comment})
+
+
+def test_a_handed_over_dossier_is_rated_once(client, people, session):
+    from app.models import Dossier
+
+    assert client.login(people["mai"].phone, PASSWORD).status_code == 302
+    finished = people["finished"].case_id
+    listing = client.get("/vi/dossiers/").page
+    assert listing.select_one(f"a[href='/vi/dossiers/{finished}/rate']")
+    assert not listing.select_one(f"a[href='/vi/dossiers/{people['open'].case_id}/rate']")
+    assert _rate(client, finished, "4", "Cán bộ nhiệt tình").status_code == 302
+    session.expire_all()
+    dossier = session.get(Dossier, finished)
+    assert (dossier.rating, dossier.rating_comment) == (4, "Cán bộ nhiệt tình")
+    assert "Hài lòng" in client.get("/vi/dossiers/").page.get_text()
+    again = client.get(f"/vi/dossiers/{finished}/rate")
+    assert again.status_code == 302
+    token = client.csrf_token("/vi/dossiers/")
+    client.post(f"/vi/dossiers/{finished}/rate", data={"csrf_token": token, "level": "1"})
+    session.expire_all()
+    assert session.get(Dossier, finished).rating == 4
+
+
+@pytest.mark.parametrize("level", ["0", "6", "²", "", "99999999999999999999"])
+def test_a_rating_outside_the_five_levels_is_refused(client, people, session, level):
+    from app.models import Dossier
+
+    assert client.login(people["mai"].phone, PASSWORD).status_code == 302
+    response = _rate(client, people["finished"].case_id, level)
+    assert response.status_code == 200 and response.page.select_one(".error-summary")
+    session.expire_all()
+    assert session.get(Dossier, people["finished"].case_id).rating is None
+
+
+def test_an_open_dossier_cannot_be_rated(client, people):
+    assert client.login(people["mai"].phone, PASSWORD).status_code == 302
+    assert client.get(f"/vi/dossiers/{people['open'].case_id}/rate").status_code == 302
