@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import itertools
+import os
 import threading
 from collections import Counter
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
+from sqlalchemy import event as sa_event
 from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
@@ -389,33 +392,58 @@ def test_sqlite_claims_probe_the_claim_index_once_per_skill_without_walking_it(
     session.rollback()
 
 
+@contextmanager
+def messages_to_postgresql(engine, tmp_path):
+    """The protocol messages the client sends PostgreSQL (libpq's trace) on every connection
+    checked out of the pool meanwhile: 'Query' is a simple query (BEGIN, COMMIT), 'Execute' a
+    statement, and each 'Sync' or 'Query' waits for the server's answer: one round trip."""
+    from psycopg.pq import Trace
+    path = tmp_path / f"wire-{next(_n)}.txt"
+    sink = path.open("w")
+    traced = []
+
+    def trace(dbapi_connection, _record, _proxy):
+        dbapi_connection.pgconn.trace(os.dup(sink.fileno()))
+        dbapi_connection.pgconn.set_trace_flags(Trace.SUPPRESS_TIMESTAMPS | Trace.REGRESS_MODE)
+        traced.append(dbapi_connection)
+
+    sent: list[str] = []
+    sa_event.listen(engine, "checkout", trace)
+    try:
+        yield sent
+    finally:
+        sa_event.remove(engine, "checkout", trace)
+        for dbapi_connection in traced:
+            dbapi_connection.pgconn.untrace()  # flushes the trace
+        sink.close()
+        sent.extend(line.split("\t")[2] for line in path.read_text().splitlines()
+                    if line.startswith("F\t"))
+
+
+def round_trips(sent):
+    return sent.count("Sync") + sent.count("Query")
+
+
 @only_on('postgresql')
-def test_a_postgresql_claim_is_one_statement_that_also_writes_its_event(session, commune):
-    from sqlalchemy import event as sa_event
+def test_a_postgresql_claim_is_one_round_trip_that_also_writes_its_event(
+        session, commune, tmp_path):
     dept = department(session, commune)
-    first = case(session, dept)
+    first, second = case(session, dept), case(session, dept)
     me = officer(session, dept)
-    me_id, dept_id, first_id = me.id, dept.id, first.id
+    me_id, dept_id, first_id, second_id = me.id, dept.id, first.id, second.id
     session.commit()
-    statements = []
     engine = session.get_bind()
-    listener = lambda *args: statements.append(args[2])  # noqa: E731
-    sa_event.listen(engine, "before_cursor_execute", listener)
-    try:
+    assert claim_next(session, me_id, dept_id, now=NOW).id == first_id  # prepares it
+    with messages_to_postgresql(engine, tmp_path) as sent:
         claimed = claim_next(session, me_id, dept_id, now=NOW)
-    finally:
-        sa_event.remove(engine, "before_cursor_execute", listener)
-    assert len(statements) == 1, statements  # BEGIN and COMMIT are not statements here
-    assert claimed.id == first_id
-    # Finding nothing is one statement too: the same one says the officer may claim here.
-    session.commit()
-    sa_event.listen(engine, "before_cursor_execute", listener)
-    try:
+    # One statement, no BEGIN or COMMIT: the claim is its own transaction.
+    assert (sent.count("Execute"), "Query" in sent, round_trips(sent)) == (1, False, 1), sent
+    assert claimed.id == second_id
+    # Finding nothing is one round trip too: the same statement says the officer may claim.
+    with messages_to_postgresql(engine, tmp_path) as sent:
         assert claim_next(session, me_id, dept_id, now=NOW) is None
-    finally:
-        sa_event.remove(engine, "before_cursor_execute", listener)
-    assert len(statements) == 2, statements
-    assert len(claim_events(session, first.id)) == 1
+    assert round_trips(sent) == 1, sent
+    assert [len(claim_events(session, i)) for i in (first_id, second_id)] == [1, 1]
 
 
 def test_each_desk_claims_its_own_stage_of_the_queue(session, commune):
@@ -429,3 +457,73 @@ def test_each_desk_claims_its_own_stage_of_the_queue(session, commune):
     assert claim_next(session, specialist.id, dept.id, now=NOW).id == received.id
     assert claim_next(session, intake.id, dept.id, now=NOW).id == new.id
     assert claim_next(session, intake.id, dept.id, now=NOW) is None
+
+
+# -- the session around a claim -------------------------------------------------------------------
+
+def test_a_claim_in_a_session_holding_changes_sees_them_and_commits_them_with_it(
+        session, commune):
+    dept = department(session, commune)
+    me = officer(session, dept, skills=["civil_status"])
+    plot = case(session, dept, category="land")
+    me_id, dept_id, plot_id = me.id, dept.id, plot.id
+    session.commit()
+    seat = session.scalars(select(OfficerMembership)
+                           .where(OfficerMembership.user_id == me_id)).one()
+    seat.skills.append(OfficerSkill(skill="land"))  # not flushed yet
+    assert session.new
+    assert claim_next(session, me_id, dept_id, now=NOW).id == plot_id
+    session.rollback()  # nothing left to roll back: the claim committed the new skill too
+    assert sorted(s.skill for s in session.get(OfficerMembership, seat.id).skills) == [
+        "civil_status", "land"]
+    assert fresh(session, Case, plot_id).assignee_id == me_id
+    assert len(claim_events(session, plot_id)) == 1
+
+
+def test_a_case_the_session_already_holds_shows_the_claim(session, commune):
+    dept = department(session, commune)
+    me = officer(session, dept)
+    c = case(session, dept)
+    session.commit()
+    own = session()  # the scoped session's current session
+    own.expire_on_commit = False  # so only the claim itself can refresh the loaded copy
+    try:
+        loaded = session.get(Case, c.id)
+        assert loaded.assignee_id is None
+        got = claim_next(session, me.id, dept.id, now=NOW, lease_minutes=30)
+        assert got is loaded
+        assert (got.assignee_id, got.lease_until, got.version) == (
+            me.id, NOW + timedelta(minutes=30), 2)
+    finally:
+        own.expire_on_commit = True
+
+
+def test_a_claim_inside_an_open_write_transaction_must_join_it_explicitly(session, commune):
+    from app.db import write_transaction
+    dept = department(session, commune)
+    me = officer(session, dept)
+    c = case(session, dept)
+    session.commit()
+    with pytest.raises(RuntimeError, match="join=True"):
+        with write_transaction(session):
+            claim_next(session, me.id, dept.id, now=NOW)
+    assert fresh(session, Case, c.id).assignee_id is None
+
+
+def test_a_claim_holds_no_connection_afterwards_whatever_it_finds(session, commune):
+    """No connection (so no SQLite lock, no idle PostgreSQL transaction) is kept by a claim,
+    including one that ends a read-only transaction the caller had open."""
+    dept, other = department(session, commune), department(session, commune)
+    me = officer(session, dept)
+    case(session, dept)
+    session.commit()
+    pool = session.get_bind().pool
+    session.get(User, me.id)  # a read-only transaction, as loading the current user opens
+    assert pool.checkedout() == 1
+    assert claim_next(session, me.id, dept.id, now=NOW) is not None
+    assert pool.checkedout() == 0
+    assert claim_next(session, me.id, dept.id, now=NOW) is None
+    assert pool.checkedout() == 0
+    with pytest.raises(NotAllowed):
+        claim_next(session, me.id, other.id, now=NOW)
+    assert pool.checkedout() == 0
