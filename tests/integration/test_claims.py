@@ -368,15 +368,48 @@ def test_postgresql_claims_probe_the_claim_index_once_per_skill_without_walking_
     d = _fill_for_plan(session, commune)
     session.execute(text("ANALYZE"))
     for plan in _plans(session, d, "EXPLAIN"):
-        assert "Index Scan using ix_cases_claim_queue" in plan, plan
-        # Each probe is an equality prefix (department, category, state) then the first entry.
-        cond = next(line for line in plan.splitlines() if "Index Cond:" in line)
-        assert "department_id =" in cond and "(category)::text =" in cond, plan
-        assert "(state = " in cond, plan
-        assert "Seq Scan on cases" not in plan and "Bitmap" not in plan, plan
-        # The only sort is of the probes' heads (a handful of rows), never of the queue.
-        sort_keys = [line for line in plan.splitlines() if "Sort Key:" in line]
-        assert all("h.due_at" in line for line in sort_keys), plan
+        _check_postgresql_plan(plan)
+    session.rollback()
+
+
+def _check_postgresql_plan(plan):
+    assert "Index Scan using ix_cases_claim_queue" in plan, plan
+    # Each probe is an equality prefix (department, category, state) then the first entry.
+    cond = next(line for line in plan.splitlines() if "Index Cond:" in line)
+    assert "department_id =" in cond and "(category)::text =" in cond, plan
+    assert "(state = " in cond, plan
+    assert "Seq Scan on cases" not in plan and "Bitmap" not in plan, plan
+    # The only sort is of the probes' heads (a handful of rows), never of the queue.
+    sort_keys = [line for line in plan.splitlines() if "Sort Key:" in line]
+    assert all("h.due_at" in line for line in sort_keys), plan
+
+
+@only_on('postgresql')
+def test_postgresql_keeps_probing_the_claim_index_once_the_claim_is_a_prepared_statement(
+        database, session, commune):
+    """A claim is prepared once per connection, and after five runs PostgreSQL may plan it
+    once for any parameters (a generic plan): that plan must probe the index too."""
+    import re
+    from app.queue.claims import claim_sql
+    d = _fill_for_plan(session, commune)
+    session.execute(text("ANALYZE"))
+    seat = session.scalar(select(OfficerMembership)
+                          .where(OfficerMembership.department_id == d.id))
+    order = ["department_id", "officer_id", "today", "now", "lease_until"]
+    sql = re.sub(r"(?<![:\w]):(\w+)", lambda m: f"${order.index(m.group(1)) + 1}",
+                 claim_sql("postgresql", narrowed=False))
+    session.execute(text("SET LOCAL plan_cache_mode = force_generic_plan"))
+    session.connection().exec_driver_sql(
+        f"PREPARE generic_claim (int, int, date, timestamptz, timestamptz) AS {sql}")
+    try:
+        # Literal values: EXECUTE takes no bound parameters.
+        plan = "\n".join(str(row[0]) for row in session.connection().exec_driver_sql(
+            f"EXPLAIN EXECUTE generic_claim ({int(d.id)}, {int(seat.user_id)}, "
+            f"'{NOW.date().isoformat()}', '{NOW.isoformat()}', '{NOW.isoformat()}')"))
+    finally:
+        session.connection().exec_driver_sql("DEALLOCATE generic_claim")
+    assert "$1" in plan, plan  # it is the generic plan
+    _check_postgresql_plan(plan)
     session.rollback()
 
 
