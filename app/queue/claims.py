@@ -18,9 +18,20 @@ test_claims.py checks the plan on both engines. Three rules keep the index usabl
 * each probe's ORDER BY is exactly the index's order after the equality columns (CLAIM_ORDER);
 * no OR around the predicate.
 
-Every public function here that changes the queue runs in `write_transaction` and writes one
-event per case it changes. Writes that carry no event are the lease bookkeeping only (touch,
-clearing a lapsed lease on a case that waits for the resident).
+The claim goes to the database driver (psycopg, sqlite3) itself, on a pooled connection of its
+own, with the SQL text above and parameters converted by the same SQLAlchemy types that bind
+them elsewhere (_DriverClaim): SQLAlchemy's statement execution and the session's transaction
+bookkeeping cost several times the database's own work on this hot path. On PostgreSQL the
+statement is prepared once per connection and, after five runs, PostgreSQL keeps a generic
+plan: a test EXPLAINs that plan too. The ORM still sees the claim: the session's read-only
+transaction is ended first, a session holding changes has them flushed and committed with the
+claim (which then joins its transaction), and the claimed case comes back through the
+session's identity map, expired if it was loaded.
+
+Every public function here that changes the queue commits (claim_next as its own transaction,
+or in `write_transaction`) and writes one event per case it changes. Writes that carry no event
+are the lease bookkeeping only (touch, clearing a lapsed lease on a case that waits for the
+resident).
 """
 from __future__ import annotations
 
@@ -118,7 +129,7 @@ _PARAM_TYPES = {"department_id": Integer(), "officer_id": Integer(), "today": Da
                 "now": UTCDateTime(), "lease_until": UTCDateTime(), "skills": String()}
 
 
-def _bind(sql: str, narrowed: bool):
+def _bind(sql: str):
     return text(sql).bindparams(*(
         bindparam(name, type_=type_, expanding=name == "skills")
         for name, type_ in _PARAM_TYPES.items() if f":{name}" in sql))
@@ -126,7 +137,7 @@ def _bind(sql: str, narrowed: bool):
 
 def claim_candidate(dialect: str, *, narrowed: bool):
     """claim_candidate_sql as a bound statement, for EXPLAIN."""
-    return _bind(claim_candidate_sql(narrowed=narrowed, lock=dialect == "postgresql"), narrowed)
+    return _bind(claim_candidate_sql(narrowed=narrowed, lock=dialect == "postgresql"))
 
 
 _SET = ("assignee_id = :officer_id, claimed_at = :now, lease_until = :lease_until, "
@@ -171,12 +182,9 @@ _PLACEHOLDER = re.compile(r"(?<![:\w]):(\w+)")
 
 @dataclass(frozen=True)
 class _DriverClaim:
-    """The claim as the database driver takes it: SQL in the driver's parameter style and the
-    conversions SQLAlchemy's types would apply. A claim is the hot path of every officer's
-    "next" button and of the benchmark's storm; going through SQLAlchemy's statement
-    execution (type processing, result objects, the session's transaction bookkeeping) cost
-    several times the database's own work, so the claim talks to the driver directly, with
-    the same SQL and the same stored values."""
+    """The claim as the database driver takes it (see the module docstring for why): the SQL
+    in the driver's parameter style, and the conversions SQLAlchemy's types would apply, so
+    the values stored are the ones any other query would store."""
 
     claim: str
     event: str | None      # SQLite: the claim event is a second statement
