@@ -236,9 +236,10 @@ def _driver_claim(dialect: Dialect, narrowed: bool, skill_count: int) -> _Driver
         probes=render(f"WITH {_probe_cte(narrowed)} SELECT count(*) FROM probe")
         if sqlite else None,
         convert=convert, skill_convert=_PARAM_TYPES["skills"].bind_processor(dialect),
-        # psycopg: a server-side prepared statement from the first claim on a connection;
-        # after five runs PostgreSQL keeps one generic plan (tests/integration/test_claims.py
-        # checks that plan still probes the claim index), so a claim is not re-planned.
+        # psycopg: a server-side prepared statement from the first claim on a connection
+        # (unless the connection has preparing off, prepare_threshold=None, as behind a
+        # transaction-mode pgbouncer); after five runs PostgreSQL keeps one generic plan
+        # (tests/integration/test_claims.py checks that plan still probes the claim index).
         execute_options={"prepare": True} if dialect.driver == "psycopg" else {})
     return found
 

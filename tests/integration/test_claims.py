@@ -560,3 +560,37 @@ def test_a_claim_holds_no_connection_afterwards_whatever_it_finds(session, commu
     with pytest.raises(NotAllowed):
         claim_next(session, me.id, other.id, now=NOW)
     assert pool.checkedout() == 0
+
+
+def _prepared_on(engine):
+    connection = engine.raw_connection()  # pool of one: the connection the claims used
+    try:
+        cursor = connection.cursor()
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+        return cursor.fetchone()[0]
+    finally:
+        connection.close()
+
+
+@only_on('postgresql')
+def test_a_claim_is_prepared_once_per_connection_unless_preparing_is_switched_off(
+        database, session, commune):
+    """Behind a transaction-mode pgbouncer psycopg's preparing is switched off
+    (prepare_threshold=None): the claim must not prepare a statement there on its own."""
+    from sqlalchemy import create_engine
+    dept = department(session, commune)
+    me = officer(session, dept)
+    for _ in range(4):
+        case(session, dept)
+    me_id, dept_id = me.id, dept.id
+    session.commit()
+    url = session.get_bind().url
+    for connect_args, prepared in (({}, 1), ({"prepare_threshold": None}, 0)):
+        engine = create_engine(url, pool_size=1, max_overflow=0, connect_args=connect_args)
+        try:
+            with Session(engine) as own:
+                for _ in range(2):
+                    assert claim_next(own, me_id, dept_id, now=NOW) is not None
+            assert _prepared_on(engine) == prepared
+        finally:
+            engine.dispose()
