@@ -17,16 +17,18 @@ then measures:
 * claims at queue lengths --queue-lengths (default 1,000, 10,000 and 100,000 waiting cases in
   one department): a normal claim and a claim that finds nothing (an officer whose skill no
   waiting case has), interleaved; the empty claim must cost about what a claim costs;
-* a storm: --workers threads, each with its own connection and officer, claiming --storm cases
-  from one department until it is empty: claims/s, double assignments (a case claimed twice,
-  from the event log and from the ids the workers got back) and lost cases (left unclaimed
-  although workers saw "nothing to claim", or claimed without an event);
+* a storm: --workers threads, each with its own session and officer, claiming --storm cases
+  from one department until it is empty, in --storm-rounds rounds: claims/s, double
+  assignments (a case claimed twice, from the event log and from the ids the workers got back)
+  and lost cases (left unclaimed although workers saw "nothing to claim", or claimed without
+  an event);
 * one steady-state SLA sweep pass and one lease-expiry pass;
 * on PostgreSQL, the peer: procrastinate's own `procrastinate_fetch_job_v2` (pip install
   -e .[bench]) in a database `<name>_peer` on the same server, with the same row count (the
   same share waiting) and the same worker count, called as procrastinate's worker calls it
   (autocommit, all queues): its fetch latency interleaved with our claims, then --workers
-  threads fetching --storm jobs (claims/s). Printed as a PEER line.
+  threads, one connection each, fetching --storm jobs in rounds of the same size that
+  alternate with our storm's (claims/s over its own summed time). Printed as a PEER line.
 
 The last line is machine-readable:
 RESULT db=<sqlite|postgresql> cases=<N> claim_p95_ms=<x> pk_update_p95_ms=<y> ratio=<x/y>
@@ -613,8 +615,10 @@ class Peer:
     drop: callable
 
 
-def setup_peer(url: str, total: int, waiting_share: float, workers: int) -> Peer:
-    """procrastinate's own schema and `total` jobs, the same share waiting as our queue."""
+def setup_peer(url: str, total: int, waiting_share: float, workers: int, storm: int) -> Peer:
+    """procrastinate's own schema and `total` jobs, the same share waiting as our queue, plus
+    `storm` more waiting jobs, as our storm adds its cases to the table: the peer's storm
+    must not run dry (and stop early) because the latency rounds took its jobs."""
     import psycopg
     from procrastinate import __version__ as version
     from procrastinate.schema import SchemaManager
@@ -642,10 +646,13 @@ def setup_peer(url: str, total: int, waiting_share: float, workers: int) -> Peer
                     waiting = rng.random() < waiting_share
                     copy.write_row(("default", "bench.task", rng.choice((0, 0, 0, 1)),
                                     "todo" if waiting else "succeeded", "{}"))
+                for _ in range(storm):
+                    copy.write_row(("default", "bench.task", rng.choice((0, 0, 0, 1)),
+                                    "todo", "{}"))
         conn.execute("VACUUM ANALYZE")
         ids = [conn.execute("SELECT worker_id FROM procrastinate_register_worker_v1()")
                .fetchone()[0] for _ in range(workers)]
-    log(f"peer: procrastinate=={version}, {total} jobs loaded in "
+    log(f"peer: procrastinate=={version}, {total + storm} jobs loaded in "
         f"{time.perf_counter() - t0:.1f}s")
     return Peer(dsn, ids, version, drop)
 
@@ -655,27 +662,26 @@ def setup_peer(url: str, total: int, waiting_share: float, workers: int) -> Peer
 PEER_FETCH = "SELECT id FROM procrastinate_fetch_job_v2(NULL, %s)"
 
 
-def peer_storm(peer: Peer, workers: int, jobs: int) -> tuple[float, int]:
-    """`workers` threads fetch `jobs` jobs between them; returns (claims/s, fetched twice)."""
-    import psycopg
-
+def peer_storm(peer: Peer, connections: list, jobs: int) -> tuple[float, list[int]]:
+    """One thread per connection fetches until `jobs` jobs are taken between them; returns
+    (seconds, the ids fetched)."""
+    workers = len(connections)
     got: list[list[int]] = [[] for _ in range(workers)]
     remaining = [jobs]
     lock = threading.Lock()
     barrier = threading.Barrier(workers + 1)
 
     def work(k):
-        with psycopg.connect(peer.dsn, autocommit=True) as conn:
-            barrier.wait()
-            while True:
-                with lock:
-                    if remaining[0] <= 0:
-                        return
-                    remaining[0] -= 1
-                row = conn.execute(PEER_FETCH, (peer.workers[k],)).fetchone()
-                if row is None or row[0] is None:
+        barrier.wait()
+        while True:
+            with lock:
+                if remaining[0] <= 0:
                     return
-                got[k].append(row[0])
+                remaining[0] -= 1
+            row = connections[k].execute(PEER_FETCH, (peer.workers[k],)).fetchone()
+            if row is None or row[0] is None:
+                return
+            got[k].append(row[0])
 
     threads = [threading.Thread(target=work, args=(k,)) for k in range(workers)]
     for t in threads:
@@ -684,9 +690,7 @@ def peer_storm(peer: Peer, workers: int, jobs: int) -> tuple[float, int]:
     t0 = time.perf_counter()
     for t in threads:
         t.join()
-    elapsed = time.perf_counter() - t0
-    fetched = [i for ids in got for i in ids]
-    return (len(fetched) / elapsed if elapsed else 0.0), len(fetched) - len(set(fetched))
+    return time.perf_counter() - t0, [i for ids in got for i in ids]
 
 
 def bench_lease_expiry(engine, now: datetime) -> None:
@@ -697,11 +701,10 @@ def bench_lease_expiry(engine, now: datetime) -> None:
     log(f"lease expiry pass: {elapsed:.1f} ms ({expired} returned)")
 
 
-def bench_storm(engine, world: World, workers: int, storm: int, now: datetime,
-                rng: random.Random, start: int):
-    """Workers race for `storm` claimable cases of one department."""
+def _storm_cases(engine, world: World, count: int, now: datetime, rng: random.Random,
+                 start: int) -> None:
     rows = []
-    for i in range(storm):
+    for i in range(count):
         row = list(case_row(world, start + i, world.departments[0], CLAIMABLE_MIX[i % 3][0],
                             None, now, rng))
         row[COLUMNS.index("department_id")] = world.storm_department
@@ -710,14 +713,13 @@ def bench_storm(engine, world: World, workers: int, storm: int, now: datetime,
         row[COLUMNS.index("sla_band")] = 0
         rows.append(tuple(row))
     bulk_insert(engine, rows)
-    with Session(engine) as s:
-        storm_ids = set(s.scalars(select(Case.id).where(
-            Case.department_id == world.storm_department)))
-    assert len(storm_ids) == storm
 
-    got: dict[int, list[int]] = {o: [] for o in world.storm_officers[:workers]}
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(workers + 1)
+
+def _our_storm(engine, world: World, officers: list[int], now: datetime,
+               got: dict[int, list[int]], errors: list[BaseException]) -> float:
+    """Every officer claims in its own thread and session until the department is empty;
+    returns the seconds it took."""
+    barrier = threading.Barrier(len(officers) + 1)
 
     def work(officer_id):
         with Session(engine) as s:
@@ -729,16 +731,53 @@ def bench_storm(engine, world: World, workers: int, storm: int, now: datetime,
             except BaseException as error:  # noqa: BLE001 - counted and reported
                 errors.append(error)
 
-    threads = [threading.Thread(target=work, args=(o,)) for o in got]
+    threads = [threading.Thread(target=work, args=(o,)) for o in officers]
     for t in threads:
         t.start()
     barrier.wait()
     t0 = time.perf_counter()
     for t in threads:
         t.join()
-    elapsed = time.perf_counter() - t0
+    return time.perf_counter() - t0
+
+
+def bench_storm(engine, world: World, workers: int, storm: int, now: datetime,
+                rng: random.Random, start: int, peer: Peer | None, rounds: int):
+    """Workers race for `storm` claimable cases of one department, in `rounds` rounds; with a
+    peer, its workers fetch as many jobs in rounds of the same size, alternating with ours
+    (ours first, then the peer first, ...) so that the machine's noise hits both alike. Each
+    side's rate is its cases over its own summed time. Returns (rate, double, lost, peer
+    rate or None, peer jobs fetched twice)."""
+    officers = world.storm_officers[:workers]
+    got: dict[int, list[int]] = {o: [] for o in officers}
+    errors: list[BaseException] = []
+    peer_connections, peer_ids = [], []
+    if peer is not None:
+        import psycopg
+
+        peer_connections = [psycopg.connect(peer.dsn, autocommit=True) for _ in range(workers)]
+    sizes = [storm // rounds + (1 if r < storm % rounds else 0) for r in range(rounds)]
+    elapsed = peer_elapsed = 0.0
+    loaded = 0
+    for r, size in enumerate(sizes):
+        _storm_cases(engine, world, size, now, rng, start + loaded)
+        loaded += size
+        sides = ["ours", "peer"] if r % 2 == 0 else ["peer", "ours"]
+        for side in sides:
+            if side == "ours":
+                elapsed += _our_storm(engine, world, officers, now, got, errors)
+            elif peer_connections:
+                seconds, ids = peer_storm(peer, peer_connections, size)
+                peer_elapsed += seconds
+                peer_ids += ids
+    for conn in peer_connections:
+        conn.close()
     if errors:
         log(f"storm errors: {errors[:3]}")
+    with Session(engine) as s:
+        storm_ids = set(s.scalars(select(Case.id).where(
+            Case.department_id == world.storm_department)))
+    assert len(storm_ids) == storm
 
     returned = [i for ids in got.values() for i in ids]
     dup_returned = len(returned) - len(set(returned))
@@ -756,10 +795,16 @@ def bench_storm(engine, world: World, workers: int, storm: int, now: datetime,
     rate = len(returned) / elapsed if elapsed else 0.0
     per_worker = sorted(len(ids) for ids in got.values())
     log(f"storm: {workers} workers claimed {len(returned)}/{storm} in {elapsed:.2f}s "
-        f"= {rate:.0f} claims/s; per worker {per_worker}; double={double} "
+        f"({rounds} rounds) = {rate:.0f} claims/s; per worker {per_worker}; double={double} "
         f"(returned twice {dup_returned}, two claim events {dup_events}, owner mismatch "
         f"{wrong_owner}) lost={lost} (left {left}, no event {no_event}, errors {len(errors)})")
-    return rate, double, lost
+    if peer is None:
+        return rate, double, lost, None, 0
+    peer_rate = len(peer_ids) / peer_elapsed if peer_elapsed else 0.0
+    log(f"peer storm: {workers} workers fetched {len(peer_ids)}/{storm} in "
+        f"{peer_elapsed:.2f}s ({rounds} rounds, alternating with ours) = {peer_rate:.0f} "
+        f"claims/s")
+    return rate, double, lost, peer_rate, len(peer_ids) - len(set(peer_ids))
 
 
 def bench_sweep(engine, now: datetime) -> None:
@@ -781,6 +826,8 @@ def main(argv=None) -> int:
     parser.add_argument("--workers", type=int, default=8)
     parser.add_argument("--claims", type=int, default=2000)
     parser.add_argument("--storm", type=int, default=5000)
+    parser.add_argument("--storm-rounds", type=int, default=4,
+                        help="rounds of the storm, alternating with the peer's")
     parser.add_argument("--routing", type=int, default=2000)
     parser.add_argument("--queue-lengths", default="1000,10000,100000",
                         help="waiting cases in one department at which to compare a claim "
@@ -819,23 +866,23 @@ def main(argv=None) -> int:
             f"{claimable} claimable ({100 * claimable / max(total, 1):.1f}%)")
 
         if db_name == "postgresql" and not args.no_peer:
-            peer = setup_peer(url, total + args.storm, claimable / max(total, 1), args.workers)
+            peer = setup_peer(url, total, claimable / max(total, 1), args.workers, args.storm)
         show_claim_plan(engine, world)
         bench_routing(engine, world, rng, args.routing)
         raw = RawUpdate(url)
         claim_ms, pk_ms, raw_ms, peer_ms = bench_claims(engine, world, rng, args.claims,
                                                         max_id, claimable, raw, peer)
         raw.close()
-        rate, double, lost = bench_storm(engine, world, args.workers, args.storm,
-                                         datetime.now(UTC), rng, start=args.cases)
+        rate, double, lost, peer_rate, peer_double = bench_storm(
+            engine, world, args.workers, args.storm, datetime.now(UTC), rng, start=args.cases,
+            peer=peer, rounds=args.storm_rounds)
         peer_fields = ""
         if peer is not None:
-            peer_rate, peer_double = peer_storm(peer, args.workers, args.storm)
             peer_p95 = percentile(peer_ms, 95)
             log(f"PEER procrastinate=={peer.version} procrastinate_fetch_job_v2 "
                 f"rows={total + args.storm} workers={args.workers} "
                 f"fetch_p95_ms={peer_p95:.3f} (interleaved with our claims) "
-                f"claims_per_s={peer_rate:.0f} (storm of {args.storm}) "
+                f"claims_per_s={peer_rate:.0f} (storm of {args.storm}, interleaved with ours) "
                 f"double={peer_double}")
             peer_fields = (f" peer_claim_p95_ms={peer_p95:.3f} "
                            f"peer_claims_per_s={peer_rate:.0f}")

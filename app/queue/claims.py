@@ -18,19 +18,35 @@ test_claims.py checks the plan on both engines. Three rules keep the index usabl
 * each probe's ORDER BY is exactly the index's order after the equality columns (CLAIM_ORDER);
 * no OR around the predicate.
 
-Every public function here that changes the queue runs in `write_transaction` and writes one
-event per case it changes. Writes that carry no event are the lease bookkeeping only (touch,
-clearing a lapsed lease on a case that waits for the resident).
+The claim goes to the database driver (psycopg, sqlite3) itself, on a pooled connection of its
+own, with the SQL text above and parameters converted by the same SQLAlchemy types that bind
+them elsewhere (_DriverClaim): SQLAlchemy's statement execution and the session's transaction
+bookkeeping cost several times the database's own work on this hot path. On PostgreSQL the
+statement is prepared once per connection and, after five runs, PostgreSQL keeps a generic
+plan: a test EXPLAINs that plan too. The ORM still sees the claim: the session's read-only
+transaction is ended first, a session holding changes has them flushed and committed with the
+claim (which then joins its transaction), and the claimed case comes back through the
+session's identity map, expired if it was loaded.
+
+Every public function here that changes the queue commits (claim_next as its own transaction,
+or in `write_transaction`) and writes one event per case it changes. Writes that carry no event
+are the lease bookkeeping only (touch, clearing a lapsed lease on a case that waits for the
+resident).
 """
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Iterable
+from typing import Callable, Iterable
 
 from sqlalchemy import Date, Integer, String, bindparam, select, text
+from sqlalchemy.engine import Dialect, Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, make_transient_to_detached, scoped_session
 from sqlalchemy.orm.util import identity_key
 
+from app.db import _DEPTH as WRITE_DEPTH_KEY
 from app.db import has_pending_work, is_sqlite, write_transaction
 from app.models import Case, OfficerMembership, OfficerSkill, User
 from app.models.base import UTCDateTime
@@ -44,7 +60,7 @@ from app.queue.states import CaseNotFound
 
 __all__ = ["CLAIM_ORDER", "STAGES_BY_DESK", "claim_next", "release", "can_release",
            "expire_leases", "hand_back_on_leave", "touch", "claim_candidate_sql",
-           "claim_candidate", "claim_params"]
+           "claim_candidate", "claim_params", "claim_sql"]
 
 # Must match the key order of ix_cases_claim_queue after its (department_id, category, state)
 # prefix. due_at ascending already puts overdue cases first, so "overdue, then earliest due"
@@ -107,65 +123,187 @@ def claim_params(*, department_id: int, officer_id: int, now: datetime,
     return params
 
 
-def _bind(sql: str, narrowed: bool):
-    params = [bindparam("department_id", type_=Integer()),
-              bindparam("officer_id", type_=Integer()),
-              bindparam("today", type_=Date())]
-    if ":now" in sql:
-        params += [bindparam("now", type_=UTCDateTime()),
-                   bindparam("lease_until", type_=UTCDateTime())]
-    if narrowed:
-        params.append(bindparam("skills", type_=String(), expanding=True))
-    return text(sql).bindparams(*params)
+# The claim's parameters and their types: bound by SQLAlchemy for EXPLAIN (claim_candidate),
+# converted by the same types' processors for the claim itself (_DriverClaim).
+_PARAM_TYPES = {"department_id": Integer(), "officer_id": Integer(), "today": Date(),
+                "now": UTCDateTime(), "lease_until": UTCDateTime(), "skills": String()}
+
+
+def _bind(sql: str):
+    return text(sql).bindparams(*(
+        bindparam(name, type_=type_, expanding=name == "skills")
+        for name, type_ in _PARAM_TYPES.items() if f":{name}" in sql))
 
 
 def claim_candidate(dialect: str, *, narrowed: bool):
     """claim_candidate_sql as a bound statement, for EXPLAIN."""
-    return _bind(claim_candidate_sql(narrowed=narrowed, lock=dialect == "postgresql"), narrowed)
+    return _bind(claim_candidate_sql(narrowed=narrowed, lock=dialect == "postgresql"))
 
 
 _SET = ("assignee_id = :officer_id, claimed_at = :now, lease_until = :lease_until, "
         "version = cases.version + 1, updated_at = :now")
+# The claim event, written by the PostgreSQL statement itself and by SQLite's second statement.
+_EVENT_INTO = "INSERT INTO case_events (case_id, at, actor_id, action, from_state, to_state)"
 
 
-def _claim_statement(dialect: str, narrowed: bool):
+def claim_sql(dialect: str, *, narrowed: bool) -> str:
+    """The claim statement (placeholders :name, as in claim_candidate_sql).
+
+    PostgreSQL: one statement that claims and logs, and always returns one row (id, state,
+    probes). SQLite: an UPDATE returning (id, state), or no row."""
     if dialect == "postgresql":
         # MATERIALIZED fences the candidate: computed (and its row locked) exactly once, and
         # SKIP LOCKED makes a second claimer move on to the next case instead of queueing
         # behind the first. The assignee test on the UPDATE is a second fence, free of charge.
-        # The event is written by the same statement, so a claim is one round trip + COMMIT.
+        # The event is written by the same statement, so a claim is one round trip.
         candidate = claim_candidate_sql(narrowed=narrowed, lock=True)
         with_part, select_part = candidate[len("WITH "):].split(" SELECT h.id", 1)
-        sql = (f"WITH {with_part}, "
-               f"c AS MATERIALIZED (SELECT h.id{select_part}), "
-               f"claimed AS (UPDATE cases SET {_SET} FROM c "
-               "WHERE cases.id = c.id AND cases.assignee_id IS NULL "
-               "RETURNING cases.id, cases.state), "
-               "logged AS (INSERT INTO case_events (case_id, at, actor_id, action, from_state, "
-               "to_state) SELECT id, :now, :officer_id, 'claim', state, state FROM claimed) "
-               # Always one row: the claimed case, or NULLs and how many probes the officer
-               # had, so a claim that finds nothing needs no second round trip to tell
-               # "nothing left" (probes > 0) from "may not claim here" (none).
-               "SELECT claimed.id, claimed.state, (SELECT count(*) FROM probe) AS probes "
-               "FROM (SELECT 1) AS one LEFT JOIN claimed ON true")
+        return (f"WITH {with_part}, "
+                f"c AS MATERIALIZED (SELECT h.id{select_part}), "
+                f"claimed AS (UPDATE cases SET {_SET} FROM c "
+                "WHERE cases.id = c.id AND cases.assignee_id IS NULL "
+                "RETURNING cases.id, cases.state), "
+                f"logged AS ({_EVENT_INTO} "
+                "SELECT id, :now, :officer_id, 'claim', state, state FROM claimed) "
+                # Always one row: the claimed case, or NULLs and how many probes the officer
+                # had, so a claim that finds nothing needs no second round trip to tell
+                # "nothing left" (probes > 0) from "may not claim here" (none).
+                "SELECT claimed.id, claimed.state, (SELECT count(*) FROM probe) AS probes "
+                "FROM (SELECT 1) AS one LEFT JOIN claimed ON true")
+    # Runs inside BEGIN IMMEDIATE, so nobody else writes between finding the case and taking
+    # it; the uncorrelated scalar subquery runs once.
+    return (f"UPDATE cases SET {_SET} "
+            f"WHERE id = ({claim_candidate_sql(narrowed=narrowed, lock=False)}) "
+            "AND assignee_id IS NULL RETURNING id, state")
+
+
+_PLACEHOLDER = re.compile(r"(?<![:\w]):(\w+)")
+
+
+@dataclass(frozen=True)
+class _DriverClaim:
+    """The claim as the database driver takes it (see the module docstring for why): the SQL
+    in the driver's parameter style, and the conversions SQLAlchemy's types would apply, so
+    the values stored are the ones any other query would store."""
+
+    claim: str
+    event: str | None      # SQLite: the claim event is a second statement
+    probes: str | None     # SQLite: how many probes the officer had, when nothing was claimed
+    convert: tuple[tuple[str, Callable], ...]
+    skill_convert: Callable | None
+    execute_options: dict
+
+    def values(self, params: dict) -> dict:
+        values = dict(params)
+        for name, convert in self.convert:
+            if name in values:
+                values[name] = convert(values[name])
+        skills = values.pop("skills", None)
+        if skills is not None:
+            convert = self.skill_convert or (lambda skill: skill)
+            values.update((f"skills_{i}", convert(skill)) for i, skill in enumerate(skills))
+        return values
+
+
+_DRIVER_CLAIMS: dict[tuple, _DriverClaim] = {}
+
+
+def _driver_claim(dialect: Dialect, narrowed: bool, skill_count: int) -> _DriverClaim:
+    key = (dialect.name, dialect.driver, narrowed, skill_count)
+    found = _DRIVER_CLAIMS.get(key)
+    if found is not None:
+        return found
+    if dialect.paramstyle == "pyformat":
+        style = r"%(\1)s"
+    elif dialect.paramstyle == "named" or dialect.driver == "pysqlite":  # sqlite3 takes both
+        style = r":\1"
     else:
-        # Runs inside BEGIN IMMEDIATE, so nobody else writes between finding the case and
-        # taking it; the uncorrelated scalar subquery runs once.
-        sql = (f"UPDATE cases SET {_SET} "
-               f"WHERE id = ({claim_candidate_sql(narrowed=narrowed, lock=False)}) "
-               "AND assignee_id IS NULL RETURNING id, state")
-    return _bind(sql, narrowed)
+        raise NotImplementedError(f"claims run on psycopg or sqlite3, not {dialect.driver}")
+
+    def render(sql: str) -> str:
+        if narrowed:  # an expanding IN, rendered for this many skills
+            sql = sql.replace(" IN :skills", " IN (" + ", ".join(
+                f":skills_{i}" for i in range(skill_count)) + ")")
+        return _PLACEHOLDER.sub(style, sql)
+
+    sqlite = dialect.name == "sqlite"
+    convert = tuple((name, processor) for name, type_ in _PARAM_TYPES.items()
+                    if name != "skills" and (processor := type_.bind_processor(dialect)))
+    found = _DRIVER_CLAIMS[key] = _DriverClaim(
+        claim=render(claim_sql(dialect.name, narrowed=narrowed)),
+        event=render(f"{_EVENT_INTO} VALUES (:id, :now, :officer_id, 'claim', :state, :state)")
+        if sqlite else None,
+        probes=render(f"WITH {_probe_cte(narrowed)} SELECT count(*) FROM probe")
+        if sqlite else None,
+        convert=convert, skill_convert=_PARAM_TYPES["skills"].bind_processor(dialect),
+        # psycopg: a server-side prepared statement from the first claim on a connection
+        # (unless the connection has preparing off, prepare_threshold=None, as behind a
+        # transaction-mode pgbouncer); after five runs PostgreSQL keeps one generic plan
+        # (tests/integration/test_claims.py checks that plan still probes the claim index).
+        execute_options={"prepare": True} if dialect.driver == "psycopg" else {})
+    return found
 
 
-_STATEMENTS: dict[tuple[str, bool], object] = {}
+def _fetch_one(dbapi_connection, drv: _DriverClaim, values: dict) -> tuple:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(drv.claim, values, **drv.execute_options)
+        return cursor.fetchone()
+    finally:
+        cursor.close()
 
 
-def _claim_stmt(session: Session, narrowed: bool):
-    dialect = session.get_bind().dialect.name
-    key = (dialect, narrowed)
-    if key not in _STATEMENTS:
-        _STATEMENTS[key] = _claim_statement(dialect, narrowed)
-    return _STATEMENTS[key]
+def _run_claim(dbapi_connection, drv: _DriverClaim, values: dict, *,
+               own_transaction: bool) -> tuple[int | None, int | None, int]:
+    """(case id, state, probes) of the claim on a DBAPI connection; (None, None, probes) when
+    nothing was claimed. With own_transaction the claim is its own transaction (PostgreSQL:
+    one autocommitted statement; SQLite: BEGIN IMMEDIATE ... COMMIT); without, it runs in the
+    transaction already open on the connection, which its owner commits."""
+    if drv.event is None:  # PostgreSQL: one statement does everything
+        if not own_transaction:
+            return _fetch_one(dbapi_connection, drv, values)
+        autocommit = dbapi_connection.autocommit
+        dbapi_connection.autocommit = True
+        try:
+            return _fetch_one(dbapi_connection, drv, values)
+        finally:
+            dbapi_connection.autocommit = autocommit
+    cursor = dbapi_connection.cursor()
+    if own_transaction:
+        cursor.execute("BEGIN IMMEDIATE")
+    try:
+        row = cursor.execute(drv.claim, values).fetchone()
+        if row is not None:
+            values.update(id=row[0], state=row[1])
+            cursor.execute(drv.event, values)
+            result = (row[0], row[1], 1)
+        else:
+            result = (None, None, cursor.execute(drv.probes, values).fetchone()[0])
+        if own_transaction:
+            cursor.execute("COMMIT")
+    except BaseException:
+        if own_transaction and dbapi_connection.in_transaction:
+            dbapi_connection.rollback()
+        raise
+    finally:
+        cursor.close()
+    return result
+
+
+def _claim_on(fairy, dialect: Dialect, drv: _DriverClaim, values: dict, *,
+              own_transaction: bool) -> tuple[int | None, int | None, int]:
+    """_run_claim on a pooled connection, with a driver error raised as SQLAlchemy's (as
+    every other query raises it) and a connection found broken dropped from the pool."""
+    dbapi = dialect.loaded_dbapi
+    try:
+        return _run_claim(fairy.driver_connection, drv, values,
+                          own_transaction=own_transaction)
+    except dbapi.Error as error:
+        broken = dialect.is_disconnect(error, fairy.dbapi_connection, None)
+        if broken:
+            fairy.invalidate(error)
+        raise DBAPIError.instance(drv.claim, values, error, dbapi.Error,
+                                  connection_invalidated=broken, dialect=dialect) from error
 
 
 def _seat_skills(session: Session, officer_id: int, department_id: int,
@@ -219,6 +357,20 @@ def _case_proxy(session: Session, case_id: int) -> Case:
     return case
 
 
+def _may_claim_alone(session: Session, bind) -> bool:
+    """Whether the claim can be its own transaction, on a pooled connection of its own: the
+    session holds no changes (a read-only transaction it has open, e.g. from loading the
+    current user, is ended first, as begin_write does) and no write_transaction is open on
+    it. Otherwise the claim joins the session's transaction, which is committed after it."""
+    if not isinstance(bind, Engine) or session.info.get(WRITE_DEPTH_KEY):
+        return False
+    if has_pending_work(session):
+        return False
+    if session.in_transaction():
+        session.commit()
+    return True
+
+
 def claim_next(session: Session, officer_id: int, department_id: int, *, now: datetime,
                lease_minutes: int = DEFAULT_LEASE_MINUTES,
                skills: Iterable[str] | None = None) -> Case | None:
@@ -227,34 +379,46 @@ def claim_next(session: Session, officer_id: int, department_id: int, *, now: da
     Skills: the officer's own skills in the department; `skills` can only narrow them (a "next
     birth registration" button), never widen. Returns None when nothing is left to claim.
     Raises NotAllowed when the officer has no seat in the department, is on leave or closed.
+
+    The claim commits: on its own it is a transaction of its own (PostgreSQL: one statement,
+    one round trip, as a job queue's fetch; SQLite: BEGIN IMMEDIATE, the claim, its event,
+    COMMIT); in a session holding changes it joins them and commits them together.
     """
     params = claim_params(department_id=department_id, officer_id=officer_id, now=now,
                           lease_minutes=lease_minutes, skills=skills)
     if isinstance(session, scoped_session):
         session = session()  # Flask-SQLAlchemy's proxy lacks in_transaction()
-    if not is_sqlite(session):
-        # The claim is one statement that writes the case and its event together, so on its
-        # own it needs no BEGIN ... COMMIT around it: it runs as its own transaction, one round
-        # trip, as a job queue's fetch does. A read-only transaction the caller left open is
-        # ended first (as begin_write does on SQLite); one holding changes is joined instead.
-        if session.in_transaction() and not has_pending_work(session):
-            session.commit()
-        if not session.in_transaction():
-            session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-    with write_transaction(session):
-        row = None
-        if skills is None or params["skills"]:
-            row = session.execute(_claim_stmt(session, narrowed=skills is not None),
-                                  params).first()
-        if row is None or row.id is None:
-            if row is None or not row.probes:
+    narrowed = skills is not None
+    may_find = not narrowed or bool(params["skills"])
+    bind = session.get_bind(Case)
+    dialect = bind.dialect
+    claim = _driver_claim(dialect, narrowed, len(params.get("skills", ())))
+    values = claim.values(params)
+    case_id, probes = None, 0
+    if _may_claim_alone(session, bind):
+        if may_find:
+            connection = bind.raw_connection()
+            try:
+                case_id, _state, probes = _claim_on(connection, dialect, claim, values,
+                                                    own_transaction=True)
+            finally:
+                connection.close()
+        if case_id is None and not probes:
+            try:
                 _seat_skills(session, officer_id, department_id, now)  # NotAllowed, or empty
-            return None
-        _forget(session, [row.id])
-        if is_sqlite(session):
-            record_event(session, row.id, "claim", actor_id=officer_id, from_state=row.state,
-                         to_state=row.state, at=now)
-    return _case_proxy(session, row.id)
+            finally:
+                session.rollback()  # it only read: the session is left as the claim left it
+    else:
+        with write_transaction(session):
+            session.flush()  # the caller's changes first, as a query would autoflush them
+            if may_find:
+                case_id, _state, probes = _claim_on(session.connection().connection, dialect,
+                                                    claim, values, own_transaction=False)
+            if case_id is None and not probes:
+                _seat_skills(session, officer_id, department_id, now)
+    if case_id is None:
+        return None
+    return _case_proxy(session, case_id)
 
 
 def _lock_case(session: Session, case_id: int) -> Case | None:

@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import itertools
+import os
 import threading
 from collections import Counter
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
+from sqlalchemy import event as sa_event
 from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
@@ -365,15 +368,48 @@ def test_postgresql_claims_probe_the_claim_index_once_per_skill_without_walking_
     d = _fill_for_plan(session, commune)
     session.execute(text("ANALYZE"))
     for plan in _plans(session, d, "EXPLAIN"):
-        assert "Index Scan using ix_cases_claim_queue" in plan, plan
-        # Each probe is an equality prefix (department, category, state) then the first entry.
-        cond = next(line for line in plan.splitlines() if "Index Cond:" in line)
-        assert "department_id =" in cond and "(category)::text =" in cond, plan
-        assert "(state = " in cond, plan
-        assert "Seq Scan on cases" not in plan and "Bitmap" not in plan, plan
-        # The only sort is of the probes' heads (a handful of rows), never of the queue.
-        sort_keys = [line for line in plan.splitlines() if "Sort Key:" in line]
-        assert all("h.due_at" in line for line in sort_keys), plan
+        _check_postgresql_plan(plan)
+    session.rollback()
+
+
+def _check_postgresql_plan(plan):
+    assert "Index Scan using ix_cases_claim_queue" in plan, plan
+    # Each probe is an equality prefix (department, category, state) then the first entry.
+    cond = next(line for line in plan.splitlines() if "Index Cond:" in line)
+    assert "department_id =" in cond and "(category)::text =" in cond, plan
+    assert "(state = " in cond, plan
+    assert "Seq Scan on cases" not in plan and "Bitmap" not in plan, plan
+    # The only sort is of the probes' heads (a handful of rows), never of the queue.
+    sort_keys = [line for line in plan.splitlines() if "Sort Key:" in line]
+    assert all("h.due_at" in line for line in sort_keys), plan
+
+
+@only_on('postgresql')
+def test_postgresql_keeps_probing_the_claim_index_once_the_claim_is_a_prepared_statement(
+        database, session, commune):
+    """A claim is prepared once per connection, and after five runs PostgreSQL may plan it
+    once for any parameters (a generic plan): that plan must probe the index too."""
+    import re
+    from app.queue.claims import claim_sql
+    d = _fill_for_plan(session, commune)
+    session.execute(text("ANALYZE"))
+    seat = session.scalar(select(OfficerMembership)
+                          .where(OfficerMembership.department_id == d.id))
+    order = ["department_id", "officer_id", "today", "now", "lease_until"]
+    sql = re.sub(r"(?<![:\w]):(\w+)", lambda m: f"${order.index(m.group(1)) + 1}",
+                 claim_sql("postgresql", narrowed=False))
+    session.execute(text("SET LOCAL plan_cache_mode = force_generic_plan"))
+    session.connection().exec_driver_sql(
+        f"PREPARE generic_claim (int, int, date, timestamptz, timestamptz) AS {sql}")
+    try:
+        # Literal values: EXECUTE takes no bound parameters.
+        plan = "\n".join(str(row[0]) for row in session.connection().exec_driver_sql(
+            f"EXPLAIN EXECUTE generic_claim ({int(d.id)}, {int(seat.user_id)}, "
+            f"'{NOW.date().isoformat()}', '{NOW.isoformat()}', '{NOW.isoformat()}')"))
+    finally:
+        session.connection().exec_driver_sql("DEALLOCATE generic_claim")
+    assert "$1" in plan, plan  # it is the generic plan
+    _check_postgresql_plan(plan)
     session.rollback()
 
 
@@ -389,33 +425,58 @@ def test_sqlite_claims_probe_the_claim_index_once_per_skill_without_walking_it(
     session.rollback()
 
 
+@contextmanager
+def messages_to_postgresql(engine, tmp_path):
+    """The protocol messages the client sends PostgreSQL (libpq's trace) on every connection
+    checked out of the pool meanwhile: 'Query' is a simple query (BEGIN, COMMIT), 'Execute' a
+    statement, and each 'Sync' or 'Query' waits for the server's answer: one round trip."""
+    from psycopg.pq import Trace
+    path = tmp_path / f"wire-{next(_n)}.txt"
+    sink = path.open("w")
+    traced = []
+
+    def trace(dbapi_connection, _record, _proxy):
+        dbapi_connection.pgconn.trace(os.dup(sink.fileno()))
+        dbapi_connection.pgconn.set_trace_flags(Trace.SUPPRESS_TIMESTAMPS | Trace.REGRESS_MODE)
+        traced.append(dbapi_connection)
+
+    sent: list[str] = []
+    sa_event.listen(engine, "checkout", trace)
+    try:
+        yield sent
+    finally:
+        sa_event.remove(engine, "checkout", trace)
+        for dbapi_connection in traced:
+            dbapi_connection.pgconn.untrace()  # flushes the trace
+        sink.close()
+        sent.extend(line.split("\t")[2] for line in path.read_text().splitlines()
+                    if line.startswith("F\t"))
+
+
+def round_trips(sent):
+    return sent.count("Sync") + sent.count("Query")
+
+
 @only_on('postgresql')
-def test_a_postgresql_claim_is_one_statement_that_also_writes_its_event(session, commune):
-    from sqlalchemy import event as sa_event
+def test_a_postgresql_claim_is_one_round_trip_that_also_writes_its_event(
+        session, commune, tmp_path):
     dept = department(session, commune)
-    first = case(session, dept)
+    first, second = case(session, dept), case(session, dept)
     me = officer(session, dept)
-    me_id, dept_id, first_id = me.id, dept.id, first.id
+    me_id, dept_id, first_id, second_id = me.id, dept.id, first.id, second.id
     session.commit()
-    statements = []
     engine = session.get_bind()
-    listener = lambda *args: statements.append(args[2])  # noqa: E731
-    sa_event.listen(engine, "before_cursor_execute", listener)
-    try:
+    assert claim_next(session, me_id, dept_id, now=NOW).id == first_id  # prepares it
+    with messages_to_postgresql(engine, tmp_path) as sent:
         claimed = claim_next(session, me_id, dept_id, now=NOW)
-    finally:
-        sa_event.remove(engine, "before_cursor_execute", listener)
-    assert len(statements) == 1, statements  # BEGIN and COMMIT are not statements here
-    assert claimed.id == first_id
-    # Finding nothing is one statement too: the same one says the officer may claim here.
-    session.commit()
-    sa_event.listen(engine, "before_cursor_execute", listener)
-    try:
+    # One statement, no BEGIN or COMMIT: the claim is its own transaction.
+    assert (sent.count("Execute"), "Query" in sent, round_trips(sent)) == (1, False, 1), sent
+    assert claimed.id == second_id
+    # Finding nothing is one round trip too: the same statement says the officer may claim.
+    with messages_to_postgresql(engine, tmp_path) as sent:
         assert claim_next(session, me_id, dept_id, now=NOW) is None
-    finally:
-        sa_event.remove(engine, "before_cursor_execute", listener)
-    assert len(statements) == 2, statements
-    assert len(claim_events(session, first.id)) == 1
+    assert round_trips(sent) == 1, sent
+    assert [len(claim_events(session, i)) for i in (first_id, second_id)] == [1, 1]
 
 
 def test_each_desk_claims_its_own_stage_of_the_queue(session, commune):
@@ -429,3 +490,107 @@ def test_each_desk_claims_its_own_stage_of_the_queue(session, commune):
     assert claim_next(session, specialist.id, dept.id, now=NOW).id == received.id
     assert claim_next(session, intake.id, dept.id, now=NOW).id == new.id
     assert claim_next(session, intake.id, dept.id, now=NOW) is None
+
+
+# -- the session around a claim -------------------------------------------------------------------
+
+def test_a_claim_in_a_session_holding_changes_sees_them_and_commits_them_with_it(
+        session, commune):
+    dept = department(session, commune)
+    me = officer(session, dept, skills=["civil_status"])
+    plot = case(session, dept, category="land")
+    me_id, dept_id, plot_id = me.id, dept.id, plot.id
+    session.commit()
+    seat = session.scalars(select(OfficerMembership)
+                           .where(OfficerMembership.user_id == me_id)).one()
+    seat.skills.append(OfficerSkill(skill="land"))  # not flushed yet
+    assert session.new
+    assert claim_next(session, me_id, dept_id, now=NOW).id == plot_id
+    session.rollback()  # nothing left to roll back: the claim committed the new skill too
+    assert sorted(s.skill for s in session.get(OfficerMembership, seat.id).skills) == [
+        "civil_status", "land"]
+    assert fresh(session, Case, plot_id).assignee_id == me_id
+    assert len(claim_events(session, plot_id)) == 1
+
+
+def test_a_case_the_session_already_holds_shows_the_claim(session, commune):
+    dept = department(session, commune)
+    me = officer(session, dept)
+    c = case(session, dept)
+    session.commit()
+    own = session()  # the scoped session's current session
+    own.expire_on_commit = False  # so only the claim itself can refresh the loaded copy
+    try:
+        loaded = session.get(Case, c.id)
+        assert loaded.assignee_id is None
+        got = claim_next(session, me.id, dept.id, now=NOW, lease_minutes=30)
+        assert got is loaded
+        assert (got.assignee_id, got.lease_until, got.version) == (
+            me.id, NOW + timedelta(minutes=30), 2)
+    finally:
+        own.expire_on_commit = True
+
+
+def test_a_claim_inside_an_open_write_transaction_must_join_it_explicitly(session, commune):
+    from app.db import write_transaction
+    dept = department(session, commune)
+    me = officer(session, dept)
+    c = case(session, dept)
+    session.commit()
+    with pytest.raises(RuntimeError, match="join=True"):
+        with write_transaction(session):
+            claim_next(session, me.id, dept.id, now=NOW)
+    assert fresh(session, Case, c.id).assignee_id is None
+
+
+def test_a_claim_holds_no_connection_afterwards_whatever_it_finds(session, commune):
+    """No connection (so no SQLite lock, no idle PostgreSQL transaction) is kept by a claim,
+    including one that ends a read-only transaction the caller had open."""
+    dept, other = department(session, commune), department(session, commune)
+    me = officer(session, dept)
+    case(session, dept)
+    session.commit()
+    pool = session.get_bind().pool
+    session.get(User, me.id)  # a read-only transaction, as loading the current user opens
+    assert pool.checkedout() == 1
+    assert claim_next(session, me.id, dept.id, now=NOW) is not None
+    assert pool.checkedout() == 0
+    assert claim_next(session, me.id, dept.id, now=NOW) is None
+    assert pool.checkedout() == 0
+    with pytest.raises(NotAllowed):
+        claim_next(session, me.id, other.id, now=NOW)
+    assert pool.checkedout() == 0
+
+
+def _prepared_on(engine):
+    connection = engine.raw_connection()  # pool of one: the connection the claims used
+    try:
+        cursor = connection.cursor()
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+        return cursor.fetchone()[0]
+    finally:
+        connection.close()
+
+
+@only_on('postgresql')
+def test_a_claim_is_prepared_once_per_connection_unless_preparing_is_switched_off(
+        database, session, commune):
+    """Behind a transaction-mode pgbouncer psycopg's preparing is switched off
+    (prepare_threshold=None): the claim must not prepare a statement there on its own."""
+    from sqlalchemy import create_engine
+    dept = department(session, commune)
+    me = officer(session, dept)
+    for _ in range(4):
+        case(session, dept)
+    me_id, dept_id = me.id, dept.id
+    session.commit()
+    url = session.get_bind().url
+    for connect_args, prepared in (({}, 1), ({"prepare_threshold": None}, 0)):
+        engine = create_engine(url, pool_size=1, max_overflow=0, connect_args=connect_args)
+        try:
+            with Session(engine) as own:
+                for _ in range(2):
+                    assert claim_next(own, me_id, dept_id, now=NOW) is not None
+            assert _prepared_on(engine) == prepared
+        finally:
+            engine.dispose()
