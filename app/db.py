@@ -81,7 +81,7 @@ def begin_write(session: Session) -> None:
         return
     if isinstance(session, scoped_session):
         session = session()  # the registry proxy does not expose transaction state
-    if session.info.get(_DEPTH):
+    if in_write_transaction(session):
         # Inside write_transaction the write lock is already held, and the work done so far may
         # be plain SQL the session cannot see (a sequence upsert): never end it here.
         return
@@ -95,6 +95,13 @@ def begin_write(session: Session) -> None:
 
 
 _DEPTH = "conglang_write_depth"
+
+
+def in_write_transaction(session: Session) -> bool:
+    """Whether `write_transaction` is open on this session (the write lock is held)."""
+    if isinstance(session, scoped_session):
+        session = session()
+    return bool(session.info.get(_DEPTH))
 
 
 @contextmanager

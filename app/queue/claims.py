@@ -46,8 +46,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, make_transient_to_detached, scoped_session
 from sqlalchemy.orm.util import identity_key
 
-from app.db import _DEPTH as WRITE_DEPTH_KEY
-from app.db import has_pending_work, is_sqlite, write_transaction
+from app.db import has_pending_work, in_write_transaction, is_sqlite, write_transaction
 from app.models import Case, OfficerMembership, OfficerSkill, User
 from app.models.base import UTCDateTime
 from app.models.cases import CLAIMABLE_PREDICATE, CLAIMABLE_STATES
@@ -362,7 +361,7 @@ def _may_claim_alone(session: Session, bind) -> bool:
     session holds no changes (a read-only transaction it has open, e.g. from loading the
     current user, is ended first, as begin_write does) and no write_transaction is open on
     it. Otherwise the claim joins the session's transaction, which is committed after it."""
-    if not isinstance(bind, Engine) or session.info.get(WRITE_DEPTH_KEY):
+    if not isinstance(bind, Engine) or in_write_transaction(session):
         return False
     if has_pending_work(session):
         return False
