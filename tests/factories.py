@@ -175,3 +175,25 @@ def make_procedure(session: Session, field=None, *, code: str | None = None,
     session.add(procedure)
     session.flush()
     return procedure
+
+
+def make_dossier_office(session: Session, *, procedure_code: str | None = None,
+                        processing_days: int = 3, name_vi: str = "Đăng ký khai sinh",
+                        name_en: str = "Birth registration") -> dict:
+    """A commune whose department receives civil-status dossiers (a "pull" routing rule) and
+    one procedure of a field whose dossiers carry that category: what a dossier needs to be
+    submitted. Returns the rows by name: province, commune, dept, field, procedure."""
+    from app.models import RoutingRule
+
+    province = make_unit(session, level="province")
+    commune = make_unit(session, level="commune", parent=province)
+    dept = make_department(session, commune, case_types="dossier")
+    session.add(RoutingRule(case_type="dossier", category="civil_status", unit_id=commune.id,
+                            department_id=dept.id, mode="pull", active=True))
+    field = make_procedure_field(session)
+    field.category = "civil_status"
+    procedure = make_procedure(session, field, code=procedure_code, name_vi=name_vi,
+                               name_en=name_en, processing_days=processing_days)
+    session.flush()
+    return {"province": province, "commune": commune, "dept": dept, "field": field,
+            "procedure": procedure}

@@ -12,23 +12,16 @@ from sqlalchemy.orm import Session
 
 from app.dossiers.services import DossierError, Submission, submit
 from app.models import Case, CaseEvent, Dossier, DossierSequence, RoutingRule
-from tests.factories import make_department, make_procedure, make_procedure_field, make_unit
+from tests.factories import make_dossier_office
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc)  # Monday 09:00 in Hanoi
 
 
 @pytest.fixture
 def office(session):
-    province = make_unit(session, level="province")
-    commune = make_unit(session, level="commune", parent=province)
-    dept = make_department(session, commune, case_types="dossier")
-    session.add(RoutingRule(case_type="dossier", category="civil_status", unit_id=commune.id,
-                            department_id=dept.id, mode="pull", active=True))
-    field = make_procedure_field(session)
-    field.category = "civil_status"
-    procedure = make_procedure(session, field, name_vi="Đăng ký khai sinh", processing_days=3)
+    office = make_dossier_office(session)
     session.commit()
-    return {"commune": commune, "dept": dept, "procedure": procedure}
+    return office
 
 
 def _submission(office, **overrides) -> Submission:

@@ -9,28 +9,20 @@ import pytest
 from sqlalchemy import select
 
 from app.dossiers.services import Submission, submit
-from app.models import Case, RoutingRule
+from app.models import Case
 from app.queue.actions import perform
 from tests.conftest import _app_for
 from tests.checked_client import CheckedClient
-from tests.factories import (make_department, make_officer, make_procedure, make_procedure_field,
-                             make_unit)
+from tests.factories import make_dossier_office, make_officer
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc)
 
 
 def _office(session):
-    province = make_unit(session, level="province")
-    commune = make_unit(session, level="commune", parent=province)
-    dept = make_department(session, commune, case_types="dossier")
-    intake = make_officer(session, dept, desk="intake", skills=["civil_status"])
-    officer = make_officer(session, dept, skills=["civil_status"])
-    session.add(RoutingRule(case_type="dossier", category="civil_status", unit_id=commune.id,
-                            department_id=dept.id, mode="pull", active=True))
-    field = make_procedure_field(session)
-    field.category = "civil_status"
-    procedure = make_procedure(session, field, name_vi="Đăng ký khai sinh",
-                               name_en="Birth registration", processing_days=3)
+    office = make_dossier_office(session)
+    commune, procedure = office["commune"], office["procedure"]
+    intake = make_officer(session, office["dept"], desk="intake", skills=["civil_status"])
+    officer = make_officer(session, office["dept"], skills=["civil_status"])
     session.commit()
     dossier = submit(session, Submission(
         procedure_id=procedure.id, unit_id=commune.id, applicant_name="Trần Thị Mai",

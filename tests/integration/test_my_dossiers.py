@@ -6,8 +6,8 @@ from datetime import datetime, timezone
 import pytest
 
 from app.dossiers.services import Submission, submit
-from app.models import Case, RoutingRule
-from tests.factories import make_department, make_procedure, make_procedure_field, make_resident, make_unit
+from app.models import Case
+from tests.factories import make_dossier_office, make_procedure, make_resident
 
 PASSWORD = "mat-khau-2026"
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc)
@@ -15,15 +15,9 @@ NOW = datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc)
 
 @pytest.fixture
 def people(session):
-    province = make_unit(session, level="province")
-    commune = make_unit(session, level="commune", parent=province)
-    dept = make_department(session, commune, case_types="dossier")
-    session.add(RoutingRule(case_type="dossier", category="civil_status", unit_id=commune.id,
-                            department_id=dept.id, mode="pull", active=True))
-    field = make_procedure_field(session)
-    field.category = "civil_status"
-    birth = make_procedure(session, field, name_vi="Đăng ký khai sinh", processing_days=3)
-    death = make_procedure(session, field, name_vi="Đăng ký khai tử", processing_days=3)
+    office = make_dossier_office(session)
+    commune, birth = office["commune"], office["procedure"]
+    death = make_procedure(session, office["field"], name_vi="Đăng ký khai tử", processing_days=3)
     mai = make_resident(session, password=PASSWORD)
     other = make_resident(session, password=PASSWORD)
     session.commit()

@@ -8,26 +8,18 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from app.models import Case, Dossier, ProcedureDocument, RoutingRule
-from tests.factories import (make_department, make_officer, make_procedure, make_procedure_field,
-                             make_resident, make_unit)
+from app.models import Case, Dossier, ProcedureDocument
+from tests.factories import make_dossier_office, make_officer, make_resident
 
 PASSWORD = "officer-pass-1"
 
 
 @pytest.fixture
 def desk(session):
-    province = make_unit(session, level="province")
-    commune = make_unit(session, level="commune", parent=province, name_vi="Xã Tân Cương")
-    dept = make_department(session, commune, case_types="dossier")
+    office = make_dossier_office(session, procedure_code="1.001193")
+    commune, dept, procedure = office["commune"], office["dept"], office["procedure"]
     intake = make_officer(session, dept, desk="intake", skills=["civil_status"], password=PASSWORD)
     specialist = make_officer(session, dept, skills=["civil_status"], password=PASSWORD)
-    session.add(RoutingRule(case_type="dossier", category="civil_status", unit_id=commune.id,
-                            department_id=dept.id, mode="pull", active=True))
-    field = make_procedure_field(session)
-    field.category = "civil_status"
-    procedure = make_procedure(session, field, code="1.001193", name_vi="Đăng ký khai sinh",
-                               name_en="Birth registration", processing_days=3)
     papers = [ProcedureDocument(procedure_id=procedure.id, position=i, name_vi=vi, name_en=en,
                                 original_or_copy="original", copies=1, upload_required=False)
               for i, (vi, en) in enumerate([("Tờ khai đăng ký khai sinh", "Declaration"),
