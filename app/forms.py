@@ -151,6 +151,23 @@ class BaseForm(FlaskForm):
             return _TRANSLATIONS
 
 
+class DayField(DateField):
+    """A date as the browser's date picker sends it (2026-09-02) or as people write it
+    (02/09/2026); an unreadable one gets `bad_date_message` instead of WTForms' wording."""
+
+    bad_date_message = _l("Enter a real date, like 02/09/2026.")
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, format=["%Y-%m-%d", "%d/%m/%Y"], **kwargs)
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError(str(self.bad_date_message)) from None
+
+
 class VersionField(HiddenField):
     """The version of the record the form was loaded with: required, ASCII digits, in range.
 

@@ -7,13 +7,13 @@ service's precise message rather than a generic "not a valid choice".
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import (BooleanField, DateField, EmailField, PasswordField,
+from wtforms import (BooleanField, EmailField, PasswordField,
                      SelectField, SelectMultipleField, StringField, TelField)
 from wtforms.validators import (DataRequired, Email, Length, Optional,
                                 StopValidation, ValidationError)
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.forms import BaseForm
+from app.forms import BaseForm, DayField
 from app.auth.services import MIN_PASSWORD_LENGTH
 from app.models import CASE_TYPES
 from app.inputs import parse_choice_id
@@ -137,20 +137,6 @@ class MultiCheckboxField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
-
-
-class DayField(DateField):
-    """A date typed as the browser's date picker sends it, or as people write it: 02/09/2026."""
-
-    def __init__(self, label=None, validators=None, **kwargs):
-        super().__init__(label, validators, format=["%Y-%m-%d", "%d/%m/%Y"], **kwargs)
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            self.data = None
-            raise ValueError(str(ERRORS["bad_date"])) from None
 
 
 def day_required(form, field):

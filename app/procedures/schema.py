@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, IntegerField, SelectField, StringField, TelField
+from wtforms import IntegerField, SelectField, StringField, TelField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from app.forms import BaseForm
+from app.forms import BaseForm, DayField
 from app.text import normalize_phone
 
 FIELD_TYPES = ("text", "date", "number", "choice", "id_number", "phone")
@@ -175,16 +175,8 @@ def _strip_spaces(value):
     return "".join(value.split()) if isinstance(value, str) else value
 
 
-class _SchemaDateField(DateField):
-    def __init__(self, label=None, validators=None, **kwargs):
-        super().__init__(label, validators, format=["%Y-%m-%d", "%d/%m/%Y"], **kwargs)
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            self.data = None
-            raise ValueError(str(FIELD_MESSAGES["date"])) from None
+class _SchemaDateField(DayField):
+    bad_date_message = FIELD_MESSAGES["date"]
 
 
 def _field(spec: dict, lang: str):
