@@ -30,7 +30,7 @@ from wtforms import (BooleanField, DateField, DecimalField, FloatField, HiddenFi
                      IntegerField, SelectField, SelectMultipleField)
 from wtforms.fields.core import UnboundField
 
-from tests.access_matrix import PASSWORD, ROLES, World, is_same_site, roles_let_in
+from tests.access_matrix import PASSWORD, ROLES, World, roles_let_in
 
 # --- hostile values ------------------------------------------------------------------------
 

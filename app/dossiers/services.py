@@ -12,18 +12,22 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import select, text
+from sqlalchemy import case as when, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.db import write_transaction
 from app.inputs import bad_character
-from app.models import AdminUnit, Dossier, Procedure, utcnow
+from app.models import (AdminUnit, Case, CaseEvent, Dossier, OfficerMembership, Procedure,
+                        utcnow)
 from app.models.dossiers import CHANNELS
+from app.pagination import page_of_query
+from app.queue.actions import perform
 from app.queue.calendar import local_day
 from app.queue.errors import NoRoute
-from app.queue.routing import create_case
-from app.text import normalize_phone
+from app.queue.routing import create_case, route
+from app.queue.states import OPEN_STATES
+from app.text import normalize_phone, vietnamese_sort_key
 
 SEQUENCE_DIGITS = 4
 _ID_NUMBER_LENGTHS = (9, 12)  # CMND, CCCD
@@ -153,7 +157,7 @@ class TimelineEntry:
 @dataclass(frozen=True)
 class Tracked:
     dossier: Dossier
-    case: "Case"
+    case: Case
     timeline: list[TimelineEntry]
 
 
@@ -162,8 +166,6 @@ def track(session: Session, code: str, contact: str) -> Tracked | None:
 
     Returns None alike for "no such code" and "wrong phone", so the form reveals nothing
     about dossiers the asker does not own."""
-    from app.models import Case, CaseEvent
-
     code = " ".join((code or "").split()).upper()
     contact = (contact or "").strip()
     if not code or not contact or len(code) > 40 or len(contact) > 40:
@@ -189,8 +191,6 @@ def track(session: Session, code: str, contact: str) -> Tracked | None:
 # -- the desk ---------------------------------------------------------------------------------
 
 def active_procedures(session: Session, lang: str) -> list[Procedure]:
-    from app.text import vietnamese_sort_key
-
     procedures = session.scalars(select(Procedure).where(Procedure.active)).all()
     return sorted(procedures, key=lambda p: vietnamese_sort_key(p.name(lang)))
 
@@ -198,9 +198,6 @@ def active_procedures(session: Session, lang: str) -> list[Procedure]:
 def desk_can_receive(session: Session, officer_id: int, procedure_id: int, unit_id: int) -> bool:
     """Whether this officer sits at the intake (or leader) desk of the department that
     procedure's dossiers from that commune are routed to."""
-    from app.models import OfficerMembership
-    from app.queue.routing import route
-
     procedure = session.get(Procedure, procedure_id)
     if procedure is None or not procedure.field.category:
         return False
@@ -221,8 +218,6 @@ def register_walk_in(session: Session, sub: Submission, officer, *,
     intake officer, so the receipt can carry the appointment date. Receiving is the desk's own
     right (no claim needed); should it fail, the dossier waits in the intake queue like an
     online one, and nothing is lost."""
-    from app.queue.actions import perform
-
     now = now or utcnow()
     dossier = submit(session, sub, now=now)
     if dossier.case.state == 1:
@@ -232,12 +227,6 @@ def register_walk_in(session: Session, sub: Submission, officer, *,
 
 def mine(session: Session, user_id: int, page: int | None, size: int = 20):
     """A resident's own dossiers, open ones first, newest first within each."""
-    from sqlalchemy import case as when
-
-    from app.models import Case
-    from app.pagination import page_of_query
-    from app.queue.states import OPEN_STATES
-
     open_first = when((Case.state.in_([int(s) for s in OPEN_STATES]), 0), else_=1)
     stmt = (select(Case).join(Dossier, Dossier.case_id == Case.id)
             .where(Case.applicant_id == user_id, Case.case_type == "dossier")
@@ -247,8 +236,6 @@ def mine(session: Session, user_id: int, page: int | None, size: int = 20):
 
 def own_case(session: Session, user_id: int, case_id: int):
     """The resident's own dossier case, or None (someone else's looks exactly like none)."""
-    from app.models import Case
-
     case = session.get(Case, case_id)
     if case is None or case.case_type != "dossier" or case.applicant_id != user_id:
         return None
@@ -257,8 +244,6 @@ def own_case(session: Session, user_id: int, case_id: int):
 
 def can_withdraw(case) -> bool:
     """Before the result is ready (state 9) and while still open."""
-    from app.queue.states import OPEN_STATES
-
     return case.state in OPEN_STATES
 
 
@@ -274,9 +259,6 @@ def rate(session: Session, user_id: int, case_id: int, level: int, comment: str 
          *, now: datetime | None = None) -> None:
     """Record the applicant's one rating; DossierError "not_rateable" otherwise (not theirs,
     not handed over yet, or already rated: a guarded UPDATE, so two taps rate once)."""
-    from sqlalchemy import update
-
-    from app.models import Case
 
     if level not in RATING_LEVELS:
         raise DossierError("bad_rating", "level")

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
-from sqlalchemy import select
 
 from app.dossiers.services import Submission, submit
 from app.models import Case

@@ -27,7 +27,6 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import os
-import re
 
 import pytest
 from hypothesis import HealthCheck, given, settings
