@@ -67,6 +67,12 @@ def do_now_text(state: int) -> str:
 
 class DossierKind:
     name = "dossier"
+    action_pages: dict[str, str] = {}
+
+    def staff_context(self, session: Session, case) -> dict:
+        from app.models import Dossier
+
+        return {"dossier": session.get(Dossier, case.id)}
 
     def notices(self, session: Session, transition: Transition) -> Iterable[Notice]:
         case = transition.case

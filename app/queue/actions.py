@@ -79,7 +79,9 @@ def perform(session: Session, case_id: int, action: Action | str, actor: User, *
             to_department_id: int | None = None, new_due_at: datetime | None = None,
             apology_max_days: int = APOLOGY_MAX_WORKING_DAYS,
             now: datetime | None = None) -> Case:
-    """Apply `action` by `actor` to the case, commit, and return the case.
+    """Apply `action` by `actor` to the case, commit, and return the case. Inside a caller's
+    write_transaction it takes part in that one instead, so a kind can write its own rows (a
+    fee, an attachment) and the state change together, or neither.
 
     Raises (after rolling back, so nothing changed and no event was written):
     CaseNotFound, StaleCase (expected_version is not the case's version any more), NotAllowed,
@@ -88,7 +90,7 @@ def perform(session: Session, case_id: int, action: Action | str, actor: User, *
     actor_id = actor.id  # before the write transaction, which may end the one that loaded it
     now = _aware(now or utcnow(), "now")
     act = as_action(action)
-    with write_transaction(session):
+    with write_transaction(session, join=True):
         case = load_for_update(session, case_id)
         if expected_version is not None and case.version != expected_version:
             raise StaleCase(f"case {case.code} changed (version {case.version}, "

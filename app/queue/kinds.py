@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterable, Protocol
+from typing import Iterable, Mapping, Protocol
 
 from sqlalchemy.orm import Session
 
 from app.models import Case, User
 
-__all__ = ["Transition", "Notice", "CaseKind", "register", "kind_for", "notify", "registered"]
+__all__ = ["Transition", "Notice", "CaseKind", "register", "kind_for", "notify", "registered",
+           "action_page", "staff_context"]
 
 
 @dataclass(frozen=True)
@@ -42,9 +43,17 @@ class Notice:
 
 class CaseKind(Protocol):
     name: str  # the cases.case_type it describes
+    # Actions the kind handles on a page of its own, because they carry more than a note (a
+    # fee's amount, the list of missing papers): action value -> endpoint taking `case_id`.
+    # The workbench links there instead of offering its generic form, and refuses the generic
+    # route for them, so the kind's rows and the state change are always written together.
+    action_pages: Mapping[str, str]
 
     def notices(self, session: Session, transition: Transition) -> Iterable[Notice]:
         """The messages this transition owes, already in each recipient's language."""
+
+    def staff_context(self, session: Session, case: Case) -> dict:
+        """What the workbench's partial `workbench/kinds/<name>.html` needs for this case."""
 
 
 _KINDS: dict[str, CaseKind] = {}
@@ -57,6 +66,17 @@ def register(kind: CaseKind) -> None:
 
 def kind_for(case_type: str) -> CaseKind | None:
     return _KINDS.get(case_type)
+
+
+def action_page(case_type: str, action: str) -> str | None:
+    """The endpoint of the kind's own page for this action, if it has one."""
+    kind = _KINDS.get(case_type)
+    return getattr(kind, "action_pages", {}).get(action) if kind is not None else None
+
+
+def staff_context(session: Session, case: Case) -> dict:
+    kind = _KINDS.get(case.case_type)
+    return kind.staff_context(session, case) if kind is not None else {}
 
 
 def registered() -> tuple[str, ...]:

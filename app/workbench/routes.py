@@ -16,7 +16,7 @@ from app.input_guard import query_page
 from app.locale import current_language
 from app.models import utcnow
 from app.models.users import STAFF_ROLES
-from app.queue import claims
+from app.queue import claims, kinds
 from app.queue.actions import available_actions, perform
 from app.queue.assignment import eligible_officers, reassign
 from app.queue.calendar import local_close, local_day
@@ -168,6 +168,8 @@ def _action_forms(case, actions):
     """One small form per action allowed now, each with its own prefix so ids stay unique."""
     forms = {}
     for action in actions:
+        if kinds.action_page(case.case_type, action.value):
+            continue  # the kind's own page does it (see app/queue/kinds.py)
         if action is Action.TRANSFER:
             form = TransferForm(prefix=action.value)
             form.to_department_id.choices = [(0, _("Choose…"))] + [
@@ -204,6 +206,9 @@ def _render_case(case, status=200, failed: tuple[Action, ActionForm] | None = No
         receipt=services.has_receipt(db.session, case),
         forms=forms, note_required={a: needs_note(a, frozenset()) for a in forms},
         reassign_form=reassign_form, release_form=release_form,
+        action_pages=[(a, url_for(kinds.action_page(case.case_type, a.value), case_id=case.id))
+                      for a in actions if kinds.action_page(case.case_type, a.value)],
+        kind=kinds.staff_context(db.session, case),
         band=services.due_band(case, now, limit)), status
 
 
@@ -226,6 +231,8 @@ def act(case_id: int, action: str):
         chosen = Action(action)
     except ValueError:
         abort(404)
+    if kinds.action_page(case.case_type, chosen.value):
+        abort(404)  # carried out on the kind's own page, with what it needs beside the note
     if chosen not in available_actions(db.session, case, _me(), utcnow()):
         # Someone else moved the case on, or the page was old: say so instead of a bare 400.
         flash(str(QUEUE_ERRORS["no_longer_offered"]), "error")
