@@ -2,7 +2,8 @@
 
 A file is accepted when its bytes are a kind we take (PDF, Word DOCX, OpenDocument ODT, old
 Word DOC) and its name's extension agrees with that kind: a "form.pdf" that is really a
-program, or a DOCX renamed .pdf, is refused. No Flask here: the same check serves the
+program, or a DOCX renamed .pdf, is refused. Residents' attachments may also be JPEG or PNG
+photos of a paper. No Flask here: the same check serves the
 administrators' template files and, later, residents' attachments.
 """
 from __future__ import annotations
@@ -31,8 +32,15 @@ KINDS = {
                      "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
     "odt": FileKind("odt", ("odt",), "application/vnd.oasis.opendocument.text"),
     "doc": FileKind("doc", ("doc",), "application/msword"),
+    "jpeg": FileKind("jpeg", ("jpg", "jpeg"), "image/jpeg"),
+    "png": FileKind("png", ("png",), "image/png"),
 }
-DOCUMENT_KINDS = frozenset(KINDS)
+# Blank forms the administrators attach to a procedure.
+DOCUMENT_KINDS = frozenset({"pdf", "docx", "odt", "doc"})
+# What residents attach: a PDF or a phone photo of the paper.
+ATTACHMENT_KINDS = frozenset({"pdf", "jpeg", "png"})
+# A phone photo of a page is 1–4 MB; a scanned PDF of a few pages fits too.
+ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024
 
 
 class UploadError(Exception):
@@ -69,6 +77,10 @@ def sniff(data: bytes) -> str | None:
         return _zip_kind(data)
     if data.startswith(OLE2_MAGIC):
         return "doc"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
     return None
 
 

@@ -115,6 +115,9 @@ class ProcedureDocument(Base):
     original_or_copy: Mapped[str] = mapped_column(String(10), default="original")
     copies: Mapped[int] = mapped_column(default=1)
     upload_required: Mapped[bool] = mapped_column(default=False)
+    # The kind of paper across procedures ("cccd", "birth_certificate"): a resident's paper of
+    # this type from an earlier dossier may be reused here (see app/models/dossier_files.py).
+    paper_type: Mapped[str | None] = mapped_column(String(40))
     # The blank form to download: a key in the file store (app/storage.py), its kind as the
     # content check found it (pdf, docx, odt, doc), never the name it was uploaded under.
     template_key: Mapped[str | None] = mapped_column(String(100))
