@@ -76,16 +76,28 @@ class DossierKind:
 
     def notices(self, session: Session, transition: Transition) -> Iterable[Notice]:
         case = transition.case
-        if case.applicant_id is None:
-            return []
         moved = transition.from_state != transition.to_state
         if not moved and transition.action != Action.APPROVE_APOLOGY.value:
             return []  # claims, transfers, drafts of an apology: nothing the applicant must know
+        if case.applicant_id is None:
+            return self._to_phone(session, case, transition)
         applicant = session.get(User, case.applicant_id)
         if applicant is None or not applicant.active:
             return []
         with force_locale(applicant.locale):
             return [Notice(applicant, self._subject(case), self._body(case, transition))]
+
+    def _to_phone(self, session: Session, case, transition: Transition) -> list[Notice]:
+        """A walk-in applicant without an account hears by SMS, in Vietnamese, at the phone
+        number the desk wrote down; one who gave only an ID number is told at the desk."""
+        from app.models import Dossier
+
+        dossier = session.get(Dossier, case.id)
+        if dossier is None or not dossier.applicant_phone:
+            return []
+        with force_locale("vi"):
+            return [Notice(None, self._subject(case), self._body(case, transition),
+                           phone=dossier.applicant_phone)]
 
     @staticmethod
     def _subject(case) -> str:

@@ -36,9 +36,12 @@ class Transition:
 
 @dataclass(frozen=True)
 class Notice:
-    recipient: User
+    recipient: User | None
     subject: str
     body: str
+    # A person without an account (a walk-in applicant who left a phone number) is reached by
+    # SMS at this number instead.
+    phone: str | None = None
 
 
 class CaseKind(Protocol):
@@ -85,15 +88,19 @@ def registered() -> tuple[str, ...]:
 
 def notify(session: Session, transition: Transition) -> int:
     """Queue the transition's messages in the caller's transaction; returns how many."""
-    from app.notifications.outbox import queue_for_user
+    from app.notifications.outbox import queue_for_user, queue_message
 
     kind = kind_for(transition.case.case_type)
     if kind is None:
         return 0
     count = 0
     for notice in kind.notices(session, transition):
-        if notice.recipient is None or not (notice.recipient.email or notice.recipient.phone):
+        if notice.recipient is not None and (notice.recipient.email or notice.recipient.phone):
+            queue_for_user(session, notice.recipient, notice.subject, notice.body)
+        elif notice.recipient is None and notice.phone:
+            queue_message(session, recipient=notice.phone, subject=notice.subject,
+                          body=notice.body, channel="sms")
+        else:
             continue
-        queue_for_user(session, notice.recipient, notice.subject, notice.body)
         count += 1
     return count

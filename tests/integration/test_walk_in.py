@@ -107,3 +107,24 @@ def test_residents_cannot_use_the_desk(client, desk, session):
     session.commit()
     assert client.login(resident.phone, PASSWORD).status_code == 302
     assert client.get("/vi/workbench/desk/walk-in").status_code == 403
+
+
+def test_a_walk_in_applicant_without_an_account_hears_by_sms_in_vietnamese(client, desk, session):
+    from app.models import OutboxMessage
+
+    _login(client, desk["intake"], lang="en")
+    _, key = _form(client, lang="en")
+    assert _register(client, desk, key, lang="en", applicant_phone="0912 345 678").status_code == 302
+    sms = session.scalars(select(OutboxMessage).where(OutboxMessage.channel == "sms")).all()
+    assert [m.recipient for m in sms] == ["0912345678"]
+    assert "Được tiếp nhận" in sms[0].subject or "tiếp nhận" in sms[0].body  # Vietnamese, not the desk's English
+    assert sms[0].user_id is None
+
+
+def test_an_applicant_who_left_only_an_id_number_gets_no_message(client, desk, session):
+    from app.models import OutboxMessage
+
+    _login(client, desk["intake"])
+    _, key = _form(client)
+    assert _register(client, desk, key).status_code == 302
+    assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
