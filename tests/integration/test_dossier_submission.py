@@ -118,3 +118,34 @@ def test_simultaneous_submissions_get_distinct_consecutive_codes(app, session, o
     numbers = sorted(int(re.search(r"-(\d{4})$", c).group(1)) for c in codes)
     assert numbers == list(range(1, 9))
     assert _count(session, Dossier) == 8
+
+
+def test_the_same_form_sent_from_four_connections_at_once_makes_one_dossier(app, session, office):
+    """A flaky connection's retries arrive together: one dossier, one number used, and every
+    request answers with that dossier."""
+    from app.extensions import db
+
+    engine = db.engine
+    plain = {"procedure": type("P", (), {"id": office["procedure"].id}),
+             "commune": type("C", (), {"id": office["commune"].id})}
+    answers, errors = [], []
+    start = threading.Barrier(4)
+
+    def one() -> None:
+        with app.app_context(), Session(engine) as own:
+            try:
+                start.wait(timeout=10)
+                answers.append(submit(own, _submission(plain, idempotency_key="retry"),
+                                      now=NOW).case_id)
+            except Exception as error:  # noqa: BLE001 - reported below
+                errors.append(repr(error))
+
+    threads = [threading.Thread(target=one) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not errors, errors
+    assert len(answers) == 4 and len(set(answers)) == 1
+    assert _count(session, Case) == 1 and _count(session, Dossier) == 1
+    assert session.scalar(select(DossierSequence.last)) == 1
