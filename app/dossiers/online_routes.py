@@ -62,8 +62,7 @@ def _render(form, draft, status: int = 200, chose_files: bool = False):
         questions=schema_fields(form, procedure),
         documents=[(d, document_field(form, d.id)) for d in procedure.documents],
         files_by_document=by_document, loose_files=by_document.get(None, []),
-        files_not_kept=str(FILES_NOT_KEPT) if chose_files and status >= 400 else None,
-        remove_form=RemoveFileForm()), status
+        files_not_kept=str(FILES_NOT_KEPT) if chose_files and status >= 400 else None), status
 
 
 def _form_for(draft, formdata: bool = True):
