@@ -2,6 +2,10 @@
 procedure's page, fill it in and attach papers (saved as often as wanted), submit it, read the
 receipt. Views only parse and render; rules are in online.py and services.py.
 
+Every active procedure may be submitted online: "full" (toàn trình) and "partial" (một phần)
+alike, the only two online levels; partial means the resident submits here and brings the
+originals or collects the result at the desk, which the form says.
+
 Only resident accounts submit online: an officer files a paper dossier at the desk
 (desk.walk_in) and has no business being the applicant of a case their own office handles.
 """
