@@ -117,8 +117,9 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "PUBLIC_URL": public_url,
         "TRUSTED_HOSTS": trusted_hosts,
         "PREFERRED_URL_SCHEME": "http" if dev or testing else "https",
-        # Photos and scanned papers from phones; anything larger is refused with a 413 page.
-        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 10 * 1024 * 1024)),
+        # Photos and scanned papers from phones: an online dossier sends several papers of up
+        # to 5 MB each in one request; anything larger is refused with a 413 page.
+        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 25 * 1024 * 1024)),
         # Uploaded files (app/storage.py): outside static/, never served but through a view.
         # Several nodes need a shared volume here (or an object store behind FileStore).
         "UPLOAD_DIR": os.environ.get("UPLOAD_DIR") or str(instance_path / "uploads"),

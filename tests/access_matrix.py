@@ -50,6 +50,7 @@ class World:
     message_id: int           # an undeliverable notification in the outbox
     logins: dict[str, str] = field(default_factory=dict)  # role -> identifier
     user_ids: dict[str, int] = field(default_factory=dict)
+    draft_id: int = 0         # the resident's online draft of the procedure
 
     def url_args(self, endpoint: str) -> dict[str, object]:
         """A value for every URL argument a route of the app can take."""
@@ -60,7 +61,7 @@ class World:
             "token": "not-a-real-token", "action": "approve", "filename": "css/app.css",
             "code": self.procedure_code, "procedure_id": self.procedure_id,
             "document_id": self.document_id, "field_id": self.field_id,
-            "message_id": self.message_id, "direction": "down",
+            "message_id": self.message_id, "direction": "down", "draft_id": self.draft_id,
         }
         if endpoint == "workbench.apology_letter":
             args["case_id"] = self.apology_case_id
@@ -120,6 +121,13 @@ def build_world(session) -> World:
                             status="undeliverable", last_error="no SMS gateway")
     session.add_all([rule, day, document, message])
     session.flush()
+    from app.models import DossierDraft
+
+    draft = DossierDraft(user_id=resident.id, procedure_id=procedure.id, unit_id=commune.id,
+                         applicant_name="Người Nộp Thử", applicant_phone="0912000111",
+                         form_data={}, idempotency_key="matrix-draft-key")
+    session.add(draft)
+    session.flush()
     seat_id = session.scalar(select(OfficerMembership.id).where(
         OfficerMembership.user_id == officer_a.id, OfficerMembership.department_id == dept_a.id))
     session.commit()
@@ -130,7 +138,7 @@ def build_world(session) -> World:
         dept_a_id=dept_a.id, dept_b_id=dept_b.id, case_id=case.id, waiting_case_id=waiting.id,
         apology_case_id=apology.id, rule_id=rule.id, day_id=day.id, seat_id=seat_id,
         procedure_code=procedure.code, procedure_id=procedure.id, document_id=document.id,
-        field_id=procedure.field_id, message_id=message.id,
+        field_id=procedure.field_id, message_id=message.id, draft_id=draft.id,
         logins={role: (u.phone or u.email) for role, u in people.items()},
         user_ids={role: u.id for role, u in people.items()})
 
@@ -270,6 +278,13 @@ MATRIX: dict[str, tuple[str, str, str, str, str, str, str]] = {
     "dossiers.withdraw":            ("GET", LOGIN, OK, GONE, GONE, GONE, GONE),
     # The world's dossier is still being processed: its applicant is sent back to the list.
     "dossiers.rate":                ("GET", LOGIN, OK, GONE, GONE, GONE, GONE),
+    # Online submission: resident accounts only (staff register paper dossiers at the desk);
+    # a draft is its owner's alone, a receipt its applicant's alone (others: no such page).
+    "dossiers.start":               ("POST", LOGIN, IN, NO, NO, NO, NO),
+    "dossiers.edit_draft":          ("GET", LOGIN, OK, NO, NO, NO, NO),
+    "dossiers.remove_draft_file":   ("POST", LOGIN, IN, NO, NO, NO, NO),
+    "dossiers.delete_draft":        ("GET", LOGIN, OK, NO, NO, NO, NO),
+    "dossiers.receipt":             ("GET", LOGIN, OK, GONE, GONE, GONE, GONE),
     # The desk: any staff may open the walk-in form (the service refuses a desk that does not
     # receive the procedure); a receipt follows the case's own access rule.
     "desk.walk_in":                 STAFF_GET,

@@ -122,7 +122,7 @@ def form_fields(form_class, prefix: str = "") -> list[FieldSpec]:
 
 def _forms():
     from app.admin import forms as admin, procedure_forms as procedures
-    from app.dossiers import forms as dossier_forms
+    from app.dossiers import forms as dossier_forms, online_forms
     from app.auth import forms as auth
     from app.workbench import forms as workbench
 
@@ -164,6 +164,13 @@ def _forms():
         "desk.walk_in": same(dossier_forms.WalkInForm),
         "dossiers.withdraw": same(dossier_forms.WithdrawForm),
         "dossiers.rate": same(dossier_forms.RatingForm),
+        # The world's procedure has no schema: the applicant part and the two buttons; its
+        # document's file field (doc_<id>) gets text, which the form must take as no file.
+        "dossiers.start": same(),
+        "dossiers.edit_draft": lambda args: form_fields(online_forms.ApplicantForm) + [
+            FieldSpec("action", "action", "choice", ("save", "submit"))],
+        "dossiers.remove_draft_file": same(online_forms.RemoveFileForm),
+        "dossiers.delete_draft": same(),
         "admin.new_procedure": same(procedures.ProcedureForm),
         "admin.edit_procedure": same(procedures.ProcedureForm),
         "admin.toggle_procedure": lambda args: back,
@@ -247,7 +254,8 @@ def plausible(world: World) -> dict[str, object]:
         "officer_id": world.user_ids["leader"], "next": "/vi/admin/", "page": "2",
         "state": "4", "band": "overdue", "q": "T-0", "assignment": "mine",
         "unit": world.commune_id, "parent": world.commune_id, "status": "active",
-        "department": world.dept_a_id,
+        "department": world.dept_a_id, "applicant_name": "Nguyễn Văn Thử",
+        "applicant_phone": "0912345678", "action": "save",
     }
 
 

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.dossiers import services
+from app.dossiers.online import drafts_of
 from app.dossiers.forms import ERRORS, RATING_LABELS, RatingForm, TrackForm, WithdrawForm
 from app.models import Dossier
 from app.dossiers.kind import do_now_text, status_text
@@ -52,7 +53,8 @@ def mine():
                                               can_withdraw=services.can_withdraw,
                                               dossiers=services.dossiers_of(db.session, page.items),
                                               can_rate=services.can_rate,
-                                              rating_labels=RATING_LABELS))
+                                              rating_labels=RATING_LABELS,
+                                              drafts=drafts_of(db.session, current_user.id)))
     return response
 
 
@@ -110,3 +112,7 @@ def rate(case_id: int):
               "success")
         return redirect(url_for("dossiers.mine"))
     return render_template("dossiers/rate.html", case=case, form=form)
+
+
+# Online submission (drafts, submit, the applicant's receipt) adds its views to this blueprint.
+from app.dossiers import online_routes  # noqa: E402,F401

@@ -16,7 +16,7 @@ from sqlalchemy import case as when, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.db import write_transaction
+from app.db import in_write_transaction, write_transaction
 from app.inputs import bad_character
 from app.models import (AdminUnit, Case, CaseEvent, Dossier, OfficerMembership, Procedure,
                         utcnow)
@@ -101,8 +101,11 @@ def submit(session: Session, sub: Submission, *, now: datetime | None = None) ->
     if sub.channel not in CHANNELS:
         raise DossierError("bad_channel")
     name, phone, id_number = _clean_applicant(sub)
+    # Inside a caller's write transaction (an online draft becoming a dossier, its files moved
+    # in the same commit) this joins it; alone it commits.
+    joined = in_write_transaction(session)
     try:
-        with write_transaction(session):
+        with write_transaction(session, join=True):
             existing = find_by_key(session, sub.idempotency_key)
             if existing is not None:
                 return existing
@@ -130,6 +133,8 @@ def submit(session: Session, sub: Submission, *, now: datetime | None = None) ->
     except NoRoute:
         raise DossierError("no_route", "procedure_id") from None
     except IntegrityError:
+        if joined:
+            raise  # the caller's transaction is the one to roll back, not ours to end
         # Two requests with the same key raced: the first one's dossier is the answer.
         session.rollback()
         existing = find_by_key(session, sub.idempotency_key)

@@ -132,9 +132,9 @@ def test_the_detail_page_in_vietnamese_tells_what_to_bring_and_what_it_costs(cli
     assert "Luật Hộ tịch" in page.get_text() and "123/2015/NĐ-CP" in page.get_text()
     asked = [li.get_text(" ", strip=True) for li in page.select("#form-fields li")]
     assert asked[:2] == ["Họ, chữ đệm và tên của trẻ", "Ngày sinh của trẻ"]
-    # Online submission is announced, not linked: the dossier form does not exist yet.
+    # A visitor is asked to log in to submit online, and comes back here afterwards.
     notice = page.select_one("#submit-online")
-    assert notice.find("a") is None and "sắp có" in notice.get_text().lower()
+    assert notice.find("a")["href"].startswith("/vi/account/login?next=/vi/procedures/1.001193")
 
 
 def test_the_detail_page_in_english_shows_fees_per_channel_and_working_days(client, catalogue):
