@@ -27,25 +27,43 @@ def field_out(field: ProcedureField, lang: str) -> FieldOut:
     return FieldOut(code=field.code, name=field.name(lang))
 
 
-def _fees(procedure: Procedure) -> list[Fee]:
-    return [Fee(channel=channel, label=str(CHANNEL_LABELS[channel]),
-                amount=procedure.fee(channel), text=fee_text(procedure.fee(channel)))
-            for channel in FEE_CHANNELS]
+class Wording:
+    """The catalogue's labels in the current language, each translated once per answer: a
+    page of 100 procedures would otherwise look up some 600 translations (Babel's lookup
+    costs about as much as the search itself)."""
+
+    def __init__(self):
+        self.channels = {c: str(CHANNEL_LABELS[c]) for c in FEE_CHANNELS}
+        self.online = {k: str(v) for k, v in ONLINE_LABELS.items()}
+        self._fees: dict[int | None, str] = {}
+        self._days: dict[int, str] = {}
+
+    def fee(self, amount: int | None) -> str:
+        if amount not in self._fees:
+            self._fees[amount] = fee_text(amount)
+        return self._fees[amount]
+
+    def days(self, days: int) -> str:
+        if days not in self._days:
+            self._days[days] = processing_time(days)
+        return self._days[days]
 
 
-def _summary_values(procedure: Procedure, lang: str) -> dict:
+def _summary_values(procedure: Procedure, lang: str, wording: Wording) -> dict:
     return dict(
         code=procedure.code, name=procedure.name(lang), field=field_out(procedure.field, lang),
         level=procedure.level, processing_days=procedure.processing_days,
-        processing_time=processing_time(procedure.processing_days),
+        processing_time=wording.days(procedure.processing_days),
         online_level=procedure.online_level,
-        online_level_label=str(ONLINE_LABELS[procedure.online_level]),
-        fees=_fees(procedure),
+        online_level_label=wording.online[procedure.online_level],
+        fees=[Fee(channel=c, label=wording.channels[c], amount=procedure.fee(c),
+                  text=wording.fee(procedure.fee(c))) for c in FEE_CHANNELS],
         url=public_url("procedures.detail", lang_code=lang, code=procedure.code))
 
 
-def procedure_summary(procedure: Procedure, lang: str) -> ProcedureSummary:
-    return ProcedureSummary(**_summary_values(procedure, lang))
+def procedure_summaries(procedures: list[Procedure], lang: str) -> list[ProcedureSummary]:
+    wording = Wording()
+    return [ProcedureSummary(**_summary_values(p, lang, wording)) for p in procedures]
 
 
 def procedure_detail(procedure: Procedure, lang: str) -> ProcedureDetail:
@@ -56,7 +74,7 @@ def procedure_detail(procedure: Procedure, lang: str) -> ProcedureDetail:
                                 code=procedure.code, document_id=d.id)
         if d.template_key else None) for d in procedure.documents]
     return ProcedureDetail(
-        **_summary_values(procedure, lang), lang=lang,
+        **_summary_values(procedure, lang, Wording()), lang=lang,
         agency=procedure.text("agency", lang), applicants=procedure.text("applicants", lang),
         steps=procedure.text("steps", lang), legal_basis=procedure.text("legal_basis", lang),
         fee_note=procedure.text("fee_note", lang), requires_approval=procedure.requires_approval,

@@ -105,8 +105,7 @@ def procedures():
                                                              field_id=field.id if field else None),
                                 query.lang, query.page, query.size)
         answer = ProcedurePage(lang=query.lang, query=query.q, field=query.field,
-                               items=[present.procedure_summary(p, query.lang)
-                                      for p in page.items],
+                               items=present.procedure_summaries(page.items, query.lang),
                                page=page.number, pages=page.pages, size=query.size,
                                total=page.total)
     return answer, 200, {"Cache-Control": PUBLIC_CACHE}
