@@ -25,6 +25,7 @@ and measures with wrk (default -t1 -c8 -d5s, after a 1 s warm-up per URL):
 * search: GET /vi/procedures/?q=... rotating over bench/catalogue_bench.py's query mix
   (accented and not, any word order, a field filter, later pages, nothing found);
 * api-status and api-search: the same two through the JSON API (/api/v1/);
+* healthz: the portal's floor, every request hook and one `SELECT 1`;
 * hello, measured first and last; its mean is the baseline.
 
 The tracking lookup is rate-limited (RATELIMIT_LOOKUP, 10 a minute per address): the bench
@@ -393,6 +394,10 @@ def main(argv=None) -> int:
                       for code, phone in lookups]
         api_search = [wrk_request("GET", "/api/v1/procedures?" + urlencode(p, quote_via=quote))
                       for p in search_paths]
+        # The portal's floor: every hook a request passes (session, language, limiter, security
+        # headers) and one `SELECT 1`; no page can do better than this.
+        results["healthz"] = measure("healthz", portal.base, [wrk_request("GET", "/healthz")],
+                                     args)
         results["track"] = measure("track", portal.base, track, args)
         results["search"] = measure("search", portal.base, search, args)
         results["api-status"] = measure("api-status", portal.base, api_status, args)
@@ -406,7 +411,7 @@ def main(argv=None) -> int:
         hello.stop()
         baseline = (results["hello"]["rps"] + again["rps"]) / 2
         log(f"\nbaseline (hello, mean of first and last run): {baseline:.0f} req/s")
-        for name in ("track", "search", "api-status", "api-search"):
+        for name in ("healthz", "track", "search", "api-status", "api-search"):
             ratio = results[name]["rps"] / baseline
             log(f"  {name:<11} ratio to hello {ratio:5.2f}  "
                 f"{'meets' if ratio >= 0.5 else 'BELOW'} the 0.5 goal")
