@@ -81,3 +81,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(procedures_bp)
     app.register_blueprint(dossiers_bp)
     app.register_blueprint(desk_bp)
+    from app.api.routes import bp as api_bp
+
+    app.register_blueprint(api_bp)

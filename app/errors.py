@@ -28,8 +28,17 @@ def wants_json() -> bool:
     return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
 
 
+# The JSON API's error codes (app/api): {"error": {"code": ..., "message": ...}}.
+API_CODES = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+             413: "too_large", 429: "too_many_requests", 500: "server_error",
+             503: "unavailable"}
+
+
 def render_error(status: int, detail: str | None = None):
     title, message = MESSAGES.get(status, MESSAGES[500])
+    if request.path.startswith("/api/"):
+        return jsonify({"error": {"code": API_CODES.get(status, "error"),
+                                  "message": str(detail or message)}}), status
     if wants_json():
         return jsonify({"error": str(title), "message": str(detail or message)}), status
     return render_template("error/error.html", status=status, title=title,

@@ -33,8 +33,12 @@ def current_language() -> str:
 
 
 def _language_in_path() -> str | None:
-    """/en/... that matched no route (a 404, an id out of range) still answers in English."""
+    """/en/... that matched no route (a 404, an id out of range) still answers in English.
+    The JSON API (/api/...) has no language in its path: it takes `?lang=`."""
     first = request.path.lstrip("/").split("/", 1)[0]
+    if first == "api":
+        asked = request.args.get("lang")
+        return asked if asked in LANGUAGES else None
     return first if first in LANGUAGES else None
 
 

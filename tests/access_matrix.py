@@ -302,6 +302,13 @@ MATRIX: dict[str, tuple[str, str, str, str, str, str, str]] = {
     "workbench.reassign_case":      ("POST", LOGIN, NO, IN, NO, IN, IN),
     # An administrator without a seat sees every queue but has no desk to claim at.
     "workbench.claim_next":         ("POST", LOGIN, NO, IN, NO, IN, NO),
+    # The JSON API: the catalogue and its document are public; the status lookup is public
+    # too (an empty POST is a 400 naming the missing fields).
+    "api.procedures":               EVERYONE_GET,
+    "api.procedure":                EVERYONE_GET,
+    "api.fields":                   EVERYONE_GET,
+    "api.openapi":                  EVERYONE_GET,
+    "api.dossier_status":           ("POST", IN, IN, IN, IN, IN, IN),
 }
 
 

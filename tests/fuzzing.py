@@ -120,8 +120,23 @@ def form_fields(form_class, prefix: str = "") -> list[FieldSpec]:
     return sorted(specs, key=lambda s: s.name)
 
 
+def model_fields(model) -> list[FieldSpec]:
+    """The fields of a pydantic model the JSON API validates (app/api/schemas.py)."""
+    from typing import Literal, get_args, get_origin
+
+    specs = []
+    for name, info in model.model_fields.items():
+        annotation = info.annotation
+        if get_origin(annotation) is Literal:
+            specs.append(FieldSpec(name, name, "choice", get_args(annotation)))
+        else:
+            specs.append(FieldSpec(name, name, "int" if annotation is int else "text"))
+    return sorted(specs, key=lambda s: s.name)
+
+
 def _forms():
     from app.admin import forms as admin, procedure_forms as procedures
+    from app.api import schemas as api
     from app.dossiers import forms as dossier_forms, online_forms
     from app.auth import forms as auth
     from app.workbench import forms as workbench
@@ -180,11 +195,13 @@ def _forms():
         "admin.move_procedure_document": lambda args: back,
         "admin.new_procedure_field": same(procedures.ProcedureFieldForm),
         "admin.edit_procedure_field": same(procedures.ProcedureFieldForm),
+        "api.dossier_status": lambda args: model_fields(api.StatusLookup),
     }
 
 
 def _queries():
     from app.admin import forms as admin, procedure_forms as procedures
+    from app.api import schemas as api
     from app.procedures import forms as catalogue
     from app.workbench import forms as workbench
 
@@ -208,6 +225,9 @@ def _queries():
         "procedures.catalogue": form_fields(catalogue.CatalogueSearchForm) + page("page"),
         "desk.walk_in": page("procedure"),
         "dossiers.track": page("code"),
+        "api.procedures": model_fields(api.CatalogueQuery),
+        "api.procedure": model_fields(api.LangQuery),
+        "api.fields": model_fields(api.LangQuery),
     }
 
 
