@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from flask_babel import gettext as _
+from flask_babel import force_locale, gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -132,7 +132,10 @@ def fee_note(amount: int, reason: str | None) -> str:
     """The event's note, which the resident reads on the tracking page."""
     from app.templating import format_vnd
 
-    note = _("Fee to pay: %(amount)s.", amount=format_vnd(amount))
+    # In Vietnamese whoever asks: it is the office's record, and the queue's notes are not
+    # translated when they are shown (and a worker or the API has no page language).
+    with force_locale("vi"):
+        note = _("Fee to pay: %(amount)s.", amount=format_vnd(amount))
     return f"{note} {reason}" if reason else note
 
 
@@ -196,8 +199,13 @@ def record_payment(session: Session, case_id: int, actor: User, *, provider: str
         fee.recorded_at = now
         session.flush()
         perform(session, case_id, Action.FEES_PAID, actor, expected_version=expected_version,
-                note=_("Paid: receipt %(receipt)s.", receipt=receipt), now=now)
+                note=_paid_note(receipt), now=now)
     return fee
+
+
+def _paid_note(receipt: str) -> str:
+    with force_locale("vi"):
+        return _("Paid: receipt %(receipt)s.", receipt=receipt)
 
 
 # -- the result ------------------------------------------------------------------------------
