@@ -122,7 +122,7 @@ def form_fields(form_class, prefix: str = "") -> list[FieldSpec]:
 
 def _forms():
     from app.admin import forms as admin, procedure_forms as procedures
-    from app.dossiers import forms as dossier_forms
+    from app.dossiers import fee_forms, forms as dossier_forms
     from app.auth import forms as auth
     from app.workbench import forms as workbench
 
@@ -164,6 +164,10 @@ def _forms():
         "desk.walk_in": same(dossier_forms.WalkInForm),
         "dossiers.withdraw": same(dossier_forms.WithdrawForm),
         "dossiers.rate": same(dossier_forms.RatingForm),
+        "desk.request_fee": same(fee_forms.RequestFeeForm),
+        "desk.record_payment": same(fee_forms.PaymentForm),
+        "desk.result": same(fee_forms.ResultForm),
+        "desk.hand_over": same(fee_forms.HandOverForm),
         "admin.new_procedure": same(procedures.ProcedureForm),
         "admin.edit_procedure": same(procedures.ProcedureForm),
         "admin.toggle_procedure": lambda args: back,
