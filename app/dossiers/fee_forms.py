@@ -38,6 +38,8 @@ ERRORS = {
     "amount_mismatch": _l("The amount paid (%(paid)s) is not the amount asked (%(asked)s). "
                           "Record a payment only when the full amount asked has been paid."),
     "bad_method": _l("Choose how the result is collected."),
+    "no_account": _l("The applicant has no account on the portal, so cannot download the "
+                     "result: choose the desk or the post."),
     "file_required": _l("Upload the electronic result (a PDF file) first."),
     "file_empty": _l("The file is empty."),
     "file_too_large": _l("The file is too large: at most 10 MB."),

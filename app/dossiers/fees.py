@@ -239,9 +239,13 @@ def set_result(session: Session, store: FileStore, case_id: int, actor: User, me
             if case is None or session.get(Dossier, case_id) is None:
                 raise FeeError("not_a_dossier")
             may(session, case, session.get(User, actor_id), Action.RETURN_RESULT, now)
+            if method == "electronic" and case.applicant_id is None:
+                # Only the applicant's own account may download it (a paper dossier has none).
+                raise FeeError("no_account", "method")
             row = session.get(DossierResult, case_id)
             if method == "electronic" and content is None and (row is None or not row.file_key):
                 raise FeeError("file_required", "result_file")
+            changed = row is None or row.method != method or content is not None
             if row is None:
                 row = DossierResult(case_id=case_id, method=method, set_by_id=actor_id)
                 session.add(row)
@@ -253,6 +257,8 @@ def set_result(session: Session, store: FileStore, case_id: int, actor: User, me
             row.method = method
             row.set_by_id = actor_id
             row.set_at = now
+            if changed:
+                _tell_applicant(session, case, method)
     except BaseException:
         if key is not None:
             store.delete(key)
@@ -260,6 +266,34 @@ def set_result(session: Session, store: FileStore, case_id: int, actor: User, me
     if old_key:
         store.delete(old_key)
     return row
+
+
+def _tell_applicant(session: Session, case: Case, method: str) -> None:
+    """The state-9 message said "the result is ready"; this one says how to receive it. In
+    the same transaction as the row, so it is never sent for a change that rolled back."""
+    from app.notifications.outbox import queue_for_user
+
+    applicant = session.get(User, case.applicant_id) if case.applicant_id else None
+    if applicant is None or not applicant.active or not (applicant.email or applicant.phone):
+        return
+    with force_locale(applicant.locale):
+        queue_for_user(session, applicant,
+                       _("Dossier %(code)s: how to receive the result", code=case.code),
+                       "\n".join([_("Dossier %(code)s (%(title)s).", code=case.code,
+                                     title=case.title), result_do_now(method)]))
+
+
+def result_do_now(method: str | None) -> str:
+    """What the applicant does to receive a result collected this way (in the current
+    language); empty when the office has not said."""
+    if method == "electronic":
+        return _("Download the result from the portal: sign in with the account that "
+                 "submitted the dossier, then open its tracking page.")
+    if method == "post":
+        return _("Nothing: the result will be sent to you by post.")
+    if method == "desk":
+        return _("Collect the result at the one-stop desk, with your receipt and identity card.")
+    return ""
 
 
 def _download_name(filename: str | None, code: str) -> str:

@@ -44,3 +44,13 @@ def result_method_label(method: str | None) -> str:
     from app.dossiers.fee_forms import RESULT_METHOD_LABELS
 
     return str(RESULT_METHOD_LABELS.get(method or "", ""))
+
+
+@bp.app_template_global()
+def result_do_now(case) -> str:
+    """What the applicant must do now once the result is ready, when the office has said how
+    it is collected (empty otherwise, and the generic wording stands)."""
+    if case.state != 9:
+        return ""
+    row = fees.result_of(db.session, case.id)
+    return fees.result_do_now(row.method) if row is not None else ""

@@ -102,8 +102,13 @@ def test_collect_by_post_and_hand_over_at_the_desk(client, done, session):
     case, resident = done["case"], done["resident"]
     login(client, done["intake"], lang="en")
     assert set_result(client, case, method="post").status_code == 302
+    told = session.scalars(select(OutboxMessage).where(OutboxMessage.user_id == resident.id)
+                           .order_by(OutboxMessage.id.desc())).first()
+    assert case.code in told.subject and "by post" in told.body
     tracked = client.submit("/en/dossiers/track", {"code": case.code, "contact": PHONE}).page
-    assert "By post" in tracked.select_one("dl.facts").get_text()
+    facts = tracked.select_one("dl.facts").get_text(" ", strip=True)
+    assert "What you must do now Nothing: the result will be sent to you by post." in facts
+    assert "By post" in facts and "Collect the result at the one-stop desk" not in facts
     before = session.scalar(select(func.count(OutboxMessage.id))
                             .where(OutboxMessage.user_id == resident.id))
     form = client.get(hand_over_url(case, "en")).page
@@ -186,3 +191,15 @@ def test_a_late_dossier_shows_the_new_date_and_the_apology(client, session):
     facts = tracked.select_one("dl.facts").get_text(" ", strip=True)
     assert "your dossier is late" in facts and format_day(new_due) in facts
     assert "Chờ xác minh của công an xã" in facts
+
+
+def test_a_dossier_without_an_account_cannot_get_an_electronic_result(client, done, session):
+    case = done["case"]
+    case.applicant_id = None  # a paper dossier brought to the desk
+    session.commit()
+    login(client, done["intake"], lang="en")
+    response = set_result(client, case, file=(PDF, "ketqua.pdf"))
+    assert response.status_code == 400
+    assert "no account on the portal" in response.page.select_one("#method-error").get_text()
+    assert session.get(DossierResult, case.id) is None and stored_files(done) == []
+    assert set_result(client, case, method="desk").status_code == 302
