@@ -9,21 +9,23 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.dossiers import fees, payments
-from app.dossiers.desk import STAFF, bp
+from app.dossiers.desk import STAFF, _departments, bp
 from app.dossiers.fee_forms import (ERRORS, RESULT_METHOD_LABELS, HandOverForm, PaymentForm,
                                     RequestFeeForm, ResultForm)
 from app.extensions import db
 from app.models import Dossier, utcnow
 from app.queue import claims
 from app.queue.errors import IllegalTransition, NotAllowed, QueueError, StaleCase
-from app.queue.states import Action, State
+from app.queue.states import Action
 from app.security import roles
 from app.storage import file_store
 from app.templating import format_day, format_vnd
 from app.workbench import services as workbench
 from app.workbench.forms import QUEUE_ERRORS
 
+
 def _not_now(action: Action) -> str:
+    """Why this page cannot be used on the case in its present state."""
     if action is Action.REQUEST_FEES:
         return _("A fee can only be asked for while the dossier is being processed.")
     if action is Action.FEES_PAID:
@@ -32,14 +34,18 @@ def _not_now(action: Action) -> str:
              "it is handed over.")
 
 
+def _page(template: str, **context):
+    return render_template(template, departments=_departments(), **context)
+
+
 def _me():
     return current_user._get_current_object()
 
 
 def _gate(case_id: int, action: Action):
-    """(case, dossier) if the signed-in officer may take `action` on it now; 403 if it is not
+    """(case, dossier, None) if the signed-in officer may take `action` on it now; 403 if it is not
     their business, 404 if there is no such dossier, and back to the case page with the reason
-    when the case is in another state."""
+    when the case is in another state (the redirect is then the third value)."""
     try:
         case = workbench.case_for(db.session, _me(), case_id)
     except NotAllowed:
@@ -123,8 +129,8 @@ def request_fee(case_id: int):
                 return _done(case.id, _("Fee of %(amount)s asked for; the applicant has been told.",
                                         amount=format_vnd(fee.amount)))
         status = 400
-    return render_template("dossiers/staff/request_fee.html", case=case, dossier=dossier,
-                           form=form, table=table), status
+    return _page("dossiers/staff/request_fee.html", case=case, dossier=dossier,
+                 form=form, table=table), status
 
 
 @bp.route("/cases/<int:case_id>/payment", methods=["GET", "POST"])
@@ -158,8 +164,8 @@ def record_payment(case_id: int):
             else:
                 return _done(case.id, _("Payment recorded; the dossier is back in processing."))
         status = 400
-    return render_template("dossiers/staff/record_payment.html", case=case, dossier=dossier,
-                           form=form, fee=fee), status
+    return _page("dossiers/staff/record_payment.html", case=case, dossier=dossier,
+                 form=form, fee=fee), status
 
 
 def _upload(form: ResultForm):
@@ -197,8 +203,8 @@ def result(case_id: int):
                 flash(_("Saved: how the applicant collects the result."), "success")
                 return redirect(url_for("workbench.case_detail", case_id=case.id))
         status = 400
-    return render_template("dossiers/staff/result.html", case=case, dossier=dossier, form=form,
-                           current=current, methods=RESULT_METHOD_LABELS), status
+    return _page("dossiers/staff/result.html", case=case, dossier=dossier, form=form,
+                 current=current, methods=RESULT_METHOD_LABELS), status
 
 
 @bp.route("/cases/<int:case_id>/hand-over", methods=["GET", "POST"])
@@ -228,5 +234,5 @@ def hand_over(case_id: int):
                 flash(_("Result handed over; the dossier is closed."), "success")
                 return redirect(url_for("workbench.case_detail", case_id=case.id))
         status = 400
-    return render_template("dossiers/staff/hand_over.html", case=case, dossier=dossier,
-                           form=form, current=current, done=case.state == State.DONE), status
+    return _page("dossiers/staff/hand_over.html", case=case, dossier=dossier,
+                 form=form, current=current), status
