@@ -289,6 +289,15 @@ MATRIX: dict[str, tuple[str, str, str, str, str, str, str]] = {
     # receive the procedure); a receipt follows the case's own access rule.
     "desk.walk_in":                 STAFF_GET,
     "desk.receipt":                 ("GET", LOGIN, NO, OK, NO, OK, OK),
+    # The fee and result pages follow the state machine's roles for request_fees, fees_paid
+    # and return_result; the world's case is being processed, so the payment and result pages
+    # send those who may use them back to the case (a redirect on the site: ok).
+    "desk.request_fee":             ("GET", LOGIN, NO, OK, NO, OK, OK),
+    "desk.record_payment":          ("GET", LOGIN, NO, OK, NO, OK, OK),
+    "desk.result":                  ("GET", LOGIN, NO, OK, NO, OK, OK),
+    "desk.hand_over":               ("GET", LOGIN, NO, OK, NO, OK, OK),
+    # The electronic result: only the applicant's own, once there is one (the world has none).
+    "dossiers.result_file":         ("GET", LOGIN, GONE, GONE, GONE, GONE, GONE),
     # The workbench: staff only; a department's queue and cases only to its own people (and
     # administrators); the leader's overview only to its leader (and administrators).
     "workbench.my_cases":           STAFF_GET,

@@ -137,7 +137,7 @@ def model_fields(model) -> list[FieldSpec]:
 def _forms():
     from app.admin import forms as admin, procedure_forms as procedures
     from app.api import schemas as api
-    from app.dossiers import forms as dossier_forms, online_forms
+    from app.dossiers import fee_forms, forms as dossier_forms, online_forms
     from app.auth import forms as auth
     from app.workbench import forms as workbench
 
@@ -186,6 +186,10 @@ def _forms():
             FieldSpec("action", "action", "choice", ("save", "submit"))],
         "dossiers.remove_draft_file": same(online_forms.RemoveFileForm),
         "dossiers.delete_draft": same(),
+        "desk.request_fee": same(fee_forms.RequestFeeForm),
+        "desk.record_payment": same(fee_forms.PaymentForm),
+        "desk.result": same(fee_forms.ResultForm),
+        "desk.hand_over": same(fee_forms.HandOverForm),
         "admin.new_procedure": same(procedures.ProcedureForm),
         "admin.edit_procedure": same(procedures.ProcedureForm),
         "admin.toggle_procedure": lambda args: back,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
-from flask_babel import force_locale, gettext as _, lazy_gettext as _l
+from flask_babel import force_locale, get_locale, gettext as _, lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from app.models import User
@@ -67,7 +67,11 @@ def do_now_text(state: int) -> str:
 
 class DossierKind:
     name = "dossier"
-    action_pages: dict[str, str] = {}
+    action_pages: dict[str, str] = {
+        "request_fees": "desk.request_fee",     # the amount, and why if not the published one
+        "fees_paid": "desk.record_payment",     # the receipt
+        "return_result": "desk.hand_over",      # how it was handed over
+    }
 
     def staff_context(self, session: Session, case) -> dict:
         from app.models import Dossier
@@ -85,7 +89,7 @@ class DossierKind:
         if applicant is None or not applicant.active:
             return []
         with force_locale(applicant.locale):
-            return [Notice(applicant, self._subject(case), self._body(case, transition))]
+            return [Notice(applicant, self._subject(case), self._body(case, transition, session))]
 
     def _to_phone(self, session: Session, case, transition: Transition) -> list[Notice]:
         """A walk-in applicant without an account hears by SMS, in Vietnamese, at the phone
@@ -104,7 +108,7 @@ class DossierKind:
         return _("Dossier %(code)s: %(status)s", code=case.code, status=status_text(case.state))
 
     @staticmethod
-    def _body(case, transition: Transition) -> str:
+    def _body(case, transition: Transition, session: Session | None = None) -> str:
         from app.templating import format_day
 
         lines = [_("Dossier %(code)s (%(title)s).", code=case.code, title=case.title),
@@ -115,6 +119,10 @@ class DossierKind:
         elif case.state == State.RECEIVED and case.due_at is not None:
             lines.append(_("Appointment date for the result: %(day)s.",
                            day=format_day(case.due_at)))
+        elif case.state == State.FEES_REQUESTED and session is not None:
+            from app.dossiers.fees import fee_message_lines  # the amount and how to pay it
+
+            lines.extend(fee_message_lines(session, case, str(get_locale() or "vi")))
         if transition.note:
             lines.append(_("Note from the office: %(note)s", note=transition.note))
         lines.append(_("What you must do now: %(what)s", what=do_now_text(case.state)))

@@ -9,10 +9,12 @@ from app.models.calendar import CalendarDay
 from app.models.procedures import Procedure, ProcedureDocument, ProcedureField
 from app.models.dossiers import Dossier, DossierSequence
 from app.models.dossier_files import DossierDraft, DossierFile
+from app.models.dossier_fees import DossierFee, DossierResult
 
 __all__ = [
     "Base", "utcnow", "AdminUnit", "UnitLevel", "User", "Role", "PasswordResetToken",
     "OutboxMessage", "Department", "OfficerMembership", "OfficerSkill", "CASE_TYPES", "Case",
     "CaseEvent", "RoutingRule", "CalendarDay", "Procedure", "ProcedureDocument", "ProcedureField",
     "Dossier", "DossierSequence", "DossierDraft", "DossierFile",
+    "DossierFee", "DossierResult",
 ]

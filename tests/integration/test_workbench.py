@@ -173,7 +173,8 @@ def test_an_action_that_is_not_allowed_now_is_refused_in_the_pages_language(clie
     case.assignee_id = office["people"]["minh"].id
     session.commit()
     url = f"/vi/workbench/cases/{case.id}"
-    response = client.submit(f"{url}/actions/return_result", {"return_result-version": case.version},
+    # (complete, not return_result: a dossier hands its result over on the desk's own page)
+    response = client.submit(f"{url}/actions/complete", {"complete-version": case.version},
                              form_url=url)
     assert response.status_code == 409
     assert response.page.html["lang"] == "vi"

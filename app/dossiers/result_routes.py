@@ -1,0 +1,56 @@
+"""The resident's side of a dossier's fee and result, on the dossiers blueprint: the electronic
+result to download (the applicant's own, signed in; anyone else gets 404), and what the
+tracking page and the workbench show about the fee, the result and an approved apology
+(`dossier_progress`, a template global, so the pages that include the partials need not
+change)."""
+from __future__ import annotations
+
+from flask import abort, send_file
+from flask_login import current_user
+
+from app.dossiers import fees
+from app.dossiers.routes import bp
+from app.extensions import db
+from app.locale import current_language
+from app.security import signed_in
+from app.storage import file_store
+from app.uploads import KINDS
+
+
+@bp.get("/<int:case_id>/result")
+@signed_in
+def result_file(case_id: int):
+    row = fees.applicant_result(db.session, current_user.id, case_id)
+    if row is None:
+        abort(404)
+    try:
+        stream = file_store().open(row.file_key)
+    except FileNotFoundError:
+        abort(404)
+    response = send_file(stream, mimetype=KINDS["pdf"].mimetype, as_attachment=True,
+                         download_name=row.file_name or "ket-qua.pdf", max_age=0)
+    response.headers["Cache-Control"] = "private, no-store"  # personal papers on a shared phone
+    return response
+
+
+@bp.app_template_global()
+def dossier_progress(case):
+    """The fee, the result and the apology of this dossier case, for the partials."""
+    return fees.progress(db.session, case, current_language())
+
+
+@bp.app_template_global()
+def result_method_label(method: str | None) -> str:
+    from app.dossiers.fee_forms import RESULT_METHOD_LABELS
+
+    return str(RESULT_METHOD_LABELS.get(method or "", ""))
+
+
+@bp.app_template_global()
+def result_do_now(case) -> str:
+    """What the applicant must do now once the result is ready, when the office has said how
+    it is collected (empty otherwise, and the generic wording stands)."""
+    if case.state != 9:
+        return ""
+    row = fees.result_of(db.session, case.id)
+    return fees.result_do_now(row.method) if row is not None else ""
