@@ -50,6 +50,7 @@ class World:
     message_id: int           # an undeliverable notification in the outbox
     logins: dict[str, str] = field(default_factory=dict)  # role -> identifier
     user_ids: dict[str, int] = field(default_factory=dict)
+    file_id: int = 0          # a PDF the resident sent with `case_id` (in their papers too)
 
     def url_args(self, endpoint: str) -> dict[str, object]:
         """A value for every URL argument a route of the app can take."""
@@ -60,7 +61,7 @@ class World:
             "token": "not-a-real-token", "action": "approve", "filename": "css/app.css",
             "code": self.procedure_code, "procedure_id": self.procedure_id,
             "document_id": self.document_id, "field_id": self.field_id,
-            "message_id": self.message_id, "direction": "down",
+            "message_id": self.message_id, "direction": "down", "file_id": self.file_id,
         }
         if endpoint == "workbench.apology_letter":
             args["case_id"] = self.apology_case_id
@@ -120,6 +121,14 @@ def build_world(session) -> World:
                             status="undeliverable", last_error="no SMS gateway")
     session.add_all([rule, day, document, message])
     session.flush()
+    from app.dossiers.files import Upload, file_row, store_uploads
+    from app.storage import file_store
+
+    stored = store_uploads(file_store(), [Upload(b"%PDF-1.4 world", "Căn cước.pdf")])[0]
+    paper = file_row(stored, purpose="submission", uploaded_by_id=resident.id,
+                     owner_id=resident.id, case_id=case.id, paper_type="cccd")
+    session.add(paper)
+    session.flush()
     seat_id = session.scalar(select(OfficerMembership.id).where(
         OfficerMembership.user_id == officer_a.id, OfficerMembership.department_id == dept_a.id))
     session.commit()
@@ -132,7 +141,7 @@ def build_world(session) -> World:
         procedure_code=procedure.code, procedure_id=procedure.id, document_id=document.id,
         field_id=procedure.field_id, message_id=message.id,
         logins={role: (u.phone or u.email) for role, u in people.items()},
-        user_ids={role: u.id for role, u in people.items()})
+        user_ids={role: u.id for role, u in people.items()}, file_id=paper.id)
 
 
 class PersonClient(CheckedClient):
@@ -270,10 +279,22 @@ MATRIX: dict[str, tuple[str, str, str, str, str, str, str]] = {
     "dossiers.withdraw":            ("GET", LOGIN, OK, GONE, GONE, GONE, GONE),
     # The world's dossier is still being processed: its applicant is sent back to the list.
     "dossiers.rate":                ("GET", LOGIN, OK, GONE, GONE, GONE, GONE),
+    # A dossier's page and files: its applicant, and staff who may see the case (its
+    # department, its assignee, administrators); everyone else is told there is none.
+    "dossiers.detail":              ("GET", LOGIN, OK, GONE, GONE, GONE, GONE),
+    "dossiers.file":                ("GET", LOGIN, OK, OK, GONE, OK, OK),
+    # The world's dossier is being processed, not waiting for a supplement: its applicant is
+    # let in and told so (409).
+    "dossiers.supplement":          ("POST", LOGIN, IN, GONE, GONE, GONE, GONE),
+    "dossiers.papers":              SIGNED_IN_GET,
+    "dossiers.remove_paper":        ("POST", LOGIN, IN, GONE, GONE, GONE, GONE),
     # The desk: any staff may open the walk-in form (the service refuses a desk that does not
     # receive the procedure); a receipt follows the case's own access rule.
     "desk.walk_in":                 STAFF_GET,
     "desk.receipt":                 ("GET", LOGIN, NO, OK, NO, OK, OK),
+    # Scans: staff who see the case AND work it at the desk (intake or leader seat, assignee,
+    # administrator); the world's officer of department A is its assignee.
+    "desk.add_scans":               ("POST", LOGIN, NO, IN, NO, IN, IN),
     # The workbench: staff only; a department's queue and cases only to its own people (and
     # administrators); the leader's overview only to its leader (and administrators).
     "workbench.my_cases":           STAFF_GET,

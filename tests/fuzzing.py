@@ -123,6 +123,7 @@ def form_fields(form_class, prefix: str = "") -> list[FieldSpec]:
 def _forms():
     from app.admin import forms as admin, procedure_forms as procedures
     from app.dossiers import forms as dossier_forms
+    from app.dossiers import paper_forms
     from app.auth import forms as auth
     from app.workbench import forms as workbench
 
@@ -164,6 +165,9 @@ def _forms():
         "desk.walk_in": same(dossier_forms.WalkInForm),
         "dossiers.withdraw": same(dossier_forms.WithdrawForm),
         "dossiers.rate": same(dossier_forms.RatingForm),
+        "dossiers.supplement": same(paper_forms.SupplementForm),
+        "dossiers.remove_paper": lambda args: back,
+        "desk.add_scans": lambda args: form_fields(paper_forms.ScanForm, "scan"),
         "admin.new_procedure": same(procedures.ProcedureForm),
         "admin.edit_procedure": same(procedures.ProcedureForm),
         "admin.toggle_procedure": lambda args: back,
