@@ -39,16 +39,17 @@ PAPER_TYPE = re.compile(r"^[a-z_]{1,40}$")
 # may type another code, shown as it is.
 PAPER_TYPES = {
     "cccd": _l("Citizen identity card (CCCD)"),
-    "birth_certificate": _l("Birth certificate or birth notice"),
+    "birth_notice": _l("Hospital birth notice (giấy chứng sinh)"),
+    "birth_certificate": _l("Birth certificate (giấy khai sinh)"),
     "death_certificate": _l("Death notice or death extract"),
     "marriage_certificate": _l("Marriage certificate"),
     "marital_status": _l("Confirmation of marital status"),
+    "divorce_proof": _l("Proof of divorce or of a spouse's death"),
+    "relationship_proof": _l("Proof of a family relationship"),
     "residence_proof": _l("Proof of a lawful home"),
     "authorisation": _l("Authorisation letter"),
     "disability_certificate": _l("Disability certificate"),
     "land_certificate": _l("Land use right or house ownership certificate"),
-    "relationship_proof": _l("Proof of a family relationship"),
-    "declaration": _l("Declaration form"),
 }
 
 PURPOSES = {

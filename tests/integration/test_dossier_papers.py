@@ -327,3 +327,29 @@ def test_scans_need_a_desk_or_the_case(app, world, session):
                        data={"csrf_token": token, "scan-files": [(io.BytesIO(PDF), "a.pdf")]},
                        content_type="multipart/form-data").status_code == 403
     assert len(stored_files(app)) == 1
+
+
+def test_the_demo_procedures_name_the_papers_a_resident_can_reuse():
+    from app.demo.procedures import PROCEDURES
+
+    types = {doc[5] for spec in PROCEDURES for doc in spec["documents"] if doc[5]}
+    assert {"cccd", "birth_certificate", "death_certificate", "residence_proof"} <= types
+    assert types <= set(papers.PAPER_TYPES)
+    assert all(papers.PAPER_TYPE.match(t) for t in types)
+
+
+def test_an_administrator_sets_a_documents_paper_type(app, world, session):
+    admin = login(fresh(app), world["admin"], lang="en")
+    url = f"/en/admin/procedure-documents/{world['document'].id}/edit"
+    base = {"name_vi": "Căn cước", "name_en": "Identity card", "original_or_copy": "copy",
+            "copies": "1"}
+    refused = admin.submit(url, {**base, "paper_type": "Căn cước!"})
+    assert refused.status_code == 200
+    assert "lower-case letters and underscores" in refused.page.get_text()
+    assert refused.page.select_one("#paper_type")["value"] == "Căn cước!"
+    assert admin.submit(url, {**base, "paper_type": "residence_proof"}).status_code == 302
+    session.rollback()
+    assert session.get(ProcedureDocument, world["document"].id).paper_type == "residence_proof"
+    assert admin.submit(url, {**base, "paper_type": ""}).status_code == 302
+    session.rollback()
+    assert session.get(ProcedureDocument, world["document"].id).paper_type is None
