@@ -53,7 +53,7 @@ PAPER_TYPES = {
 }
 
 PURPOSES = {
-    "submission": _l("Submitted"),
+    "submission": _l("Sent with the dossier"),
     "supplement": _l("Supplement"),
     "scan": _l("Desk scan"),
 }
@@ -93,7 +93,8 @@ def my_papers(session: Session, user_id: int, page: int | None, size: int = 20) 
     """The resident's papers, grouped by paper type (typeless ones last), newest first."""
     typeless_last = func.coalesce(DossierFile.paper_type, "~")
     stmt = (select(DossierFile).where(DossierFile.id.in_(_newest_per_key(user_id)))
-            .order_by(typeless_last, DossierFile.document_id, DossierFile.created_at.desc(),
+            .order_by(typeless_last, DossierFile.document_id, DossierFile.purpose,
+                      DossierFile.created_at.desc(),
                       DossierFile.id.desc()))
     return page_of_query(session, stmt, page, size)
 

@@ -276,7 +276,7 @@ def test_the_workbench_lists_the_files_and_the_form_with_the_procedures_labels(c
     page = client.get(f"/en/workbench/cases/{world['case_id']}").page
     text = page.get_text()
     assert page.select_one(f"a[href='/en/dossiers/files/{world['file_id']}']")
-    assert "Submitted" in text and world["mai"].full_name in text
+    assert "Sent with the dossier" in text and world["mai"].full_name in text
     assert "Child's full name" in text and "Lê Bảo An" in text and "Female" in text
     # A specialist who does not hold the case at the desk... holds it here: the assignee scans.
     assert page.select_one(f"form[action='/en/workbench/desk/cases/{world['case_id']}/scans']")
