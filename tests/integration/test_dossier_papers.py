@@ -353,3 +353,27 @@ def test_an_administrator_sets_a_documents_paper_type(app, world, session):
     assert admin.submit(url, {**base, "paper_type": ""}).status_code == 302
     session.rollback()
     assert session.get(ProcedureDocument, world["document"].id).paper_type is None
+
+
+def test_reusing_a_paper_on_the_residents_dossier(world, session):
+    mai = world["mai"]
+    row = papers.reuse(session, mai.id, world["file_id"], case_id=world["case_id"],
+                       document_id=world["document"].id)
+    assert (row.case_id, row.draft_id, row.purpose) == (world["case_id"], None, "submission")
+    with pytest.raises(papers.PaperError) as error:
+        papers.reuse(session, world["other"].id, world["file_id"], case_id=world["case_id"])
+    assert error.value.code == "not_yours"
+
+
+def test_form_values_are_shown_with_the_schemas_labels(app):
+    schema = [{"name": "born", "type": "date", "label_vi": "Ngày sinh", "label_en": "Born"},
+              {"name": "sex", "type": "choice", "label_vi": "Giới tính", "label_en": "Sex",
+               "choices": [{"value": "nam", "label_vi": "Nam", "label_en": "Male"}]}]
+    data = {"sex": "nam", "born": "2026-09-02", "documents_received": ["Tờ khai", "CCCD"],
+            "old_field": "giữ lại"}
+    with app.test_request_context("/en/"):
+        rows = [(r.label, r.value) for r in papers.form_rows(schema, data, "vi")]
+        assert papers.form_rows(schema, {"sex": "nam"}, "en")[0].value == "Male"
+        assert papers.form_rows(None, None, "vi") == []
+    assert rows == [("Ngày sinh", "02/09/2026"), ("Giới tính", "Nam"),
+                    ("Papers received at the desk", "Tờ khai, CCCD"), ("old_field", "giữ lại")]
