@@ -51,6 +51,7 @@ class World:
     logins: dict[str, str] = field(default_factory=dict)  # role -> identifier
     user_ids: dict[str, int] = field(default_factory=dict)
     draft_id: int = 0         # the resident's online draft of the procedure
+    file_id: int = 0          # a PDF the resident sent with `case_id` (in their papers too)
 
     def url_args(self, endpoint: str) -> dict[str, object]:
         """A value for every URL argument a route of the app can take."""
@@ -62,6 +63,7 @@ class World:
             "code": self.procedure_code, "procedure_id": self.procedure_id,
             "document_id": self.document_id, "field_id": self.field_id,
             "message_id": self.message_id, "direction": "down", "draft_id": self.draft_id,
+            "file_id": self.file_id,
         }
         if endpoint == "workbench.apology_letter":
             args["case_id"] = self.apology_case_id
@@ -127,6 +129,13 @@ def build_world(session) -> World:
                          applicant_name="Người Nộp Thử", applicant_phone="0912000111",
                          form_data={}, idempotency_key="matrix-draft-key")
     session.add(draft)
+    from app.dossiers.files import Upload, file_row, store_uploads
+    from app.storage import file_store
+
+    stored = store_uploads(file_store(), [Upload(b"%PDF-1.4 world", "Căn cước.pdf")])[0]
+    paper = file_row(stored, purpose="submission", uploaded_by_id=resident.id,
+                     owner_id=resident.id, case_id=case.id, paper_type="cccd")
+    session.add(paper)
     session.flush()
     seat_id = session.scalar(select(OfficerMembership.id).where(
         OfficerMembership.user_id == officer_a.id, OfficerMembership.department_id == dept_a.id))
@@ -140,7 +149,7 @@ def build_world(session) -> World:
         procedure_code=procedure.code, procedure_id=procedure.id, document_id=document.id,
         field_id=procedure.field_id, message_id=message.id, draft_id=draft.id,
         logins={role: (u.phone or u.email) for role, u in people.items()},
-        user_ids={role: u.id for role, u in people.items()})
+        user_ids={role: u.id for role, u in people.items()}, file_id=paper.id)
 
 
 class PersonClient(CheckedClient):
@@ -285,6 +294,15 @@ MATRIX: dict[str, tuple[str, str, str, str, str, str, str]] = {
     "dossiers.remove_draft_file":   ("POST", LOGIN, IN, NO, NO, NO, NO),
     "dossiers.delete_draft":        ("GET", LOGIN, OK, NO, NO, NO, NO),
     "dossiers.receipt":             ("GET", LOGIN, OK, GONE, GONE, GONE, GONE),
+    # A dossier's page and files: its applicant, and staff who may see the case (its
+    # department, its assignee, administrators); everyone else is told there is none.
+    "dossiers.detail":              ("GET", LOGIN, OK, GONE, GONE, GONE, GONE),
+    "dossiers.file":                ("GET", LOGIN, OK, OK, GONE, OK, OK),
+    # The world's dossier is being processed, not waiting for a supplement: its applicant is
+    # let in and told so (409).
+    "dossiers.supplement":          ("POST", LOGIN, IN, GONE, GONE, GONE, GONE),
+    "dossiers.papers":              SIGNED_IN_GET,
+    "dossiers.remove_paper":        ("POST", LOGIN, IN, GONE, GONE, GONE, GONE),
     # The desk: any staff may open the walk-in form (the service refuses a desk that does not
     # receive the procedure); a receipt follows the case's own access rule.
     "desk.walk_in":                 STAFF_GET,
@@ -298,6 +316,9 @@ MATRIX: dict[str, tuple[str, str, str, str, str, str, str]] = {
     "desk.hand_over":               ("GET", LOGIN, NO, OK, NO, OK, OK),
     # The electronic result: only the applicant's own, once there is one (the world has none).
     "dossiers.result_file":         ("GET", LOGIN, GONE, GONE, GONE, GONE, GONE),
+    # Scans: staff who see the case AND work it at the desk (intake or leader seat, assignee,
+    # administrator); the world's officer of department A is its assignee.
+    "desk.add_scans":               ("POST", LOGIN, NO, IN, NO, IN, IN),
     # The workbench: staff only; a department's queue and cases only to its own people (and
     # administrators); the leader's overview only to its leader (and administrators).
     "workbench.my_cases":           STAFF_GET,

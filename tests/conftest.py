@@ -132,8 +132,9 @@ def database(request, tmp_path) -> str:
 
 
 @pytest.fixture
-def app(database):
-    app = _app_for(database)
+def app(database, tmp_path):
+    # Uploaded files go to the test's own directory, never the instance folder.
+    app = _app_for(database, UPLOAD_DIR=str(tmp_path / "uploads"))
     with app.app_context():
         yield app
         from app.extensions import db

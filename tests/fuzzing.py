@@ -137,7 +137,7 @@ def model_fields(model) -> list[FieldSpec]:
 def _forms():
     from app.admin import forms as admin, procedure_forms as procedures
     from app.api import schemas as api
-    from app.dossiers import fee_forms, forms as dossier_forms, online_forms
+    from app.dossiers import fee_forms, forms as dossier_forms, online_forms, paper_forms
     from app.auth import forms as auth
     from app.workbench import forms as workbench
 
@@ -190,6 +190,9 @@ def _forms():
         "desk.record_payment": same(fee_forms.PaymentForm),
         "desk.result": same(fee_forms.ResultForm),
         "desk.hand_over": same(fee_forms.HandOverForm),
+        "dossiers.supplement": same(paper_forms.SupplementForm),
+        "dossiers.remove_paper": lambda args: back,
+        "desk.add_scans": lambda args: form_fields(paper_forms.ScanForm, "scan"),
         "admin.new_procedure": same(procedures.ProcedureForm),
         "admin.edit_procedure": same(procedures.ProcedureForm),
         "admin.toggle_procedure": lambda args: back,

@@ -35,6 +35,8 @@ ERRORS = {
     "bad_schema": _l("The form schema has these problems:"),
     "bad_original_or_copy": _l("Choose original, copy, or either."),
     "bad_copies": _l("Enter how many copies, from 1 to 20."),
+    "bad_paper_type": _l("The paper type is a short code of lower-case letters and "
+                         "underscores (at most 40), like cccd or birth_certificate."),
     "template_empty": _l("The template file is empty."),
     "template_too_large": _l("The template file is too large: at most %(size)s MB.",
                              size=TEMPLATE_MAX_BYTES // (1024 * 1024)),
@@ -144,6 +146,7 @@ class DocumentForm(BaseForm):
         Optional(), NumberRange(min=1, max=20, message=ERRORS["bad_copies"])],
         render_kw={"inputmode": "numeric"})
     upload_required = BooleanField(_l("Must be uploaded when submitting online"))
+    paper_type = StringField(_l("Paper type (optional)"), validators=[Optional(), Length(max=40)])
     template = FileField(_l("Blank form to download (PDF, DOC, DOCX or ODT)"))
     remove_template = BooleanField(_l("Remove the current blank form"))
 

@@ -10,6 +10,7 @@ No Flask here.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field as dataclass_field
 from typing import Any
 
@@ -244,6 +245,19 @@ class DocumentData:
     upload_required: bool = False
     template: tuple[bytes, str] | None = None  # (content, the name it was uploaded under)
     remove_template: bool = False
+    paper_type: str | None = None  # the kind of paper across procedures, e.g. "cccd"
+
+
+PAPER_TYPE = re.compile(r"^[a-z_]{1,40}$")
+
+
+def _paper_type(data: DocumentData) -> str | None:
+    """A resident's paper of this type from an earlier dossier may be reused for this document
+    (app/dossiers/papers_service.py); empty means none."""
+    code = (data.paper_type or "").strip() or None
+    if code is not None and not PAPER_TYPE.match(code):
+        raise AdminError("bad_paper_type", "paper_type")
+    return code
 
 
 def _check_document(data: DocumentData) -> tuple[str, str]:
@@ -254,6 +268,7 @@ def _check_document(data: DocumentData) -> tuple[str, str]:
         raise AdminError("bad_original_or_copy", "original_or_copy")
     if data.copies is None or not 1 <= data.copies <= MAX_COPIES:
         raise AdminError("bad_copies", "copies")
+    _paper_type(data)
     return vi, en
 
 
@@ -298,7 +313,8 @@ def add_document(session: Session, store: FileStore, procedure_id: int,
                           .where(ProcedureDocument.procedure_id == procedure.id)) or 0
     document = ProcedureDocument(procedure_id=procedure.id, position=last + 1, name_vi=vi,
                                  name_en=en, original_or_copy=data.original_or_copy,
-                                 copies=data.copies, upload_required=bool(data.upload_required))
+                                 copies=data.copies, upload_required=bool(data.upload_required),
+                                 paper_type=_paper_type(data))
     session.add(document)
     _apply_template(session, store, document, data, stored)
     return document
@@ -316,6 +332,7 @@ def update_document(session: Session, store: FileStore, document_id: int,
     document.original_or_copy = data.original_or_copy
     document.copies = data.copies
     document.upload_required = bool(data.upload_required)
+    document.paper_type = _paper_type(data)
     _apply_template(session, store, document, data, stored)
     return document
 

@@ -186,7 +186,7 @@ def _document_data(form: DocumentForm) -> services.DocumentData:
         name_vi=form.name_vi.data, name_en=form.name_en.data,
         original_or_copy=form.original_or_copy.data, copies=form.copies.data,
         upload_required=form.upload_required.data, template=template,
-        remove_template=form.remove_template.data)
+        remove_template=form.remove_template.data, paper_type=form.paper_type.data)
 
 
 @bp.route("/procedures/<int:procedure_id>/documents/new", methods=["GET", "POST"])

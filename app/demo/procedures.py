@@ -107,8 +107,10 @@ APPLICANT_ID = _f("applicant_id_number", "id_number", "Số định danh cá nh�
                   "Applicant's personal identification number")
 
 
-def _doc(vi, en, kind="original", copies=1, upload=False):
-    return (vi, en, kind, copies, upload)
+def _doc(vi, en, kind="original", copies=1, upload=False, paper=None):
+    """`paper`: the kind of paper across procedures (ProcedureDocument.paper_type), so a
+    resident's earlier upload of it can be reused; procedure-specific forms have none."""
+    return (vi, en, kind, copies, upload, paper)
 
 
 # One dict per procedure; keys as in Procedure, plus "field" (code) and "documents".
@@ -130,9 +132,10 @@ PROCEDURES = [
              _doc("Giấy chứng sinh (bản chính); nếu không có thì văn bản của người làm chứng "
                   "hoặc giấy cam đoan về việc sinh",
                   "Birth certificate from the hospital (original); if none, a witness's "
-                  "statement or a sworn declaration of the birth", upload=True),
+                  "statement or a sworn declaration of the birth", upload=True, paper="birth_notice"),
              _doc("Văn bản ủy quyền có chứng thực (nếu nộp thay)",
-                  "Certified authorisation (when someone else submits)", "either"),
+                  "Certified authorisation (when someone else submits)", "either",
+                  paper="authorisation"),
          ],
          form_schema=[
              _f("child_name", "text", "Họ, chữ đệm và tên của trẻ", "Child's full name"),
@@ -155,7 +158,8 @@ PROCEDURES = [
              _doc("Tờ khai đăng ký khai tử (theo mẫu)", "Death registration form (template)",
                   upload=True),
              _doc("Giấy báo tử hoặc giấy tờ thay thế Giấy báo tử",
-                  "Death notice, or a paper that replaces it", upload=True),
+                  "Death notice, or a paper that replaces it", upload=True,
+                  paper="death_certificate"),
          ],
          form_schema=[
              _f("deceased_name", "text", "Họ và tên người chết", "Full name of the deceased"),
@@ -177,7 +181,8 @@ PROCEDURES = [
          documents=[
              _doc("Tờ khai đăng ký kết hôn (theo mẫu)", "Marriage registration form (template)"),
              _doc("Giấy xác nhận tình trạng hôn nhân (khi đăng ký tại nơi không thường trú)",
-                  "Certificate of marital status (when registering away from one's residence)"),
+                  "Certificate of marital status (when registering away from one's residence)",
+                  paper="marital_status"),
          ],
          form_schema=[
              _f("partner_name", "text", "Họ và tên bên kia", "Full name of the other party"),
@@ -198,7 +203,7 @@ PROCEDURES = [
                   "Parent–child recognition form (template)"),
              _doc("Chứng cứ chứng minh quan hệ cha, mẹ, con (văn bản giám định ADN hoặc giấy "
                   "tờ khác)", "Evidence of the relationship (a DNA test report or other papers)",
-                  "either", upload=True),
+                  "either", upload=True, paper="relationship_proof"),
          ]),
     dict(code="1.004873", field="ho-tich", name_vi="Cấp Giấy xác nhận tình trạng hôn nhân",
          name_en="Certificate of marital status", processing_days=3, online_level="full",
@@ -216,7 +221,8 @@ PROCEDURES = [
                   "Application form for a certificate of marital status (template)",
                   upload=True),
              _doc("Giấy tờ chứng minh đã ly hôn hoặc người vợ, chồng đã chết (nếu có)",
-                  "Proof of divorce or of the spouse's death (if any)", "copy"),
+                  "Proof of divorce or of the spouse's death (if any)", "copy",
+                  paper="divorce_proof"),
          ],
          form_schema=[
              _f("purpose", "choice", "Mục đích sử dụng", "Purpose",
@@ -257,7 +263,7 @@ PROCEDURES = [
                   "Birth re-registration form (template)"),
              _doc("Bản sao giấy khai sinh hoặc giấy tờ có thông tin khai sinh",
                   "A copy of the birth certificate or papers that show the birth details",
-                  "copy"),
+                  "copy", paper="birth_certificate"),
          ]),
     dict(code="1.004859", field="ho-tich", name_vi="Thay đổi, cải chính, bổ sung thông tin hộ tịch",
          name_en="Change, correction or completion of civil-status information",
@@ -312,7 +318,7 @@ PROCEDURES = [
          applicants_en="The person whose signature is authenticated; they sign in front of "
                        "the certifying officer.",
          documents=[
-             _doc(ID_CARD_VI, ID_CARD_EN),
+             _doc(ID_CARD_VI, ID_CARD_EN, paper="cccd"),
              _doc("Giấy tờ, văn bản sẽ ký", "The paper to be signed"),
          ]),
     dict(code="2.001035", field="chung-thuc",
@@ -326,10 +332,10 @@ PROCEDURES = [
          applicants_en="The parties to the contract.",
          documents=[
              _doc("Dự thảo hợp đồng, giao dịch", "The draft contract"),
-             _doc(ID_CARD_VI, ID_CARD_EN, "copy"),
+             _doc(ID_CARD_VI, ID_CARD_EN, "copy", paper="cccd"),
              _doc("Giấy chứng nhận quyền sử dụng đất, quyền sở hữu nhà ở hoặc giấy tờ về "
                   "tài sản", "Land-use or house ownership certificate, or papers for the asset",
-                  "copy"),
+                  "copy", paper="land_certificate"),
          ]),
     dict(code="2.001044", field="chung-thuc",
          name_vi="Cấp bản sao có chứng thực từ bản chính hợp đồng, giao dịch đã được chứng thực",
@@ -340,7 +346,7 @@ PROCEDURES = [
          fee_note_en="2.000 ₫ a page; from the third page 1.000 ₫ a page.",
          applicants_vi="Các bên tham gia hợp đồng, giao dịch hoặc người được ủy quyền.",
          applicants_en="The parties to the contract, or someone they authorise.",
-         documents=[_doc(ID_CARD_VI, ID_CARD_EN)]),
+         documents=[_doc(ID_CARD_VI, ID_CARD_EN, paper="cccd")]),
     dict(code="1.004194", field="cu-tru", name_vi="Đăng ký thường trú",
          name_en="Permanent residence registration", processing_days=7, online_level="full",
          requires_approval=True, fee_in_person=20000, fee_online=10000, fee_post=None,
@@ -355,7 +361,7 @@ PROCEDURES = [
              _doc("Tờ khai thay đổi thông tin cư trú (mẫu CT01)",
                   "Residence information change form (CT01)", upload=True),
              _doc("Giấy tờ, tài liệu chứng minh chỗ ở hợp pháp", "Proof of a lawful home",
-                  "copy", upload=True),
+                  "copy", upload=True, paper="residence_proof"),
          ],
          form_schema=[
              _f("address", "text", "Địa chỉ đăng ký thường trú", "Address to register"),
@@ -376,7 +382,7 @@ PROCEDURES = [
              _doc("Tờ khai thay đổi thông tin cư trú (mẫu CT01)",
                   "Residence information change form (CT01)", upload=True),
              _doc("Giấy tờ, tài liệu chứng minh chỗ ở hợp pháp", "Proof of a lawful home",
-                  "copy", upload=True),
+                  "copy", upload=True, paper="residence_proof"),
          ]),
     dict(code="1.004227", field="cu-tru", name_vi="Khai báo tạm vắng",
          name_en="Declaration of temporary absence", processing_days=1, online_level="full",
@@ -405,7 +411,8 @@ PROCEDURES = [
              _doc("Tờ khai đề nghị trợ giúp xã hội (theo mẫu của Nghị định 20/2021/NĐ-CP)",
                   "Application for social assistance (Decree 20/2021/ND-CP form)", upload=True),
              _doc("Giấy xác nhận khuyết tật (đối với người khuyết tật)",
-                  "Disability certificate (for people with disabilities)", "copy"),
+                  "Disability certificate (for people with disabilities)", "copy",
+                  paper="disability_certificate"),
          ],
          form_schema=[
              _f("beneficiary_name", "text", "Họ và tên người hưởng", "Beneficiary's full name"),
@@ -429,7 +436,8 @@ PROCEDURES = [
          documents=[
              _doc("Tờ khai đề nghị hỗ trợ chi phí mai táng (theo mẫu)",
                   "Application for funeral cost support (template)"),
-             _doc("Giấy báo tử hoặc trích lục khai tử", "Death notice or death extract", "copy"),
+             _doc("Giấy báo tử hoặc trích lục khai tử", "Death notice or death extract", "copy",
+                  paper="death_certificate"),
          ]),
 ]
 
@@ -462,8 +470,8 @@ def seed_procedures(session: Session) -> int:
         procedure = Procedure(field=field, **values)
         procedure.documents = [
             ProcedureDocument(position=i, name_vi=vi, name_en=en, original_or_copy=kind,
-                              copies=copies, upload_required=upload)
-            for i, (vi, en, kind, copies, upload) in enumerate(documents, start=1)]
+                              copies=copies, upload_required=upload, paper_type=paper)
+            for i, (vi, en, kind, copies, upload, paper) in enumerate(documents, start=1)]
         procedure.search_text = search_text(procedure, field)
         session.add(procedure)
     session.flush()
