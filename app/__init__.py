@@ -77,6 +77,7 @@ def register_blueprints(app: Flask) -> None:
     from app.procedures.routes import bp as procedures_bp
     from app.dossiers.routes import bp as dossiers_bp
     from app.dossiers.desk import bp as desk_bp
+    from app.dossiers import printouts  # noqa: F401  (the desk's other printable forms)
 
     app.register_blueprint(procedures_bp)
     app.register_blueprint(dossiers_bp)
