@@ -45,8 +45,8 @@ class LogBookForm(BaseForm):
     class Meta:
         csrf = False
 
-    date_from = DayField(_l("From"), validators=[Optional()])
-    date_to = DayField(_l("To"), validators=[Optional()])
+    date_from = DayField(_l("From date"), validators=[Optional()])
+    date_to = DayField(_l("To date"), validators=[Optional()])
     department_id = SelectField(_l("Department"), coerce=int, default=0)
 
     def fill_range(self, today: date) -> tuple[date, date] | None:
@@ -163,7 +163,7 @@ def log_book():
 def _csv_header() -> list[str]:
     return [_("No."), _("Dossier code"), _("Procedure"), _("Number of dossiers"),
             _("Applicant (person or organisation)"), _("Address"), _("Phone"),
-            _("Lead agency"), _("Received"), _("Appointment for the result"),
+            _("Lead agency"), _("Dossier received"), _("Appointment for the result"),
             _("Passed on to be resolved"), _("Result received from the resolving agency"),
             _("Result returned to the applicant"), _("Signature of the recipient"), _("Notes")]
 

@@ -73,7 +73,7 @@ def desk(session):
     theirs = _submit(session, elsewhere, name="Người Xã Khác")
     _hold(session, theirs, people["stranger"])
     perform(session, theirs.id, "receive", people["stranger"], now=NOW)
-    return {**people, "office": office, "case": session.get(Case, case.id),
+    return {**people, "office": office, "elsewhere": elsewhere, "case": session.get(Case, case.id),
             "refused": session.get(Case, refused.id), "theirs": session.get(Case, theirs.id)}
 
 
@@ -198,6 +198,31 @@ def test_each_desk_sees_only_its_own_departments_dossiers(client, desk):
     _login(client, desk["stranger"])
     codes = [row[1] for row in _book_rows(_book(client))]
     assert codes == [desk["theirs"].code]
+
+
+def test_a_dossier_is_in_the_book_of_the_desk_that_received_it(client, app, desk, session):
+    later = NOW + timedelta(days=1)
+    # Received here, then passed to the other commune: still in this desk's book.
+    away = _submit(session, desk["office"], name="Người Chuyển Đi", when=later)
+    _hold(session, away, desk["intake"])
+    perform(session, away.id, "receive", desk["intake"], now=later)
+    perform(session, away.id, "transfer", desk["leader"], note="Thuộc thẩm quyền xã khác",
+            to_department_id=desk["elsewhere"]["dept"].id, now=later + timedelta(hours=1))
+    # Sent to the other commune first, passed here before anyone received it: in this book only.
+    here = _submit(session, desk["elsewhere"], name="Người Chuyển Đến", when=later)
+    _hold(session, here, desk["stranger"])
+    perform(session, here.id, "transfer", desk["stranger"], note="Nhầm xã",
+            to_department_id=desk["office"]["dept"].id, now=later + timedelta(hours=2))
+    perform(session, here.id, "receive", desk["intake"], now=later + timedelta(hours=3))
+    _login(client, desk["intake"])
+    rows = {row[1]: row for row in _book_rows(_book(client))}
+    assert set(rows) == {desk["case"].code, away.code, here.code}
+    assert rows[away.code][9] == "04/11/2026 (" + desk["elsewhere"]["dept"].name_en + ")"
+    assert rows[away.code][6] == desk["elsewhere"]["dept"].name_en  # who resolves it now
+    app.test_client_class = PersonClient
+    theirs = app.test_client()
+    _login(theirs, desk["stranger"])
+    assert [row[1] for row in _book_rows(_book(theirs))] == [desk["theirs"].code]
 
 
 def test_the_log_book_defaults_to_this_month(client, desk, session):
