@@ -14,7 +14,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from wtforms import SelectField
-from wtforms.validators import Optional
+from wtforms.validators import Optional, ValidationError
 
 from app.dossiers import logbook
 from app.dossiers.control_sheet import EARLY, LATE, ON_TIME, control_sheet as build_sheet
@@ -33,6 +33,8 @@ from app.workbench.labels import event_name, state_name
 
 TIMING_NAMES = {EARLY: _l("Early"), ON_TIME: _l("On time"), LATE: _l("Late")}
 
+NOT_YOUR_DEPARTMENT = _l("Choose one of your own departments.")
+
 RANGE_ERRORS = {
     "reversed": _l("The end date must be on or after the start date."),
     "too_long": _l("Choose at most %(days)d days at a time."),
@@ -47,7 +49,19 @@ class LogBookForm(BaseForm):
 
     date_from = DayField(_l("From date"), validators=[Optional()])
     date_to = DayField(_l("To date"), validators=[Optional()])
-    department_id = SelectField(_l("Department"), coerce=int, default=0)
+    # Kept as text and checked here, so an empty choice means "all" and anything else that is
+    # not one of the officer's departments gets one plain message.
+    department_id = SelectField(_l("Department"), default="0", validate_choice=False)
+
+    def validate_department_id(self, field):
+        if not field.data:
+            field.data = "0"
+        if field.data not in {value for value, _label in field.choices}:
+            raise ValidationError(str(NOT_YOUR_DEPARTMENT))
+
+    @property
+    def department(self) -> int:
+        return int(self.department_id.data or 0)
 
     def fill_range(self, today: date) -> tuple[date, date] | None:
         """The range asked for, an empty end filled from the other end's month (both empty:
@@ -127,12 +141,12 @@ def _book_request():
     """(form, departments, range or None, department ids) for the log book and its export."""
     departments = workbench.departments_of(db.session, _me())
     form = LogBookForm(formdata=request.args)
-    form.department_id.choices = [(0, _("All my departments"))] + [
-        (d.id, d.name(current_language())) for d in departments]
+    form.department_id.choices = [("0", _("All my departments"))] + [
+        (str(d.id), d.name(current_language())) for d in departments]
     valid = form.validate()
     chosen = form.fill_range(logbook.today(utcnow())) if valid else None
-    if chosen is not None and form.department_id.data:
-        ids = [form.department_id.data]
+    if chosen is not None and form.department:
+        ids = [form.department]
     else:
         ids = [d.id for d in departments]
     return form, departments, chosen, ids
@@ -140,8 +154,8 @@ def _book_request():
 
 def _range_args(form: LogBookForm) -> dict[str, str]:
     args = {"date_from": form.date_from.data.isoformat(), "date_to": form.date_to.data.isoformat()}
-    if form.department_id.data:
-        args["department_id"] = str(form.department_id.data)
+    if form.department:
+        args["department_id"] = str(form.department)
     return args
 
 

@@ -261,10 +261,16 @@ def test_a_range_that_cannot_be_a_page_of_the_book_is_explained(client, desk, qu
     assert message in csv_response.page.get_text(" ", strip=True)
 
 
-def test_a_department_that_is_not_the_officers_is_refused(client, desk):
+def test_the_book_can_be_narrowed_to_one_of_the_officers_departments_only(client, desk):
     _login(client, desk["intake"])
-    response = _book(client, f"{RANGE}&department_id={desk['stranger'].id + 1000}")
-    assert response.status_code == 400
+    mine, theirs = desk["office"]["dept"].id, desk["elsewhere"]["dept"].id
+    assert len(_book_rows(_book(client, f"{RANGE}&department_id={mine}"))) == 1
+    assert len(_book_rows(_book(client, f"{RANGE}&department_id="))) == 1  # empty: all of mine
+    for other in (theirs, "abc", "-1"):
+        response = _book(client, f"{RANGE}&department_id={other}")
+        assert response.status_code == 400
+        assert "Choose one of your own departments." in _text(response)
+        assert not response.page.select("table.log-book")
 
 
 def _many(session, desk, count, start):
