@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, abort, render_template
-from flask import request
+from flask import Response, abort, render_template, request
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
@@ -31,7 +30,8 @@ from app.templating import format_day, format_moment
 from app.workbench import services as workbench
 from app.workbench.labels import event_name, state_name
 
-TIMING_NAMES = {EARLY: _l("Early"), ON_TIME: _l("On time"), LATE: _l("Late")}
+# The circular's own three words (trước hạn, đúng hạn, quá hạn).
+TIMING_NAMES = {EARLY: _l("Early"), ON_TIME: _l("On the due day"), LATE: _l("Late")}
 
 NOT_YOUR_DEPARTMENT = _l("Choose one of your own departments.")
 
@@ -207,7 +207,7 @@ def log_book_csv():
     body = logbook.write_csv(_csv_header(), (_csv_row(line, lang) for line in lines))
     start, end = chosen
     filename = f"so-theo-doi-ho-so-{start.isoformat()}-{end.isoformat()}.csv"
-    return Response(body.encode("utf-8"), mimetype="text/csv",
+    # Applicants' names and phones: never kept by a shared cache or the browser's.
+    return Response(body.encode("utf-8"), content_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"',
-                             "Content-Type": "text/csv; charset=utf-8",
                              "Cache-Control": "private, no-store"})
