@@ -103,6 +103,14 @@ def test_the_supplement_request_prints_the_latest_request(client, desk):
     assert "13:00 03/11/2026" in text  # when it was asked (the second request), in Vietnam
 
 
+def test_the_forms_read_in_vietnamese(client, desk):
+    _login(client, desk["intake"])
+    heading = client.get(_url(desk["refused"], "refusal", lang="vi")).page.select_one("h1")
+    assert heading.get_text(strip=True) == "Phiếu từ chối tiếp nhận giải quyết hồ sơ"
+    sheet = client.get(_url(desk["case"], "control-sheet", lang="vi")).page
+    assert "Trước hạn" in sheet.select_one("table.form-table").get_text(" ", strip=True)
+
+
 def test_the_refusal_notice_gives_the_reason_and_the_officer(client, desk):
     _login(client, desk["intake"])
     text = _text(client.get(_url(desk["refused"], "refusal")))
@@ -321,9 +329,11 @@ def test_the_csv_has_the_whole_range_with_a_bom_and_a_header(client, desk, sessi
     assert len(lines) == 30 and [line[0] for line in lines] == [str(n) for n in range(1, 31)]
     assert lines[0][1] == desk["case"].code and lines[0][4] == "Trần Thị Mai"
     assert desk["theirs"].code not in body.decode("utf-8")
-    # The page's language: the Vietnamese export is a CSV of the same lines.
+    # The page's language: the Vietnamese export has the circular's own headings.
     _, vi_body, vi_rows = _csv(client, lang="vi")
     assert vi_body.startswith("\ufeff".encode("utf-8")) and len(vi_rows) == 31
+    assert vi_rows[0][:5] == ["STT", "Mã hồ sơ", "Thủ tục", "Số lượng hồ sơ (bộ)",
+                              "Tên cá nhân, tổ chức"]
 
 
 def test_the_csv_cannot_carry_a_formula_into_a_spreadsheet(client, desk, session):
