@@ -150,7 +150,8 @@ def test_the_case_page_links_to_the_forms_that_apply(client, desk):
     assert _url(desk["case"], "supplement-request") in links
     assert _url(desk["case"], "control-sheet") in links
     assert _url(desk["case"], "refusal") not in links
-    refused = {a["href"] for a in client.get(f"/en/workbench/cases/{desk['refused'].id}").page.select("a")}
+    refused_page = client.get(f"/en/workbench/cases/{desk['refused'].id}").page
+    refused = {a["href"] for a in refused_page.select("a")}
     assert _url(desk["refused"], "refusal") in refused
     assert _url(desk["refused"], "supplement-request") not in refused
 

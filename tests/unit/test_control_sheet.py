@@ -143,7 +143,8 @@ def test_events_that_hand_nothing_over_make_no_row_and_missing_data_breaks_nothi
 
 def test_timing_uses_the_local_day():
     due = at(5, 17)
-    assert timing_of(datetime(2026, 11, 4, 17, 30, tzinfo=timezone.utc), due) == ON_TIME  # 00:30 on the 5th in Vietnam
+    # 00:30 on the 5th in Vietnam is the due day, though still the 4th in UTC.
+    assert timing_of(datetime(2026, 11, 4, 17, 30, tzinfo=timezone.utc), due) == ON_TIME
     assert timing_of(datetime(2026, 11, 4, 16, 30, tzinfo=timezone.utc), due) == EARLY
     assert timing_of(due + timedelta(minutes=1), due) == LATE
     assert timing_of(due, None) is None
