@@ -79,6 +79,7 @@ def register_blueprints(app: Flask) -> None:
     from app.dossiers.desk import bp as desk_bp
     from app.dossiers import fee_desk, result_routes  # noqa: F401 (their routes join these two)
     from app.dossiers import papers as _papers  # noqa: F401  its routes join both blueprints
+    from app.dossiers import printouts  # noqa: F401  (the desk's other printable forms)
 
     app.register_blueprint(procedures_bp)
     app.register_blueprint(dossiers_bp)

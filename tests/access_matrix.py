@@ -52,6 +52,7 @@ class World:
     user_ids: dict[str, int] = field(default_factory=dict)
     draft_id: int = 0         # the resident's online draft of the procedure
     file_id: int = 0          # a PDF the resident sent with `case_id` (in their papers too)
+    refused_case_id: int = 0  # department A, a dossier refused at the desk (Mẫu 03)
 
     def url_args(self, endpoint: str) -> dict[str, object]:
         """A value for every URL argument a route of the app can take."""
@@ -67,6 +68,8 @@ class World:
         }
         if endpoint == "workbench.apology_letter":
             args["case_id"] = self.apology_case_id
+        if endpoint == "desk.refusal_slip":
+            args["case_id"] = self.refused_case_id
         return args
 
 
@@ -119,6 +122,20 @@ def build_world(session) -> World:
 
     session.add(Dossier(case_id=case.id, procedure_id=procedure.id, channel="online",
                         applicant_name="Người Nộp Thử", applicant_phone="0912000111"))
+    # The dossier was once sent back for papers (Mẫu 02); another was refused at the desk (Mẫu 03).
+    asked_at = datetime.now(timezone.utc) - timedelta(days=3)
+    session.add_all([
+        CaseEvent(case_id=case.id, actor_id=officer_a.id, action="request_supplement",
+                  from_state=4, to_state=5, note="Bản sao giấy khai sinh", at=asked_at),
+        CaseEvent(case_id=case.id, actor_id=officer_a.id, action="supplement_provided",
+                  from_state=5, to_state=4, at=asked_at + timedelta(days=1))])
+    refused = make_case(session, dept_a, state=3, applicant=resident,
+                        due_at=datetime.now(timezone.utc) + timedelta(days=5))
+    session.add_all([
+        Dossier(case_id=refused.id, procedure_id=procedure.id, channel="online",
+                applicant_name="Người Nộp Thử", applicant_phone="0912000111"),
+        CaseEvent(case_id=refused.id, actor_id=leader.id, action="refuse", from_state=1,
+                  to_state=3, note="Thiếu tờ khai", at=asked_at)])
     message = OutboxMessage(channel="sms", recipient="0912345678", subject="Thử", body="Thử",
                             status="undeliverable", last_error="no SMS gateway")
     session.add_all([rule, day, document, message])
@@ -149,7 +166,8 @@ def build_world(session) -> World:
         procedure_code=procedure.code, procedure_id=procedure.id, document_id=document.id,
         field_id=procedure.field_id, message_id=message.id, draft_id=draft.id,
         logins={role: (u.phone or u.email) for role, u in people.items()},
-        user_ids={role: u.id for role, u in people.items()}, file_id=paper.id)
+        user_ids={role: u.id for role, u in people.items()}, file_id=paper.id,
+        refused_case_id=refused.id)
 
 
 class PersonClient(CheckedClient):
@@ -319,6 +337,13 @@ MATRIX: dict[str, tuple[str, str, str, str, str, str, str]] = {
     # Scans: staff who see the case AND work it at the desk (intake or leader seat, assignee,
     # administrator); the world's officer of department A is its assignee.
     "desk.add_scans":               ("POST", LOGIN, NO, IN, NO, IN, IN),
+    # The desk's other forms follow the receipt's rule; the log book shows each officer only
+    # their own departments' dossiers, so every member of staff may open it.
+    "desk.supplement_slip":         ("GET", LOGIN, NO, OK, NO, OK, OK),
+    "desk.refusal_slip":            ("GET", LOGIN, NO, OK, NO, OK, OK),
+    "desk.control_sheet":           ("GET", LOGIN, NO, OK, NO, OK, OK),
+    "desk.log_book":                STAFF_GET,
+    "desk.log_book_csv":            STAFF_GET,
     # The workbench: staff only; a department's queue and cases only to its own people (and
     # administrators); the leader's overview only to its leader (and administrators).
     "workbench.my_cases":           STAFF_GET,

@@ -209,6 +209,7 @@ def _forms():
 def _queries():
     from app.admin import forms as admin, procedure_forms as procedures
     from app.api import schemas as api
+    from app.dossiers import printouts
     from app.procedures import forms as catalogue
     from app.workbench import forms as workbench
 
@@ -231,6 +232,8 @@ def _queries():
         "admin.outbox": page("page", "status"),
         "procedures.catalogue": form_fields(catalogue.CatalogueSearchForm) + page("page"),
         "desk.walk_in": page("procedure"),
+        "desk.log_book": form_fields(printouts.LogBookForm) + page("page"),
+        "desk.log_book_csv": form_fields(printouts.LogBookForm),
         "dossiers.track": page("code"),
         "api.procedures": model_fields(api.CatalogueQuery),
         "api.procedure": model_fields(api.LangQuery),
