@@ -183,7 +183,8 @@ def _forms():
         # document's file field (doc_<id>) gets text, which the form must take as no file.
         "dossiers.start": same(),
         "dossiers.edit_draft": lambda args: form_fields(online_forms.ApplicantForm) + [
-            FieldSpec("action", "action", "choice", ("save", "submit"))],
+            FieldSpec("action", "action", "choice", ("save", "submit"))] + [
+            FieldSpec(f"reuse_{d}", "reuse", "int") for d in _draft_documents(args)],
         "dossiers.remove_draft_file": same(online_forms.RemoveFileForm),
         "dossiers.delete_draft": same(),
         "desk.request_fee": same(fee_forms.RequestFeeForm),
@@ -204,6 +205,28 @@ def _forms():
         "admin.edit_procedure_field": same(procedures.ProcedureFieldForm),
         "api.dossier_status": lambda args: model_fields(api.StatusLookup),
     }
+
+
+def _draft_documents(args: dict) -> list[int]:
+    """The documents of the draft the URL names (the world's draft: one), whose "reuse_<id>"
+    choice of a paper the online form reads; none for a hostile draft id. Read outside any
+    request, like `fingerprint`."""
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.inputs import parse_id
+    from app.models import DossierDraft, ProcedureDocument
+
+    try:
+        draft_id = parse_id(args.get("draft_id"))
+    except ValueError:
+        return []
+    with db.engine.connect() as conn:
+        ids = list(conn.scalars(select(ProcedureDocument.id).join(
+            DossierDraft, DossierDraft.procedure_id == ProcedureDocument.procedure_id)
+            .where(DossierDraft.id == draft_id).order_by(ProcedureDocument.id)))
+        conn.rollback()
+    return ids
 
 
 def _queries():

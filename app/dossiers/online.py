@@ -5,6 +5,10 @@ joined), the draft's files moved to the case, the draft deleted. Nothing half-do
 failure: the draft and its files stay as they were, and files stored for the failed request
 are forgotten again (files.discard).
 
+A paper the resident sent before (their papers, app/dossiers/papers_service.py) can answer a
+document instead of an upload: `reused` maps the document to the paper's file row, and the
+draft gets a new row naming the same stored file, in the same transaction as the rest.
+
 The draft carries the submission's idempotency key from the moment it is made, so pressing
 "submit" twice, or a retry after a lost answer, finds the dossier the first press made.
 
@@ -13,6 +17,7 @@ No Flask here: the views hand in the file store and the parsed values.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -22,6 +27,7 @@ from sqlalchemy.orm import Session
 from app.db import write_transaction
 from app.dossiers.files import Stored, Upload, check_upload, discard, file_row, \
     release_unreferenced, store_uploads
+from app.dossiers.papers_service import reuse
 from app.dossiers.services import DossierError, Submission, find_by_key, submit
 from app.models import AdminUnit, Case, Dossier, DossierDraft, DossierFile, Procedure, User, utcnow
 from app.storage import FileStore
@@ -36,6 +42,15 @@ class DraftIncomplete(Exception):
     def __init__(self, document_ids: list[int]):
         super().__init__(",".join(map(str, document_ids)))
         self.document_ids = document_ids
+
+
+class ReuseRefused(Exception):
+    """A paper chosen for reuse that may not answer its document: `problems` maps the document
+    id to "not_yours" (not among the user's papers) or "wrong_kind" (another kind of paper)."""
+
+    def __init__(self, problems: dict[int, str]):
+        super().__init__(",".join(f"{d}:{c}" for d, c in problems.items()))
+        self.problems = problems
 
 
 @dataclass(frozen=True)
@@ -102,10 +117,56 @@ def upload_problems(uploads: list[Upload]) -> dict[int | None, str]:
 
 
 def missing_documents(procedure: Procedure, on_draft: list[DossierFile],
-                      uploads: list[Upload]) -> list[int]:
-    """Ids of the documents that must be uploaded and have no file yet."""
-    have = {f.document_id for f in on_draft} | {u.document_id for u in uploads}
+                      uploads: list[Upload], reused: Iterable[int] = ()) -> list[int]:
+    """Ids of the documents that must be uploaded and have no file yet: neither on the draft,
+    nor uploaded now, nor answered now by a reused paper (`reused`: document ids)."""
+    have = ({f.document_id for f in on_draft} | {u.document_id for u in uploads}
+            | set(reused))
     return [d.id for d in procedure.documents if d.upload_required and d.id not in have]
+
+
+def reuse_problems(session: Session, user_id: int, procedure: Procedure,
+                   reused: dict[int, int]) -> dict[int, str]:
+    """Why each chosen paper (document id -> file id) may not answer its document, if it may
+    not: "not_yours" unless the file is in the user's papers (theirs, and sent with a dossier
+    or kept on its own, not merely on another draft), "wrong_kind" unless it is the kind of
+    paper the document asks for. The same rules as papers_service.reusable_papers, by row, so
+    an older copy of a listed paper is still accepted."""
+    documents = {d.id: d for d in procedure.documents}
+    problems: dict[int, str] = {}
+    for document_id, file_id in reused.items():
+        document = documents.get(document_id)
+        source = session.get(DossierFile, file_id)
+        if (source is None or source.owner_id is None or source.owner_id != user_id
+                or (source.case_id is None and source.draft_id is not None)):
+            problems[document_id] = "not_yours"
+        elif document is None or not document.paper_type \
+                or source.paper_type != document.paper_type:
+            problems[document_id] = "wrong_kind"
+    return problems
+
+
+def _attach_reused(session: Session, user_id: int, draft: DossierDraft,
+                   reused: dict[int, int]) -> None:
+    """Inside the caller's write transaction: the chosen papers onto the draft. A paper already
+    on the draft for that document (a second press of Save) is not added twice."""
+    if not reused:
+        return
+    # FOR UPDATE on PostgreSQL: "remove from my papers" in another tab waits for this commit,
+    # then finds the new row naming the stored file and keeps the file (or ran first, and
+    # the paper is no longer the user's). SQLite's BEGIN IMMEDIATE serialises the two already.
+    for file_id in sorted(reused.values()):
+        session.get(DossierFile, file_id, with_for_update=True)
+    problems = reuse_problems(session, user_id, draft.procedure, reused)
+    if problems:
+        raise ReuseRefused(problems)
+    on_draft = {(f.document_id, f.storage_key) for f in draft_files(session, draft.id)}
+    for document_id, file_id in sorted(reused.items()):
+        source = session.get(DossierFile, file_id)
+        if (document_id, source.storage_key) in on_draft:
+            continue
+        reuse(session, user_id, file_id, draft_id=draft.id, document_id=document_id)
+        on_draft.add((document_id, source.storage_key))
 
 
 def _paper_types(procedure: Procedure) -> dict[int, str | None]:
@@ -156,9 +217,11 @@ def _store(store: FileStore, uploads: list[Upload]) -> list[Stored]:
 
 def save_draft(session: Session, store: FileStore, user_id: int, draft_id: int,
                values: DraftValues, uploads: list[Upload], *,
+               reused: dict[int, int] | None = None,
                now: datetime | None = None) -> DossierDraft:
-    """Keep what was typed (complete or not) and the new files on the draft. UploadError:
-    nothing stored, nothing changed; DossierError("draft_gone") when it is no longer there."""
+    """Keep what was typed (complete or not), the new files and the reused papers on the
+    draft. UploadError: nothing stored, nothing changed; ReuseRefused: nothing changed;
+    DossierError("draft_gone") when it is no longer there."""
     now = now or utcnow()
     stored = _store(store, uploads)
     try:
@@ -172,6 +235,7 @@ def save_draft(session: Session, store: FileStore, user_id: int, draft_id: int,
             draft.unit_id = _valid_unit(session, values.unit_id)
             draft.form_data = dict(values.form_data)
             draft.updated_at = now
+            _attach_reused(session, user_id, draft, reused or {})
             types = _paper_types(draft.procedure)
             for item in stored:
                 session.add(file_row(item, purpose="submission", uploaded_by_id=user_id,
@@ -185,12 +249,15 @@ def save_draft(session: Session, store: FileStore, user_id: int, draft_id: int,
 
 def submit_draft(session: Session, store: FileStore, user_id: int, draft_id: int,
                  values: DraftValues, uploads: list[Upload], *,
+                 reused: dict[int, int] | None = None,
                  now: datetime | None = None) -> Dossier:
-    """The draft becomes a dossier in state 1 (channel online), its files the dossier's.
+    """The draft becomes a dossier in state 1 (channel online), its files (the reused papers
+    among them) the dossier's.
 
-    Raises DraftIncomplete (a required paper missing), DossierError (the submission's rules)
-    or UploadError (a bad file); then the draft and its files are as they were and this
-    request's files are not kept. A draft already submitted answers with its dossier."""
+    Raises DraftIncomplete (a required paper missing), DossierError (the submission's rules),
+    ReuseRefused (a chosen paper that may not be reused) or UploadError (a bad file); then the
+    draft and its files are as they were and this request's files are not kept. A draft
+    already submitted answers with its dossier."""
     now = now or utcnow()
     stored = _store(store, uploads)
     kept = False
@@ -200,6 +267,7 @@ def submit_draft(session: Session, store: FileStore, user_id: int, draft_id: int
             if draft is None:
                 raise DossierError("draft_gone")
             procedure = draft.procedure
+            _attach_reused(session, user_id, draft, reused or {})
             # Checked again under the lock: another tab may have removed a file meanwhile.
             missing = missing_documents(procedure, draft_files(session, draft.id), uploads)
             if missing:

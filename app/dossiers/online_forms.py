@@ -1,5 +1,6 @@
 """The online dossier form: the applicant, the commune that receives it, the procedure's own
-questions (its form schema, app/procedures/schema.py) and one file input per paper it lists.
+questions (its form schema, app/procedures/schema.py) and one file input per paper it lists,
+with beside it a choice among the resident's papers of that kind ("reuse_<document id>").
 
 One form class per procedure, built when the page is asked for. The schema's fields are
 named "f_<name>" here, so a schema field can never shadow an applicant field (a schema may
@@ -13,7 +14,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import MultipleFileField
 from werkzeug.datastructures import FileStorage
-from wtforms import HiddenField, IntegerField, SelectField, StringField, TelField
+from wtforms import HiddenField, IntegerField, RadioField, SelectField, StringField, TelField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from app.dossiers.files import Upload
@@ -26,6 +27,7 @@ from app.uploads import ATTACHMENT_MAX_BYTES
 
 SCHEMA_PREFIX = "f_"
 DOCUMENT_PREFIX = "doc_"
+REUSE_PREFIX = "reuse_"
 ACCEPT = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
 _ID_NUMBER = re.compile(r"^(\d{9}|\d{12})$")
 
@@ -57,6 +59,15 @@ UPLOAD_ERRORS = {
     "name_mismatch": _l("The file's name does not match its content (for example a photo "
                         "named .pdf). Rename it or save it again as PDF, JPG or PNG."),
 }
+# Why a paper chosen for reuse was refused (the codes of online.reuse_problems), and the
+# answer to a value that is no paper id at all.
+REUSE_ERRORS = {
+    "not_yours": _l("The paper you chose is not among your papers (any more). Choose another "
+                    "one from the list, or upload the file."),
+    "wrong_kind": _l("The paper you chose is not the kind this document asks for. Choose one "
+                     "from the list, or upload the file."),
+    "bad_choice": _l("Choose one of the papers listed, or upload the file."),
+}
 DOCUMENT_REQUIRED = _l("Upload this paper: the procedure requires it for an online dossier.")
 FILES_NOT_KEPT = _l("The files you chose this time were not kept: choose them again. Files "
                     "already saved on the draft are kept.")
@@ -77,6 +88,26 @@ def _id_number(form, field):
 
 def _no_spaces(value):
     return "".join(value.split()) if isinstance(value, str) else value
+
+
+class PaperChoiceField(RadioField):
+    """The id of one of the resident's papers, or nothing (0 or no value: upload instead).
+
+    coerce=int gets the base form's id rule (app.inputs.parse_choice_id: ASCII digits within
+    the database's range). The choices are the user's papers, known only with the session, so
+    whether the id may be reused is the service's question (online.reuse_problems), not
+    WTForms' "Not a valid choice"; anything that is no id is told so in the portal's words."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, coerce=int, validate_choice=False, **kwargs)
+
+    def process_formdata(self, valuelist):
+        if not valuelist or (isinstance(valuelist[0], str) and not valuelist[0].strip()):
+            return
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(str(REUSE_ERRORS["bad_choice"])) from error
 
 
 class ApplicantForm(BaseForm):
@@ -108,6 +139,10 @@ def online_form_class(procedure, lang: str) -> type[BaseForm]:
     for document in procedure.documents:
         attributes[DOCUMENT_PREFIX + str(document.id)] = MultipleFileField(
             document.name(lang), render_kw={"accept": ACCEPT})
+        # Every document, typed or not: a forged choice for one without a paper type is told
+        # "not the kind asked for" rather than silently dropped.
+        attributes[REUSE_PREFIX + str(document.id)] = PaperChoiceField(
+            _l("Reuse a paper you sent before"))
     return type("OnlineDossierForm", (ApplicantForm,), attributes)
 
 
@@ -124,6 +159,28 @@ def schema_fields(form, procedure) -> list:
 
 def document_field(form, document_id: int | None):
     return form._fields.get(f"{DOCUMENT_PREFIX}{document_id}")
+
+
+def reuse_field(form, document_id: int | None):
+    return form._fields.get(f"{REUSE_PREFIX}{document_id}")
+
+
+def reused_of(form, procedure) -> dict[int, int]:
+    """The papers chosen for reuse in this request: document id -> file id. A field whose value
+    was refused is not a choice; its message moves to the document's field, where the page
+    shows the document's problems (and the summary links to)."""
+    chosen = {}
+    for document in procedure.documents:
+        field = reuse_field(form, document.id)
+        if field is None:
+            continue
+        if field.errors:
+            target = document_field(form, document.id)
+            target.errors = list(target.errors) + list(field.errors)
+            field.errors = []
+        elif field.data:
+            chosen[document.id] = field.data
+    return chosen
 
 
 def initial_data(draft, procedure) -> dict:

@@ -18,10 +18,12 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.dossiers import online
 from app.dossiers.files import files_of_case
-from app.dossiers.online_forms import (ERRORS, FILES_NOT_KEPT, DOCUMENT_REQUIRED, UPLOAD_ERRORS,
-                                       ConfirmForm, RemoveFileForm, document_field,
-                                       initial_data, online_form_class, relax, schema_fields,
-                                       uploads_of, values_of)
+from app.dossiers.online_forms import (ERRORS, FILES_NOT_KEPT, DOCUMENT_REQUIRED, REUSE_ERRORS,
+                                       UPLOAD_ERRORS, ConfirmForm, RemoveFileForm,
+                                       document_field, initial_data, online_form_class, relax,
+                                       reuse_field, reused_of, schema_fields, uploads_of,
+                                       values_of)
+from app.dossiers.papers_service import reusable_papers
 from app.dossiers.receipts import qr_svg, tracking_url
 from app.dossiers.routes import bp
 from app.dossiers.services import DossierError
@@ -55,16 +57,26 @@ def _blame(form, code: str, field_name: str | None) -> None:
         form.form_errors.append(str(message))
 
 
+def _refuse_reuse(form, document_id: int, code: str) -> None:
+    field = document_field(form, document_id)
+    field.errors = list(field.errors) + [REUSE_ERRORS.get(code, REUSE_ERRORS["bad_choice"])]
+
+
 def _render(form, draft, status: int = 200, chose_files: bool = False):
     procedure = draft.procedure
     files = online.draft_files(db.session, draft.id)
     by_document: dict[int | None, list] = {}
     for item in files:
         by_document.setdefault(item.document_id, []).append(item)
+    # The resident's papers of the kind a document asks for, offered while it has no file.
+    me = current_user.id
+    offers = {d.id: reusable_papers(db.session, me, d) for d in procedure.documents
+              if d.paper_type and d.id not in by_document}
     return render_template(
         "dossiers/online_form.html", form=form, draft=draft, procedure=procedure,
         questions=schema_fields(form, procedure),
-        documents=[(d, document_field(form, d.id)) for d in procedure.documents],
+        documents=[(d, document_field(form, d.id), reuse_field(form, d.id),
+                    offers.get(d.id) or []) for d in procedure.documents],
         files_by_document=by_document, loose_files=by_document.get(None, []),
         files_not_kept=str(FILES_NOT_KEPT) if chose_files and status >= 400 else None), status
 
@@ -110,9 +122,14 @@ def edit_draft(draft_id: int):
         field = document_field(form, document_id)
         field.errors = list(field.errors) + [UPLOAD_ERRORS[code]]
         ok = False
+    reused = reused_of(form, procedure)
+    for document_id, code in online.reuse_problems(db.session, me.id, procedure,
+                                                   reused).items():
+        _refuse_reuse(form, document_id, code)
+        ok = False
     if submitting:
         for document_id in online.missing_documents(procedure, online.draft_files(
-                db.session, draft.id), uploads):
+                db.session, draft.id), uploads, reused):
             field = document_field(form, document_id)
             field.errors = list(field.errors) + [DOCUMENT_REQUIRED]
             ok = False
@@ -123,10 +140,16 @@ def edit_draft(draft_id: int):
     store = file_store()
     try:
         if not submitting:
-            online.save_draft(db.session, store, me.id, draft.id, values, uploads)
+            online.save_draft(db.session, store, me.id, draft.id, values, uploads,
+                              reused=reused)
             flash(_("Draft saved. You can come back to it from My dossiers."), "success")
             return redirect(url_for("dossiers.edit_draft", draft_id=draft.id))
-        dossier = online.submit_draft(db.session, store, me.id, draft.id, values, uploads)
+        dossier = online.submit_draft(db.session, store, me.id, draft.id, values, uploads,
+                                      reused=reused)
+    except online.ReuseRefused as refused:  # checked above; a paper removed meanwhile
+        db.session.rollback()
+        for document_id, code in refused.problems.items():
+            _refuse_reuse(form, document_id, code)
     except online.DraftIncomplete as incomplete:
         db.session.rollback()
         for document_id in incomplete.document_ids:
