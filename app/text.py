@@ -51,6 +51,16 @@ def vietnamese_sort_key(text: str) -> tuple:
     return (tuple(letters), tuple(tones), text)
 
 
+def vietnamese_sort_text(text: str) -> str:
+    """vietnamese_sort_key as a string a database can ORDER BY byte for byte (SQLite's BINARY,
+    PostgreSQL's COLLATE "C"), so a catalogue page is sorted and cut in SQL: every letter as
+    six hex digits, then "!" (below any digit, so a name that is the start of another comes
+    first, as a tuple does), every tone as one digit, "!", and the name itself."""
+    letters, tones, _ = vietnamese_sort_key(text)
+    return ("".join(f"{letter + 1:06x}" for letter in letters) + "!"
+            + "".join(str(tone) for tone in tones) + "!" + text)
+
+
 def escape_like(text: str, escape: str = "\\") -> str:
     """`text` as a literal inside a LIKE pattern: what people type is not a wildcard."""
     return (text.replace(escape, escape * 2).replace("%", escape + "%")
