@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.pagination import Page, page_number
 from app.models import Procedure, ProcedureField
@@ -86,7 +86,7 @@ def search(session: Session, criteria: Search, lang: str, page: int | None,
     items = session.scalars(
         select(Procedure).where(*conditions).order_by(key, Procedure.id)
         .limit(size).offset((number - 1) * size)
-        .options(selectinload(Procedure.field))).all() if total else []
+        .options(joinedload(Procedure.field, innerjoin=True))).all() if total else []
     return Page(items, number, pages, total)
 
 
