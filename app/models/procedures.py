@@ -5,8 +5,9 @@ channel is not offered, 0 means free. `search_text` is the folded (accent-free, 
 search compares against, kept in step by app/procedures/services.py whenever a procedure or a
 field's names change, so a search is a cheap LIKE per word instead of folding every row.
 `sort_key_vi` / `sort_key_en` are the names' Vietnamese sort keys as text
-(app.text.vietnamese_sort_text), set on every insert and update below, so a catalogue page is
-ordered and cut in SQL instead of loading and sorting every matching procedure.
+(app.text.vietnamese_sort_text; ties broken by the name), set on every insert and update
+below, so a catalogue page is ordered and cut in SQL instead of loading and sorting every
+matching procedure.
 """
 from __future__ import annotations
 
@@ -55,8 +56,8 @@ class Procedure(Base):
         Index("ix_procedures_field_active", "field_id", "active"),
         # A catalogue page walks these in order and stops after its rows (SQLite; PostgreSQL
         # sorts the matches, COLLATE "C", which for a catalogue's size costs little).
-        Index("ix_procedures_sort_key_vi", "sort_key_vi"),
-        Index("ix_procedures_sort_key_en", "sort_key_en"),
+        Index("ix_procedures_sort_key_vi", "sort_key_vi", "name_vi"),
+        Index("ix_procedures_sort_key_en", "sort_key_en", "name_en"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

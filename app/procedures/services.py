@@ -69,12 +69,14 @@ def search(session: Session, criteria: Search, lang: str, page: int | None,
            size: int = PAGE_SIZE) -> Page[Procedure]:
     """One page of matching procedures, sorted by name the Vietnamese way.
 
-    Ordered, counted and cut in SQL on the stored sort key (app.text.vietnamese_sort_text,
-    compared byte for byte: COLLATE "C" on PostgreSQL, SQLite's default BINARY), so only the
-    page's rows are loaded, whatever the size of the catalogue."""
-    key = Procedure.sort_key_en if lang == "en" else Procedure.sort_key_vi
+    Ordered, counted and cut in SQL on the stored sort key (app.text.vietnamese_sort_text)
+    then the name itself, both compared byte for byte (COLLATE "C" on PostgreSQL, SQLite's
+    default BINARY): the order of vietnamese_sort_key. Only the page's rows are loaded,
+    whatever the size of the catalogue."""
+    order = ([Procedure.sort_key_en, Procedure.name_en] if lang == "en"
+             else [Procedure.sort_key_vi, Procedure.name_vi])
     if session.get_bind().dialect.name == "postgresql":
-        key = key.collate("C")
+        order = [column.collate("C") for column in order]
     conditions = [Procedure.search_text.contains(word, autoescape=True)
                   for word in query_words(criteria.query)]
     if criteria.field_id:
@@ -84,7 +86,7 @@ def search(session: Session, criteria: Search, lang: str, page: int | None,
     total = session.scalar(select(func.count(Procedure.id)).where(*conditions)) or 0
     number, pages = page_number(page, total, size)
     items = session.scalars(
-        select(Procedure).where(*conditions).order_by(key, Procedure.id)
+        select(Procedure).where(*conditions).order_by(*order, Procedure.id)
         .limit(size).offset((number - 1) * size)
         .options(joinedload(Procedure.field, innerjoin=True))).all() if total else []
     return Page(items, number, pages, total)

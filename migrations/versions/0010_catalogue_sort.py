@@ -34,8 +34,8 @@ def upgrade():
     with op.batch_alter_table('procedures', schema=None) as batch_op:
         batch_op.alter_column('sort_key_vi', server_default=None)
         batch_op.alter_column('sort_key_en', server_default=None)
-        batch_op.create_index('ix_procedures_sort_key_vi', ['sort_key_vi'], unique=False)
-        batch_op.create_index('ix_procedures_sort_key_en', ['sort_key_en'], unique=False)
+        batch_op.create_index('ix_procedures_sort_key_vi', ['sort_key_vi', 'name_vi'], unique=False)
+        batch_op.create_index('ix_procedures_sort_key_en', ['sort_key_en', 'name_en'], unique=False)
 
 
 def downgrade():
