@@ -169,4 +169,10 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "WORKER_INTERVAL_SECONDS": int(os.environ.get("WORKER_INTERVAL_SECONDS", 60)),
     }
     config.update(overrides)
+    if str(config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite"):
+        # A pooled PostgreSQL connection can die with a server restart: it is tested at
+        # checkout. A SQLite "connection" is an open file that cannot go stale, and the test
+        # would be one more statement on every request.
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {**config["SQLALCHEMY_ENGINE_OPTIONS"],
+                                               "pool_pre_ping": False}
     return config

@@ -14,7 +14,7 @@ from datetime import date, datetime
 
 from sqlalchemy import case as when, select, text, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from app.db import in_write_transaction, write_transaction
 from app.inputs import bad_character
@@ -175,8 +175,10 @@ def track(session: Session, code: str, contact: str) -> Tracked | None:
     contact = (contact or "").strip()
     if not code or not contact or len(code) > 40 or len(contact) > 40:
         return None
+    # The page shows the procedure's name: loaded in the same query, not by a lazy load after.
     row = session.execute(select(Dossier, Case).join(Case, Case.id == Dossier.case_id)
-                          .where(Case.code == code, Case.case_type == "dossier")).first()
+                          .where(Case.code == code, Case.case_type == "dossier")
+                          .options(joinedload(Dossier.procedure, innerjoin=True))).first()
     if row is None:
         return None
     dossier, case = row

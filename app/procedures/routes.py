@@ -34,7 +34,9 @@ def catalogue():
     form.field.choices = [("", _("All fields"))] + [(f.code, f.name(lang)) for f in known]
     valid = form.validate()
     query = (form.q.data or "").strip() if valid else ""
-    field = services.field_by_code(db.session, form.field.data) if valid else None
+    # Every field is in `known` already: an unknown code finds none there (no filter), as the
+    # query by code did, and costs no second query.
+    field = next((f for f in known if f.code == form.field.data), None) if valid else None
     page = services.search(db.session, services.Search(query=query,
                                                        field_id=field.id if field else None),
                            lang, query_page())

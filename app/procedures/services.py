@@ -3,10 +3,11 @@
 Search ignores accents, case and word order: the query is folded (app.text.fold) and split
 into words, and a procedure matches when every word occurs in its folded `search_text`
 (code, both names and both names of its field), one LIKE per word. Results are sorted the
-Vietnamese way in Python: the catalogue holds hundreds of procedures, not millions, and
-sorting the matching names costs less than a query round trip (bench/catalogue_bench.py).
-A sort key costs about 65 µs, so keys are remembered per process (names change rarely, and a
-stale entry is impossible: the key is a pure function of the name). No Flask here.
+Vietnamese way on a stored sort key (Procedure.sort_key_vi/_en), in SQL, so a page loads
+only its own rows (bench/page_bench.py: sorting all matches in Python cost more than the rest
+of the page). Other short lists (fields) are still sorted in Python; a sort key costs about
+65 µs, so those keys are remembered per process (a stale entry is impossible: the key is a
+pure function of the name). No Flask here.
 """
 from __future__ import annotations
 
@@ -14,10 +15,10 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload, selectinload
 
-from app.pagination import Page, page_of_list
+from app.pagination import Page, page_number
 from app.models import Procedure, ProcedureField
 from app.text import fold, vietnamese_sort_key
 
@@ -66,21 +67,29 @@ class Search:
 
 def search(session: Session, criteria: Search, lang: str, page: int | None,
            size: int = PAGE_SIZE) -> Page[Procedure]:
-    """One page of matching procedures, sorted by name the Vietnamese way."""
-    name = Procedure.name_en if lang == "en" else Procedure.name_vi
-    stmt = select(Procedure.id, name)
-    for word in query_words(criteria.query):
-        stmt = stmt.where(Procedure.search_text.contains(word, autoescape=True))
+    """One page of matching procedures, sorted by name the Vietnamese way.
+
+    Ordered, counted and cut in SQL on the stored sort key (app.text.vietnamese_sort_text)
+    then the name itself, both compared byte for byte (COLLATE "C" on PostgreSQL, SQLite's
+    default BINARY): the order of vietnamese_sort_key. Only the page's rows are loaded,
+    whatever the size of the catalogue."""
+    order = ([Procedure.sort_key_en, Procedure.name_en] if lang == "en"
+             else [Procedure.sort_key_vi, Procedure.name_vi])
+    if session.get_bind().dialect.name == "postgresql":
+        order = [column.collate("C") for column in order]
+    conditions = [Procedure.search_text.contains(word, autoescape=True)
+                  for word in query_words(criteria.query)]
     if criteria.field_id:
-        stmt = stmt.where(Procedure.field_id == criteria.field_id)
+        conditions.append(Procedure.field_id == criteria.field_id)
     if not criteria.include_inactive:
-        stmt = stmt.where(Procedure.active)
-    rows = sorted(session.execute(stmt).all(), key=lambda r: sort_key(r[1]))
-    ids = page_of_list([r[0] for r in rows], page, size)
-    loaded = {p.id: p for p in session.scalars(
-        select(Procedure).where(Procedure.id.in_(list(ids.items)))
-        .options(selectinload(Procedure.field)))} if ids.items else {}
-    return Page([loaded[i] for i in ids.items], ids.number, ids.pages, ids.total)
+        conditions.append(Procedure.active)
+    total = session.scalar(select(func.count(Procedure.id)).where(*conditions)) or 0
+    number, pages = page_number(page, total, size)
+    items = session.scalars(
+        select(Procedure).where(*conditions).order_by(*order, Procedure.id)
+        .limit(size).offset((number - 1) * size)
+        .options(joinedload(Procedure.field, innerjoin=True))).all() if total else []
+    return Page(items, number, pages, total)
 
 
 def get_by_code(session: Session, code: str, *, include_inactive: bool = False) -> Procedure | None:
