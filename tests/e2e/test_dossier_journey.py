@@ -166,6 +166,19 @@ def test_a_birth_registration_from_search_to_rating_in_vietnamese(new_context):
     desk.wait_for_url(re.compile(rf"/vi/workbench/cases/{case_id}$"))
     assert "Đã trả kết quả" in state_on_case_page(desk)
 
+    # The printed record of it: the supplement request (Mẫu 02), the control sheet (Mẫu 05)
+    # with every hand-over, and the desk's log book (Mẫu 06) listing the dossier.
+    desk.locator("a[href$='/supplement-request']").click()
+    assert missing in desk.locator("main").inner_text()
+    accessible(desk, "supplement request (Mẫu 02)")
+    desk.goto(f"/vi/workbench/cases/{case_id}")
+    desk.locator("a[href$='/control-sheet']").click()
+    assert code in desk.locator("main").inner_text()
+    accessible(desk, "control sheet (Mẫu 05)")
+    desk.goto("/vi/workbench/desk/log-book")
+    assert code in desk.locator("main").inner_text()
+    accessible(desk, "log book (Mẫu 06)")
+
     resident.goto(f"/vi/dossiers/{case_id}")
     resident.locator(f"a[href$='/dossiers/{case_id}/rate']").click()
     accessible(resident, "rating")
