@@ -10,6 +10,10 @@ from app.models.procedures import Procedure, ProcedureDocument, ProcedureField
 from app.models.dossiers import Dossier, DossierSequence
 from app.models.dossier_files import DossierDraft, DossierFile
 from app.models.dossier_fees import DossierFee, DossierResult
+from app.models.community import (Comment, CommunitySettings, Flag, Initiative, InitiativeNeed,
+                                  InitiativeSupport, InitiativeUpdate, InitiativeVersion,
+                                  ModerationEntry, NeedSupport, NeedUpdate, Partner, Pledge,
+                                  VillageHead, VillageNeed, VillageNeedItem, Volunteer)
 
 __all__ = [
     "Base", "utcnow", "AdminUnit", "UnitLevel", "User", "Role", "PasswordResetToken",
@@ -17,4 +21,7 @@ __all__ = [
     "CaseEvent", "RoutingRule", "CalendarDay", "Procedure", "ProcedureDocument", "ProcedureField",
     "Dossier", "DossierSequence", "DossierDraft", "DossierFile",
     "DossierFee", "DossierResult",
+    "Comment", "CommunitySettings", "Flag", "Initiative", "InitiativeNeed", "InitiativeSupport",
+    "InitiativeUpdate", "InitiativeVersion", "ModerationEntry", "NeedSupport", "NeedUpdate",
+    "Partner", "Pledge", "VillageHead", "VillageNeed", "VillageNeedItem", "Volunteer",
 ]
