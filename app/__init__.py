@@ -87,3 +87,11 @@ def register_blueprints(app: Flask) -> None:
     from app.api.routes import bp as api_bp
 
     app.register_blueprint(api_bp)
+    from app.community import bp as community_bp
+    from app.village import bp as village_bp
+    # Each part of the participation side adds its routes to these two (one module each).
+    from app.community import routes_modules as _community  # noqa: F401
+    from app.village import routes_modules as _village  # noqa: F401
+
+    app.register_blueprint(community_bp)
+    app.register_blueprint(village_bp)
