@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from app.demo.seed import DEMO_PASSWORD
 from app.demo.units import COMMUNES
-from app.models import (AdminUnit, Case, Department, OfficerMembership, OfficerSkill, Role,
-                        RoutingRule, User, utcnow)
+from app.models import (AdminUnit, Case, Department, Dossier, OfficerMembership, OfficerSkill,
+                        Procedure, Role, RoutingRule, User, utcnow)
 from app.passwords import hash_password
 from app.queue.calendar import LOCAL_TZ, WorkCalendar, local_day
 from app.queue.calendar_db import calendar_from_db
@@ -90,15 +90,20 @@ CATALOGUE = {
 
 # How many cases of each kind; the states are dealt round-robin from STATE_CYCLE so every
 # state shows up for every kind of work that has enough cases.
-MIX = [("dossier", "civil_status", 60), ("dossier", "residence", 25),
-       ("dossier", "certification", 25), ("dossier", "land", 25), ("dossier", "construction", 15),
-       ("dossier", "social_support", 25), ("petition", "petition", 30),
-       ("petition", "land", 5), ("field_report", "field_report", 45),
+# Dossiers only in the fields the demo catalogue has procedures for: every dossier case gets
+# its procedure and its `dossiers` row, as a real submission would.
+MIX = [("dossier", "civil_status", 70), ("dossier", "residence", 30),
+       ("dossier", "certification", 30), ("dossier", "social_support", 30),
+       ("petition", "petition", 35), ("petition", "land", 25),
+       ("field_report", "field_report", 50),
        ("initiative", "initiative", 15), ("village_need", "village_need", 25)]
 STATE_CYCLE = [2, 4, 10, 1, 4, 9, 5, 2, 10, 6, 4, 3, 10, 1, 7, 8, 4, 10, 2, 9]
 BANDS = ["overdue", "almost", "fine", "fine"]
 
 _OPEN = (1, 2, 4, 5, 6)
+# Applicants who came to the desk without an account.
+_NAMES = ["Nguyễn Văn Hùng", "Trần Thị Hoa", "Lê Văn Tám", "Phạm Thị Lan", "Hoàng Văn Sơn",
+          "Vũ Thị Thu", "Đặng Văn Long", "Bùi Thị Mai", "Đỗ Văn Khánh", "Ngô Thị Hằng"]
 _NOTES = {
     "refuse": "Hồ sơ không thuộc thẩm quyền giải quyết của xã.",
     "request_supplement": "Đề nghị bổ sung bản sao giấy tờ tùy thân còn hiệu lực.",
@@ -301,6 +306,10 @@ def seed_queue(session: Session, units: dict[str, AdminUnit], people: dict[str, 
     rules = _seed_rules(session, commune, desks)
     by_department = {d.department.id: d for d in desks.values()}
     resident = people.get("resident")
+    procedures: dict[str, list[Procedure]] = {}
+    for procedure in session.scalars(select(Procedure).where(Procedure.active)
+                                     .order_by(Procedure.code)):
+        procedures.setdefault(procedure.field.category, []).append(procedure)
 
     planned: list[tuple[Case, list]] = []
     codes: set[str] = set()
@@ -334,8 +343,12 @@ def seed_queue(session: Session, units: dict[str, AdminUnit], people: dict[str, 
         codes.add(code)
         applicant = resident if (resident is not None and plan.case_type == "dossier"
                                  and rng.random() < 0.15) else None
+        procedure = (rng.choice(procedures[plan.category]) if plan.case_type == "dossier"
+                     else None)
+        title = procedure.name_vi if procedure is not None else rng.choice(titles)
         case = Case(code=code, case_type=plan.case_type, category=plan.category,
-                    title=f"{rng.choice(titles)} – {village.name_vi}", unit_id=village.id,
+                    title=f"{title} – {village.name_vi}", unit_id=village.id,
+                    procedure_id=procedure.id if procedure is not None else None,
                     department_id=desk.department.id, state=1, sla_days=sla,
                     priority=rng.choices((0, 1, 2), (80, 15, 5))[0],
                     received_at=received_at, due_at=due_at, requires_approval=requires_approval,
@@ -394,19 +407,31 @@ def seed_queue(session: Session, units: dict[str, AdminUnit], people: dict[str, 
         # and finished cases carry none.
         if leased and assignee is not None and state in (1, 2):
             case.lease_until = now + timedelta(minutes=rng.randint(30, 110))
-        planned.append((case, history))
+        dossier = None
+        if procedure is not None:
+            online = applicant is not None
+            dossier = Dossier(procedure_id=procedure.id, channel="online" if online else "walk_in",
+                              applicant_name=applicant.full_name if online else rng.choice(_NAMES),
+                              applicant_phone=applicant.phone if online
+                              else f"09{rng.randint(10000000, 99999999)}",
+                              form_data={}, created_at=received_at)
+        planned.append((case, history, dossier))
 
     # One flush for all cases, then their histories: per-case flushes made `make test` slower
     # for every test that loads the demo.
-    session.add_all(case for case, _ in planned)
+    session.add_all(case for case, _, _ in planned)
     session.flush()
-    for case, history in planned:
+    for case, _, dossier in planned:
+        if dossier is not None:
+            dossier.case_id = case.id
+            session.add(dossier)
+    for case, history, _ in planned:
         for action, actor_id, from_state, to_state, note, data, at in history:
             record_event(session, case, action, actor_id=actor_id, from_state=from_state,
                          to_state=to_state, note=note, data=data, at=at)
     session.flush()
     cases = len(planned)
-    events = sum(len(history) for _, history in planned)
+    events = sum(len(history) for _, history, _ in planned)
     officers = sum(len(staff) + 1 for *_rest, staff in DEPARTMENTS)
     return {"departments": len(DEPARTMENTS), "officers": officers, "routing_rules": rules,
             "cases": cases, "case_events": events}

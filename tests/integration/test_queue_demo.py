@@ -132,3 +132,30 @@ def test_each_new_department_has_a_leader_staff_and_one_officer_on_leave(demo):
             assert session.get(User, seat.user_id).email.endswith("@conglang.demo")
     assert len(on_leave) == 1
     assert isinstance(on_leave[0].leave_until, date)
+
+
+# The kind's own row beside each case (see README, "How a kind of case plugs in"): a case
+# without it is what the workbench, tracking and printouts cannot show.
+def _kind_rows():
+    from app.models import Dossier
+
+    return {"dossier": Dossier.case_id}
+
+
+def test_every_demo_case_of_a_kind_has_its_kind_row(demo):
+    session = demo
+    for case_type, key in _kind_rows().items():
+        ids = set(session.scalars(select(Case.id).where(Case.case_type == case_type)))
+        rows = set(session.scalars(select(key)))
+        assert ids and ids == rows, f"{case_type}: {len(ids - rows)} cases without their row"
+
+
+def test_demo_dossiers_carry_their_procedure(demo):
+    from app.models import Dossier
+
+    session = demo
+    for dossier, case in session.execute(select(Dossier, Case).join(Case, Case.id == Dossier.case_id)):
+        assert case.procedure_id == dossier.procedure_id
+        assert dossier.procedure.field.category == case.category
+        assert dossier.applicant_phone or dossier.applicant_id_number
+        assert (dossier.channel == "online") == (case.applicant_id is not None)
