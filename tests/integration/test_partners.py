@@ -453,11 +453,15 @@ def test_the_pledges_partial_shows_progress_per_need(app, session, people):
     assert not _render_partial(app, initiative, people["stranger"]).select("form")
 
 
-def test_the_partial_is_quiet_for_an_initiative_without_needs_or_pledges(app, session, people):
+def test_the_partial_is_quiet_before_the_initiative_is_accepted(app, session, people):
     initiative = make_initiative(session, people, status="published")
-    initiative.needs = []
+    assert _render_partial(app, initiative, people["contact"]).get_text(strip=True) == ""
+    initiative.status = "done"  # finished: what was pledged stays, the link goes
+    session.add(Pledge(partner_id=make_partner(session, people).id,
+                       initiative_id=initiative.id, kind="money", quantity=5))
     session.commit()
-    assert _render_partial(app, initiative).get_text(strip=True) == ""
+    page = _render_partial(app, initiative, people["contact"])
+    assert page.select(".pledge-need") and not page.find("a", string="Pledge help")
 
 
 def test_pledged_totals_come_from_one_grouped_query(app, session, people):
@@ -480,3 +484,9 @@ def test_pledged_totals_come_from_one_grouped_query(app, session, people):
     finally:
         event.remove(db.engine, "before_cursor_execute", listener)
     assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 2
+
+
+def test_the_demo_has_partners_to_show(client, demo):
+    page = client.get("/vi/community/partners/").page
+    assert [h.get_text(strip=True) for h in page.select(".cards h2")] == [
+        "Công ty TNHH Vật liệu xây dựng Đại Phúc", "Trường THCS Đại Phúc"]
