@@ -15,6 +15,7 @@ from app.community import partners_service, pledges_service
 from app.community.partners_service import PartnerError
 from app.models import Initiative, InitiativeNeed, OutboxMessage, Partner, Pledge
 from tests.access_matrix import PersonClient
+from tests.conftest import only_on
 from tests.factories import make_department, make_officer, make_unit, make_user
 
 PASSWORD = "doi-tac-2026"
@@ -142,6 +143,8 @@ def test_only_staff_of_the_partners_commune_verify_it(app, session, people):
     assert session.get(Partner, partner.id).verified_at is None
 
     officer = browser(app, people["officer"], lang="en")
+    assert officer.get("/en/community/partners/").page.find(
+        "a", href="/en/community/partners/pending")
     assert partner.name in officer.get("/en/community/partners/pending").page.get_text()
     response = officer.submit(url, {"next": "/en/community/partners/pending"},
                               form_url="/en/community/partners/pending")
@@ -490,3 +493,47 @@ def test_the_demo_has_partners_to_show(client, demo):
     page = client.get("/vi/community/partners/").page
     assert [h.get_text(strip=True) for h in page.select(".cards h2")] == [
         "Công ty TNHH Vật liệu xây dựng Đại Phúc", "Trường THCS Đại Phúc"]
+
+
+@only_on("postgresql")
+def test_two_officers_settling_one_pledge_at_once_change_it_once(app, session, people):
+    """Delivered by one and cancelled by another in the same instant: one wins, the other is
+    told it was already settled (the guarded UPDATE), never both."""
+    import threading
+
+    from sqlalchemy.orm import Session
+
+    from app.models import User
+
+    second = make_officer(session, make_department(session, people["commune"]),
+                          password=PASSWORD)
+    partner = make_partner(session, people)
+    initiative = make_initiative(session, people)
+    pledge = Pledge(partner_id=partner.id, initiative_id=initiative.id, kind="money",
+                    quantity=1_000_000)
+    session.add(pledge)
+    session.commit()
+    pledge_id, engine = pledge.id, session.get_bind()
+    outcomes, barrier = [], threading.Barrier(2)
+
+    def officer(user_id, outcome):
+        with Session(engine) as own:
+            user = own.get(User, user_id)
+            barrier.wait()
+            try:
+                pledges_service.settle(own, user, pledge_id, outcome)
+                outcomes.append(outcome)
+            except PartnerError as error:
+                outcomes.append(error.code)
+
+    threads = [threading.Thread(target=officer, args=(people["officer"].id, "delivered")),
+               threading.Thread(target=officer, args=(second.id, "cancelled"))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    winners = [o for o in outcomes if o != "already_settled"]
+    assert len(winners) == 1 and outcomes.count("already_settled") == 1
+    session.rollback()
+    settled = session.get(Pledge, pledge_id)
+    assert settled.status == winners[0] and settled.delivered_by_id is not None
