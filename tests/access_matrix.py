@@ -53,6 +53,12 @@ class World:
     draft_id: int = 0         # the resident's online draft of the procedure
     file_id: int = 0          # a PDF the resident sent with `case_id` (in their papers too)
     refused_case_id: int = 0  # department A, a dossier refused at the desk (Mẫu 03)
+    # "Ba Nhà": the resident's verified partner, its pledge to an accepted initiative of the
+    # commune, and a partner of the commune waiting for verification.
+    partner_id: int = 0
+    pending_partner_id: int = 0
+    pledge_id: int = 0
+    pledge_initiative_id: int = 0
 
     def url_args(self, endpoint: str) -> dict[str, object]:
         """A value for every URL argument a route of the app can take."""
@@ -70,6 +76,10 @@ class World:
             args["case_id"] = self.apology_case_id
         if endpoint == "desk.refusal_slip":
             args["case_id"] = self.refused_case_id
+        args.update(partner_id=self.partner_id, pledge_id=self.pledge_id)
+        args.setdefault("initiative_id", self.pledge_initiative_id)
+        if endpoint in ("community.verify_partner", "community.refuse_partner"):
+            args["partner_id"] = self.pending_partner_id
         return args
 
 
@@ -156,6 +166,7 @@ def build_world(session) -> World:
     session.flush()
     seat_id = session.scalar(select(OfficerMembership.id).where(
         OfficerMembership.user_id == officer_a.id, OfficerMembership.department_id == dept_a.id))
+    partners = _partners_world(session, commune, resident)
     session.commit()
     people = {"resident": resident, "officer_same_dept": officer_a,
               "officer_other_dept": officer_b, "leader": leader, "admin": admin}
@@ -167,7 +178,31 @@ def build_world(session) -> World:
         field_id=procedure.field_id, message_id=message.id, draft_id=draft.id,
         logins={role: (u.phone or u.email) for role, u in people.items()},
         user_ids={role: u.id for role, u in people.items()}, file_id=paper.id,
-        refused_case_id=refused.id)
+        refused_case_id=refused.id, **partners)
+
+
+def _partners_world(session, commune, resident) -> dict[str, int]:
+    """The resident's verified partner has pledged money to an accepted initiative of the
+    commune; another organisation of the commune waits for verification."""
+    from app.models import Initiative, InitiativeNeed, Partner, Pledge
+
+    initiative = Initiative(author_id=resident.id, unit_id=commune.id, category="other",
+                            title="Đèn đường thôn Thử", description="Lắp đèn đường.",
+                            status="accepted", search_text="den duong thon thu")
+    initiative.needs = [InitiativeNeed(kind="money", description="Mua đèn", quantity=10_000_000)]
+    verified = Partner(name="Công ty Thử", kind="business", unit_id=commune.id,
+                       contact_user_id=resident.id, contact_phone="0912000111",
+                       verified_at=datetime(2026, 11, 1, tzinfo=timezone.utc))
+    pending = Partner(name="Trường Thử", kind="school", unit_id=commune.id,
+                      contact_user_id=resident.id, contact_phone="0912000111")
+    session.add_all([initiative, verified, pending])
+    session.flush()
+    pledge = Pledge(partner_id=verified.id, initiative_id=initiative.id,
+                    need_id=initiative.needs[0].id, kind="money", quantity=2_000_000)
+    session.add(pledge)
+    session.flush()
+    return {"partner_id": verified.id, "pending_partner_id": pending.id, "pledge_id": pledge.id,
+            "pledge_initiative_id": initiative.id}
 
 
 class PersonClient(CheckedClient):
@@ -364,6 +399,20 @@ MATRIX: dict[str, tuple[str, str, str, str, str, str, str]] = {
     "api.fields":                   EVERYONE_GET,
     "api.openapi":                  EVERYONE_GET,
     "api.dossier_status":           ("POST", IN, IN, IN, IN, IN, IN),
+    # "Ba Nhà" partners: the list and a verified partner's page are public; anyone signed in
+    # may register an organisation and pledge (the page explains who may: verified partners);
+    # staff of the commune verify partners and mark pledges (both of the world's departments
+    # are in its commune; staff of another commune get 403, tests/integration/test_partners.py).
+    "community.partners":           EVERYONE_GET,
+    "community.partner":            EVERYONE_GET,
+    "community.register_partner":   SIGNED_IN_GET,
+    "community.my_partners":        SIGNED_IN_GET,
+    "community.partners_pending":   STAFF_GET,
+    "community.verify_partner":     ("POST", LOGIN, NO, IN, IN, IN, IN),
+    "community.refuse_partner":     ("POST", LOGIN, NO, IN, IN, IN, IN),
+    "community.pledge":             SIGNED_IN_GET,
+    "community.deliver_pledge":     ("POST", LOGIN, NO, IN, IN, IN, IN),
+    "community.cancel_pledge":      ("POST", LOGIN, NO, IN, IN, IN, IN),
 }
 
 

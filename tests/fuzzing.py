@@ -140,6 +140,7 @@ def _forms():
     from app.dossiers import fee_forms, forms as dossier_forms, online_forms, paper_forms
     from app.auth import forms as auth
     from app.workbench import forms as workbench
+    from app.community import partners_forms as partners
 
     action_forms = {"transfer": workbench.TransferForm, "request_apology": workbench.ApologyForm}
     back = [FieldSpec("next", "next", "redirect")]
@@ -204,6 +205,12 @@ def _forms():
         "admin.new_procedure_field": same(procedures.ProcedureFieldForm),
         "admin.edit_procedure_field": same(procedures.ProcedureFieldForm),
         "api.dossier_status": lambda args: model_fields(api.StatusLookup),
+        "community.register_partner": same(partners.PartnerForm),
+        "community.verify_partner": same(partners.BackForm),
+        "community.refuse_partner": same(partners.RefuseForm),
+        "community.pledge": same(partners.PledgeForm),
+        "community.deliver_pledge": same(partners.BackForm),
+        "community.cancel_pledge": same(partners.BackForm),
     }
 
 
@@ -309,6 +316,8 @@ def plausible(world: World) -> dict[str, object]:
         "unit": world.commune_id, "parent": world.commune_id, "status": "active",
         "department": world.dept_a_id, "applicant_name": "Nguyễn Văn Thử",
         "applicant_phone": "0912345678", "action": "save",
+        "name": "Hợp tác xã Thử", "contact_phone": "024 3825 1234", "quantity": "1.500.000",
+        "reason": "Không tìm thấy tổ chức này", "partner_id": world.partner_id, "need_id": "0",
     }
 
 

@@ -10,6 +10,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.demo.community_partners import seed_partners
 from app.demo.units import COMMUNES, PROVINCE, village_english
 from app.models import AdminUnit, CalendarDay, Department, OfficerMembership, OfficerSkill, Role, User
 from app.passwords import hash_password
@@ -102,5 +103,6 @@ def seed_demo(session: Session) -> dict:
 
     procedures = seed_procedures(session)
     queue = seed_queue(session, units, people)
+    queue.update(seed_partners(session, units, people))  # after the initiatives' seed
     session.commit()
     return {"units": len(units), "people": len(people), "procedures": procedures, **queue}
