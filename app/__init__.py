@@ -59,6 +59,7 @@ def register_case_kinds() -> None:
     from app.queue import kinds
 
     kinds.register(DOSSIER)
+    from app.village.kind import VILLAGE_NEED; kinds.register(VILLAGE_NEED)  # noqa: E702
 
 
 def register_blueprints(app: Flask) -> None:

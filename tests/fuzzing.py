@@ -140,6 +140,7 @@ def _forms():
     from app.dossiers import fee_forms, forms as dossier_forms, online_forms, paper_forms
     from app.auth import forms as auth
     from app.workbench import forms as workbench
+    from app.village import forms as village
 
     action_forms = {"transfer": workbench.TransferForm, "request_apology": workbench.ApologyForm}
     back = [FieldSpec("next", "next", "redirect")]
@@ -204,6 +205,17 @@ def _forms():
         "admin.new_procedure_field": same(procedures.ProcedureFieldForm),
         "admin.edit_procedure_field": same(procedures.ProcedureFieldForm),
         "api.dossier_status": lambda args: model_fields(api.StatusLookup),
+        "village.new_need": same(village.NeedForm),
+        "village.edit_need": same(village.NeedForm),
+        "village.support": same(village.SupportForm),
+        "village.volunteer": same(village.VolunteerForm),
+        "village.withdraw": same(village.SupportForm),
+        "village.post_update": same(village.UpdateForm),
+        "village.record_received": same(village.ReceivedForm),
+        "village.set_status": same(village.StatusForm),
+        "village.ask_for_help": same(village.AskForHelpForm),
+        "village.heads": same(village.HeadForm),
+        "village.remove_head": lambda args: back,
     }
 
 
