@@ -121,6 +121,7 @@ def _render_need(need: VillageNeed, status: int = 200, **forms):
         update_form=forms.get("update_form") or UpdateForm(),
         received_form=received, status_form=forms.get("status_form") or StatusForm(),
         lang=current_language(), category_name=category_name, status_name=status_name,
+        volunteer_message=forms.get("volunteer_message"),
         is_resident=bool(user and user.role == "resident")), status
 
 
@@ -241,8 +242,8 @@ def volunteer(need_id: int):
     try:
         services.volunteer(db.session, _user(), need, form.availability.data.strip())
     except NeedError as error:
-        form.availability.errors = list(form.availability.errors) + [str(ERRORS[error.code])]
-        return _render_need(need, 400, volunteer_form=form)
+        return _render_need(need, 400, volunteer_form=form,
+                            volunteer_message=str(ERRORS[error.code]))
     flash(_("Thank you for volunteering. The village will contact you."), "success")
     return _answer_need(need, "village/_volunteer.html")
 
