@@ -237,15 +237,21 @@ def support(need_id: int):
 def volunteer(need_id: int):
     need = _need_or_404(need_id)
     form = VolunteerForm()
-    if not form.validate_on_submit():
-        return _render_need(need, 400, volunteer_form=form)
-    try:
-        services.volunteer(db.session, _user(), need, form.availability.data.strip())
-    except NeedError as error:
-        return _render_need(need, 400, volunteer_form=form,
-                            volunteer_message=str(ERRORS[error.code]))
-    flash(_("Thank you for volunteering. The village will contact you."), "success")
-    return _answer_need(need, "village/_volunteer.html")
+    message = None
+    if form.validate_on_submit():
+        try:
+            services.volunteer(db.session, _user(), need, form.availability.data.strip())
+        except NeedError as error:
+            message = str(ERRORS[error.code])
+        else:
+            flash(_("Thank you for volunteering. The village will contact you."), "success")
+            return _answer_need(need, "village/_volunteer.html")
+    if is_htmx():
+        # htmx swaps only a 2xx answer: the fragment with the message, what was typed kept.
+        return render_template("village/_volunteer.html", need=need, is_resident=True,
+                               signup=services.own_signup(db.session, need, _user()),
+                               volunteer_form=form, volunteer_message=message)
+    return _render_need(need, 400, volunteer_form=form, volunteer_message=message)
 
 
 @bp.post("/needs/<int:need_id>/withdraw")
