@@ -445,3 +445,75 @@ def test_the_administrator_assigns_and_removes_village_heads(app, session, world
     session.expire_all()
     assert session.get(VillageHead, world["staff"].id) is None
     assert _client(app, world["staff"]).get("/en/village/heads").status_code == 403
+
+
+# -- at the same moment -------------------------------------------------------------------------
+
+def _at_once(app, count, work):
+    """Run `work(session, n)` in `count` threads that start together, each with its own
+    application context and session, as concurrent requests would; returns (results, errors)."""
+    import threading
+
+    from sqlalchemy.orm import Session
+
+    from app.extensions import db
+
+    engine = db.engine
+    start = threading.Barrier(count)
+    results, errors = [], []
+
+    def one(n):
+        with app.app_context(), Session(engine) as own:
+            try:
+                start.wait(timeout=10)
+                results.append(work(own, n))
+            except services.NeedError as error:
+                results.append(error.code)
+            except Exception as error:  # noqa: BLE001 - reported by the test
+                errors.append(repr(error))
+
+    threads = [threading.Thread(target=one, args=(n,)) for n in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return results, errors
+
+
+def test_four_requests_asking_for_help_at_once_make_one_case(app, session, routed):
+    world = routed
+    need_id, staff_id = _need(session, world).id, world["staff"].id
+
+    def ask(own, _n):
+        from app.models import User
+
+        return services.ask_for_help(own, own.get(User, staff_id),
+                                     own.get(VillageNeed, need_id)).id
+
+    results, errors = _at_once(app, 4, ask)
+    assert not errors, errors
+    made = [r for r in results if isinstance(r, int)]
+    assert len(made) == 1 and results.count("already_asked") == 3
+    session.rollback()
+    assert session.scalar(select(func.count()).select_from(Case)) == 1
+    assert session.get(VillageNeed, need_id).case_id == made[0]
+
+
+def test_supports_at_once_count_each_person_once(app, session, world):
+    residents = [make_user(session, role="resident") for _ in range(4)]
+    session.commit()
+    need_id = _need(session, world).id
+    ids = [r.id for r in residents] + [residents[0].id] * 3  # one person clicking four times
+
+    def back(own, n):
+        from app.models import User
+
+        services.support(own, own.get(User, ids[n]), own.get(VillageNeed, need_id))
+        return "ok"
+
+    results, errors = _at_once(app, len(ids), back)
+    assert not errors, errors
+    assert results.count("ok") == 4 and results.count("already_supported") == 3
+    session.rollback()
+    assert session.get(VillageNeed, need_id).support_count == 4
+    assert session.scalar(select(func.count()).select_from(NeedSupport)) == 4
