@@ -517,3 +517,11 @@ def test_supports_at_once_count_each_person_once(app, session, world):
     session.rollback()
     assert session.get(VillageNeed, need_id).support_count == 4
     assert session.scalar(select(func.count()).select_from(NeedSupport)) == 4
+
+
+def test_a_visitor_is_invited_to_log_in_to_take_part(app, session, world):
+    need = _need(session, world)
+    page = _client(app).get(f"/en/village/needs/{need.id}").page
+    link = page.find("a", string="Log in to support this need or volunteer")
+    assert link and "/account/login" in link["href"]
+    assert not page.select(f"form[action$='/needs/{need.id}/support']")
