@@ -59,6 +59,7 @@ class World:
     pending_partner_id: int = 0
     pledge_id: int = 0
     pledge_initiative_id: int = 0
+    need_id: int = 0          # an open village need of the commune's village, with one item
 
     def url_args(self, endpoint: str) -> dict[str, object]:
         """A value for every URL argument a route of the app can take."""
@@ -70,7 +71,7 @@ class World:
             "code": self.procedure_code, "procedure_id": self.procedure_id,
             "document_id": self.document_id, "field_id": self.field_id,
             "message_id": self.message_id, "direction": "down", "draft_id": self.draft_id,
-            "file_id": self.file_id,
+            "file_id": self.file_id, "need_id": self.need_id,
         }
         if endpoint == "workbench.apology_letter":
             args["case_id"] = self.apology_case_id
@@ -164,6 +165,14 @@ def build_world(session) -> World:
                      owner_id=resident.id, case_id=case.id, paper_type="cccd")
     session.add(paper)
     session.flush()
+    from app.models import VillageNeed, VillageNeedItem
+
+    need = VillageNeed(unit_id=commune.id, village_id=village.id, posted_by_id=officer_a.id,
+                       title="Sửa cầu tre", description="Cầu tre bị gãy", category="roads",
+                       search_text="sua cau tre")
+    need.items = [VillageNeedItem(description="Tre", quantity=50, unit_label="cây")]
+    session.add(need)
+    session.flush()
     seat_id = session.scalar(select(OfficerMembership.id).where(
         OfficerMembership.user_id == officer_a.id, OfficerMembership.department_id == dept_a.id))
     partners = _partners_world(session, commune, resident)
@@ -178,7 +187,7 @@ def build_world(session) -> World:
         field_id=procedure.field_id, message_id=message.id, draft_id=draft.id,
         logins={role: (u.phone or u.email) for role, u in people.items()},
         user_ids={role: u.id for role, u in people.items()}, file_id=paper.id,
-        refused_case_id=refused.id, **partners)
+        refused_case_id=refused.id, need_id=need.id, **partners)
 
 
 def _partners_world(session, commune, resident) -> dict[str, int]:
@@ -335,6 +344,21 @@ MATRIX: dict[str, tuple[str, str, str, str, str, str, str]] = {
     "procedures.detail":            EVERYONE_GET,
     "procedures.document_template": ("GET", GONE, GONE, GONE, GONE, GONE, GONE),
     "dossiers.track":               EVERYONE_GET,
+    # The village needs board (app/village): the world's need is in the commune where both
+    # officers and the leader hold seats, so all three are its staff.
+    "village.board":                EVERYONE_GET,
+    "village.need":                 EVERYONE_GET,
+    "village.new_need":             STAFF_GET,
+    "village.edit_need":            STAFF_GET,
+    "village.support":              ("POST", LOGIN, IN, NO, NO, NO, NO),
+    "village.volunteer":            ("POST", LOGIN, IN, NO, NO, NO, NO),
+    "village.withdraw":             ("POST", LOGIN, IN, NO, NO, NO, NO),
+    "village.post_update":          ("POST", LOGIN, NO, IN, IN, IN, IN),
+    "village.record_received":      ("POST", LOGIN, NO, IN, IN, IN, IN),
+    "village.set_status":           ("POST", LOGIN, NO, IN, IN, IN, IN),
+    "village.ask_for_help":         ("POST", LOGIN, NO, IN, IN, IN, IN),
+    "village.heads":                ADMIN_GET,
+    "village.remove_head":          ADMIN_POST,
     "dossiers.mine":                SIGNED_IN_GET,
     # Only the applicant (the world's resident) may withdraw their own dossier.
     "dossiers.withdraw":            ("GET", LOGIN, OK, GONE, GONE, GONE, GONE),

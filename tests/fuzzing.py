@@ -141,6 +141,7 @@ def _forms():
     from app.auth import forms as auth
     from app.workbench import forms as workbench
     from app.community import partners_forms as partners
+    from app.village import forms as village
 
     action_forms = {"transfer": workbench.TransferForm, "request_apology": workbench.ApologyForm}
     back = [FieldSpec("next", "next", "redirect")]
@@ -211,6 +212,17 @@ def _forms():
         "community.pledge": same(partners.PledgeForm),
         "community.deliver_pledge": same(partners.BackForm),
         "community.cancel_pledge": same(partners.BackForm),
+        "village.new_need": same(village.NeedForm),
+        "village.edit_need": same(village.NeedForm),
+        "village.support": same(village.SupportForm),
+        "village.volunteer": same(village.VolunteerForm),
+        "village.withdraw": same(village.SupportForm),
+        "village.post_update": same(village.UpdateForm),
+        "village.record_received": same(village.ReceivedForm),
+        "village.set_status": same(village.StatusForm),
+        "village.ask_for_help": same(village.AskForHelpForm),
+        "village.heads": same(village.HeadForm),
+        "village.remove_head": lambda args: back,
     }
 
 

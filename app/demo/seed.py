@@ -103,6 +103,8 @@ def seed_demo(session: Session) -> dict:
 
     procedures = seed_procedures(session)
     queue = seed_queue(session, units, people)
+    from app.demo.community_village import seed_village_needs
+    seed_village_needs(session, units, people)
     queue.update(seed_partners(session, units, people))  # after the initiatives' seed
     session.commit()
     return {"units": len(units), "people": len(people), "procedures": procedures, **queue}
