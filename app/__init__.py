@@ -55,10 +55,12 @@ def init_extensions(app: Flask) -> None:
 
 def register_case_kinds() -> None:
     """Tell the queue core about each kind of case (labels, wording, who hears of a change)."""
+    from app.community.kind import INITIATIVE
     from app.dossiers.kind import DOSSIER
     from app.queue import kinds
 
     kinds.register(DOSSIER)
+    kinds.register(INITIATIVE)
 
 
 def register_blueprints(app: Flask) -> None:

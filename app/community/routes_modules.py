@@ -1,1 +1,2 @@
 """Imports every module that adds routes to the `community` blueprint (one line each)."""
+from app.community import initiatives, settings  # noqa: F401,E402  (ini: initiatives, settings)
