@@ -17,7 +17,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.db import write_transaction
+from app.db import is_sqlite, write_transaction
 from app.models import (AdminUnit, CommunitySettings, Department, Initiative, InitiativeNeed,
                         InitiativeSupport, InitiativeUpdate, InitiativeVersion,
                         OfficerMembership, User, utcnow)
@@ -401,7 +401,14 @@ def support(session: Session, initiative_id: int, user: User,
     user_id = user.id
     try:
         with write_transaction(session):
-            initiative = session.get(Initiative, initiative_id, populate_existing=True)
+            stmt = (select(Initiative).where(Initiative.id == initiative_id)
+                    .execution_options(populate_existing=True))
+            if not is_sqlite(session):
+                # Lock the row before the support's foreign key takes its share lock on it:
+                # the winner later sets case_id (a key column), which would otherwise deadlock
+                # against the waiting supports. SQLite already holds the write lock.
+                stmt = stmt.with_for_update()
+            initiative = session.scalars(stmt).one_or_none()
             if initiative is None or initiative.status in ("draft", "hidden"):
                 raise InitiativeError("not_found")
             if initiative.status not in SUPPORTABLE:
