@@ -103,4 +103,8 @@ def seed_demo(session: Session) -> dict:
     procedures = seed_procedures(session)
     queue = seed_queue(session, units, people)
     session.commit()
-    return {"units": len(units), "people": len(people), "procedures": procedures, **queue}
+    from app.demo.community import seed_community
+
+    community = seed_community(session, units, people, DEMO_PASSWORD)
+    return {"units": len(units), "people": len(people), "procedures": procedures, **queue,
+            **community}

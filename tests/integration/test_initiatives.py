@@ -415,3 +415,11 @@ def test_admin_sets_the_threshold_and_bad_values_are_refused(client, session, pl
     resident = client.application.test_client()
     _login(resident, place["author"])
     assert resident.get(url).status_code == 403
+
+
+def test_the_demo_has_initiatives_in_every_stage(demo):
+    statuses = sorted(demo.scalars(select(Initiative.status)))
+    assert statuses == ["draft", "in_progress", "published", "under_evaluation"]
+    waiting = demo.scalar(select(Initiative).where(Initiative.status == "under_evaluation"))
+    assert demo.get(Case, waiting.case_id).case_type == "initiative"
+    assert demo.scalar(select(Initiative).where(Initiative.status == "in_progress")).answer
