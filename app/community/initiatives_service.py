@@ -376,8 +376,9 @@ def withdraw(session: Session, initiative_id: int, author: User,
             # The case owed an answer is no longer owed: withdrawn for the applicant.
             from app.queue.actions import perform
 
-            perform(session, initiative.case_id, "withdraw", author,
-                    note=_("Withdrawn by its author."), now=now)
+            with force_locale("vi"):  # the officers' log reads in Vietnamese
+                note = _("Withdrawn by its author.")
+            perform(session, initiative.case_id, "withdraw", author, note=note, now=now)
         initiative.status = "withdrawn"
         initiative.updated_at = now
     return initiative

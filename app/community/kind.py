@@ -17,7 +17,9 @@ from app.queue.kinds import Notice, Transition
 
 class InitiativeKind:
     name = "initiative"
-    action_pages: dict[str, str] = {"complete": "community.answer"}
+    # Stopping would leave the initiative without its answer: "stop" leads to the answer page
+    # too, where the officer rejects it with the reason.
+    action_pages: dict[str, str] = {"complete": "community.answer", "stop": "community.answer"}
 
     def staff_context(self, session: Session, case) -> dict:
         from app.community.initiatives_service import for_case

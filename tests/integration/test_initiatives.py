@@ -423,3 +423,33 @@ def test_the_demo_has_initiatives_in_every_stage(demo):
     waiting = demo.scalar(select(Initiative).where(Initiative.status == "under_evaluation"))
     assert demo.get(Case, waiting.case_id).case_type == "initiative"
     assert demo.scalar(select(Initiative).where(Initiative.status == "in_progress")).answer
+
+
+def test_the_workbench_links_complete_to_the_answer_page(client, session, place):
+    item = _to_case(session, place)
+    perform(session, item.case_id, "receive", place["officer"])
+    perform(session, item.case_id, "start", place["officer"])
+    _login(client, place["officer"])
+    page = client.get(f"/vi/workbench/cases/{item.case_id}").page
+    links = {a["href"] for a in page.find_all("a", href=True)}
+    assert f"/vi/community/cases/{item.case_id}/answer" in links
+
+
+def test_withdrawing_after_the_threshold_withdraws_the_case(session, place):
+    item = _to_case(session, place)
+    svc.withdraw(session, item.id, place["author"])
+    session.refresh(item)
+    assert item.status == "withdrawn" and session.get(Case, item.case_id).state == 7
+
+
+def test_support_with_htmx_answers_the_partial(client, session, place):
+    item = _published(session, place)
+    _login(client, place["people"][1])
+    url = f"/vi/community/initiatives/{item.id}"
+    response = client.submit(f"{url}/support", form_url=url, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert response.page.find(id="support-box") is not None
+    again = client.submit(f"{url}/support", form_url=url, headers={"HX-Request": "true"})
+    assert again.status_code == 409
+    session.refresh(item)
+    assert item.support_count == 1
