@@ -55,12 +55,14 @@ def init_extensions(app: Flask) -> None:
 
 def register_case_kinds() -> None:
     """Tell the queue core about each kind of case (labels, wording, who hears of a change)."""
+    from app.community.kind import INITIATIVE
     from app.dossiers.kind import DOSSIER
     from app.queue import kinds
     from app.village.kind import VILLAGE_NEED
 
     kinds.register(DOSSIER)
     kinds.register(VILLAGE_NEED)
+    kinds.register(INITIATIVE)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -60,6 +60,7 @@ class World:
     pledge_id: int = 0
     pledge_initiative_id: int = 0
     need_id: int = 0          # an open village need of the commune's village, with one item
+    initiative_id: int = 0    # the resident's published initiative in the commune (a photo)
 
     def url_args(self, endpoint: str) -> dict[str, object]:
         """A value for every URL argument a route of the app can take."""
@@ -71,7 +72,7 @@ class World:
             "code": self.procedure_code, "procedure_id": self.procedure_id,
             "document_id": self.document_id, "field_id": self.field_id,
             "message_id": self.message_id, "direction": "down", "draft_id": self.draft_id,
-            "file_id": self.file_id, "need_id": self.need_id,
+            "file_id": self.file_id, "need_id": self.need_id, "initiative_id": self.initiative_id,
         }
         if endpoint == "workbench.apology_letter":
             args["case_id"] = self.apology_case_id
@@ -172,6 +173,14 @@ def build_world(session) -> World:
                        search_text="sua cau tre")
     need.items = [VillageNeedItem(description="Tre", quantity=50, unit_label="cây")]
     session.add(need)
+    from app.models import Initiative
+
+    initiative = Initiative(author_id=resident.id, unit_id=commune.id, village_id=village.id,
+                            category="roads", title="Sửa đường thôn", description="Đường hỏng.",
+                            status="published", search_text="sua duong thon duong hong",
+                            photo_key=file_store().save(b"\x89PNG\r\n\x1a\n world", "community"),
+                            photo_kind="png", published_at=datetime.now(timezone.utc))
+    session.add(initiative)
     session.flush()
     seat_id = session.scalar(select(OfficerMembership.id).where(
         OfficerMembership.user_id == officer_a.id, OfficerMembership.department_id == dept_a.id))
@@ -187,7 +196,8 @@ def build_world(session) -> World:
         field_id=procedure.field_id, message_id=message.id, draft_id=draft.id,
         logins={role: (u.phone or u.email) for role, u in people.items()},
         user_ids={role: u.id for role, u in people.items()}, file_id=paper.id,
-        refused_case_id=refused.id, need_id=need.id, **partners)
+        refused_case_id=refused.id, need_id=need.id, initiative_id=initiative.id,
+        **partners)
 
 
 def _partners_world(session, commune, resident) -> dict[str, int]:
@@ -416,6 +426,21 @@ MATRIX: dict[str, tuple[str, str, str, str, str, str, str]] = {
     "workbench.reassign_case":      ("POST", LOGIN, NO, IN, NO, IN, IN),
     # An administrator without a seat sees every queue but has no desk to claim at.
     "workbench.claim_next":         ("POST", LOGIN, NO, IN, NO, IN, NO),
+    # Community initiatives (the world's is published, by the resident, with a photo): anyone
+    # reads; only the author edits, publishes, withdraws (the author's own support is refused
+    # with a message); the answer page is for initiative cases only (the world's case is a
+    # dossier); progress for staff of the commune (both departments sit in it).
+    "community.initiatives":        EVERYONE_GET,
+    "community.initiative":         EVERYONE_GET,
+    "community.initiative_photo":   EVERYONE_GET,
+    "community.propose":            SIGNED_IN_GET,
+    "community.edit":               ("GET", LOGIN, OK, NO, NO, NO, NO),
+    "community.publish":            ("POST", LOGIN, IN, NO, NO, NO, NO),
+    "community.withdraw":           ("GET", LOGIN, OK, NO, NO, NO, NO),
+    "community.support":            ("POST", LOGIN, IN, IN, IN, IN, IN),
+    "community.answer":             ("GET", LOGIN, NO, GONE, NO, GONE, GONE),
+    "community.progress":           ("GET", LOGIN, NO, OK, OK, OK, OK),
+    "community.settings":           ADMIN_GET,
     # The JSON API: the catalogue and its document are public; the status lookup is public
     # too (an empty POST is a 400 naming the missing fields).
     "api.procedures":               EVERYONE_GET,

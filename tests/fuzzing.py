@@ -139,6 +139,7 @@ def _forms():
     from app.api import schemas as api
     from app.dossiers import fee_forms, forms as dossier_forms, online_forms, paper_forms
     from app.auth import forms as auth
+    from app.community import initiatives_forms as initiatives
     from app.workbench import forms as workbench
     from app.community import partners_forms as partners
     from app.village import forms as village
@@ -190,6 +191,16 @@ def _forms():
         "dossiers.remove_draft_file": same(online_forms.RemoveFileForm),
         "dossiers.delete_draft": same(),
         "desk.request_fee": same(fee_forms.RequestFeeForm),
+        "community.propose": lambda args: form_fields(initiatives.InitiativeForm) + [
+            FieldSpec("action", "action", "choice", ("save", "publish"))],
+        "community.edit": lambda args: form_fields(initiatives.InitiativeForm) + [
+            FieldSpec("action", "action", "choice", ("save", "publish"))],
+        "community.publish": same(initiatives.ConfirmForm),
+        "community.withdraw": same(initiatives.ConfirmForm),
+        "community.support": lambda args: form_fields(initiatives.ConfirmForm) + back,
+        "community.answer": same(initiatives.AnswerForm),
+        "community.progress": same(initiatives.ProgressForm),
+        "community.settings": same(initiatives.SettingsForm),
         "desk.record_payment": same(fee_forms.PaymentForm),
         "desk.result": same(fee_forms.ResultForm),
         "desk.hand_over": same(fee_forms.HandOverForm),

@@ -1,2 +1,3 @@
 """Imports every module that adds routes to the `community` blueprint (one line each)."""
 from app.community import partners_routes  # noqa: E402,F401  "Ba Nhà" partners and pledges
+from app.community import initiatives, settings  # noqa: F401,E402  (ini: initiatives, settings)

@@ -56,3 +56,17 @@ def seed_village_needs(session: Session, units: dict[str, AdminUnit],
     first.support_count, first.volunteer_count = 1, 1
     session.flush()
     return len(needs)
+
+
+def seed_village_help(session: Session, people: dict[str, User]) -> int:
+    """The flood-relief need asks the commune for help: a 'village_need' case in its queue,
+    made by the same service the need page uses. Runs after the demo's first commit."""
+    from sqlalchemy import select
+
+    from app.village.services import ask_for_help
+
+    need = session.scalar(select(VillageNeed).where(VillageNeed.category == "disaster_relief"))
+    if need is None:
+        return 0
+    ask_for_help(session, people["leader"], need)
+    return 1

@@ -92,11 +92,12 @@ CATALOGUE = {
 # state shows up for every kind of work that has enough cases.
 # Dossiers only in the fields the demo catalogue has procedures for: every dossier case gets
 # its procedure and its `dossiers` row, as a real submission would.
-MIX = [("dossier", "civil_status", 70), ("dossier", "residence", 30),
+# Initiatives and village needs reach the queue through their own demo (app/demo/community*.py),
+# the way real ones do: an initiative past its threshold, a need that asked for help.
+MIX = [("dossier", "civil_status", 80), ("dossier", "residence", 30),
        ("dossier", "certification", 30), ("dossier", "social_support", 30),
-       ("petition", "petition", 35), ("petition", "land", 25),
-       ("field_report", "field_report", 50),
-       ("initiative", "initiative", 15), ("village_need", "village_need", 25)]
+       ("petition", "petition", 45), ("petition", "land", 25),
+       ("field_report", "field_report", 60)]
 STATE_CYCLE = [2, 4, 10, 1, 4, 9, 5, 2, 10, 6, 4, 3, 10, 1, 7, 8, 4, 10, 2, 9]
 BANDS = ["overdue", "almost", "fine", "fine"]
 

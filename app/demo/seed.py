@@ -105,6 +105,14 @@ def seed_demo(session: Session) -> dict:
     queue = seed_queue(session, units, people)
     from app.demo.community_village import seed_village_needs
     seed_village_needs(session, units, people)
-    queue.update(seed_partners(session, units, people))  # after the initiatives' seed
     session.commit()
-    return {"units": len(units), "people": len(people), "procedures": procedures, **queue}
+    from app.demo.community import seed_community
+
+    community = seed_community(session, units, people, DEMO_PASSWORD)
+    community.update(seed_partners(session, units, people))  # pledges to those initiatives
+    session.commit()
+    from app.demo.community_village import seed_village_help
+
+    community["village_cases"] = seed_village_help(session, people)
+    return {"units": len(units), "people": len(people), "procedures": procedures, **queue,
+            **community}

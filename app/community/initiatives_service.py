@@ -1,0 +1,563 @@
+"""The rules of community initiatives (sáng kiến cộng đồng): propose, edit before the official
+answer (keeping every old text as a version), withdraw, support once each, reach the commune's
+threshold and become a case (exactly once), answer, post progress.
+
+No Flask here: the views parse and render, the tests call these directly. Every write runs in
+one write_transaction, and a refusal raises InitiativeError before anything is written (or
+rolls the whole transaction back), so a refused request changes nothing.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask_babel import force_locale, gettext as _
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app.db import is_sqlite, write_transaction
+from app.models import (AdminUnit, CommunitySettings, Department, Initiative, InitiativeNeed,
+                        InitiativeSupport, InitiativeUpdate, InitiativeVersion,
+                        OfficerMembership, User, utcnow)
+from app.pagination import Page, page_of_query
+from app.text import escape_like, fold
+
+CATEGORIES = ("roads", "water", "environment", "education", "culture", "safety", "other")
+NEED_KINDS = ("money", "materials", "labour", "expertise")
+MAX_NEEDS = 5
+MAX_COST = 1_000_000_000_000
+DEFAULT_THRESHOLD = 50
+DEFAULT_FLAG_THRESHOLD = 3
+# An initiative owed an answer: the commune has 15 working days, like a petition's first reply.
+ANSWER_SLA_DAYS = 15
+PHOTO_MAX_BYTES = 5 * 1024 * 1024
+PAGE_SIZE = 10
+
+# What the public list shows: published and every later state, never drafts, hidden or
+# withdrawn ones (a withdrawn initiative keeps its page, for those who followed the link).
+LISTED = ("published", "under_evaluation", "accepted", "rejected", "in_progress", "done")
+# Open to supports: once owed an answer, more supporters still hear it.
+SUPPORTABLE = ("published", "under_evaluation")
+ANSWERED = ("accepted", "rejected", "in_progress", "done")
+SORTS = ("newest", "supported", "answered")
+
+
+class InitiativeError(Exception):
+    def __init__(self, code: str, field: str | None = None, **details):
+        super().__init__(code)
+        self.code = code
+        self.field = field
+        self.details = details
+
+
+@dataclass
+class NeedInput:
+    kind: str
+    description: str = ""
+    quantity: str = ""
+    unit_label: str = ""
+
+
+@dataclass
+class InitiativeInput:
+    title: str
+    description: str
+    unit_id: int | None
+    village_id: int | None = None
+    category: str = "other"
+    estimated_cost: str = ""
+    needs: list[NeedInput] = field(default_factory=list)
+
+
+@dataclass
+class Photo:
+    data: bytes
+    filename: str
+
+
+# -- who may do what -------------------------------------------------------------------------
+
+def settings_for(session: Session, unit_id: int) -> CommunitySettings:
+    """The commune's settings, or the defaults (not stored) when an admin set none."""
+    row = session.get(CommunitySettings, unit_id)
+    if row is None:
+        row = CommunitySettings(unit_id=unit_id, support_threshold=DEFAULT_THRESHOLD,
+                                allow_self_support=False, flag_threshold=DEFAULT_FLAG_THRESHOLD)
+    return row
+
+
+def is_staff_of(session: Session, user: User | None, unit_id: int) -> bool:
+    """An administrator, or an officer seated in a department of that commune."""
+    if user is None or not getattr(user, "is_authenticated", True) or not user.active:
+        return False
+    if not user.is_staff:
+        return False
+    if user.is_admin:
+        return True
+    return session.scalar(
+        select(func.count()).select_from(OfficerMembership)
+        .join(Department, Department.id == OfficerMembership.department_id)
+        .where(OfficerMembership.user_id == user.id, Department.unit_id == unit_id)) > 0
+
+
+def can_see(session: Session, user: User | None, initiative: Initiative) -> bool:
+    """Drafts only by their author; hidden ones only by staff of the commune."""
+    uid = getattr(user, "id", None) if user is not None and user.is_authenticated else None
+    if initiative.status == "draft":
+        return uid is not None and uid == initiative.author_id
+    if initiative.status == "hidden":
+        return uid is not None and is_staff_of(session, user, initiative.unit_id)
+    return True
+
+
+def is_answered(initiative: Initiative) -> bool:
+    return initiative.answered_at is not None or initiative.status in ANSWERED
+
+
+def may_edit(user: User | None, initiative: Initiative) -> bool:
+    return (user is not None and getattr(user, "id", None) == initiative.author_id
+            and initiative.status in ("draft", "published", "under_evaluation")
+            and not is_answered(initiative))
+
+
+def may_withdraw(user: User | None, initiative: Initiative) -> bool:
+    return may_edit(user, initiative)
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+def communes(session: Session) -> list[AdminUnit]:
+    return list(session.scalars(select(AdminUnit).where(AdminUnit.level == "commune")
+                                .order_by(AdminUnit.name_vi)))
+
+
+def villages_of(session: Session, commune_id: int | None) -> list[AdminUnit]:
+    if commune_id is None:
+        return []
+    return list(session.scalars(select(AdminUnit).where(AdminUnit.parent_id == commune_id,
+                                                        AdminUnit.level == "village")
+                                .order_by(AdminUnit.name_vi)))
+
+
+def search_page(session: Session, *, commune_id: int | None = None,
+                village_id: int | None = None, sort: str = "newest", q: str = "",
+                page: int = 1, size: int = PAGE_SIZE) -> Page:
+    stmt = select(Initiative).where(Initiative.status.in_(LISTED))
+    if commune_id is not None:
+        stmt = stmt.where(Initiative.unit_id == commune_id)
+    if village_id is not None:
+        stmt = stmt.where(Initiative.village_id == village_id)
+    words = fold(q or "")[:100].split()
+    for word in words[:8]:
+        stmt = stmt.where(Initiative.search_text.like(f"%{escape_like(word)}%", escape="\\"))
+    if sort == "supported":
+        stmt = stmt.order_by(Initiative.support_count.desc(), Initiative.id.desc())
+    elif sort == "answered":
+        stmt = stmt.order_by(Initiative.answered_at.is_(None), Initiative.answered_at.desc(),
+                             Initiative.id.desc())
+    else:
+        stmt = stmt.order_by(Initiative.published_at.desc(), Initiative.id.desc())
+    return page_of_query(session, stmt, page, size)
+
+
+def mine(session: Session, user: User) -> list[Initiative]:
+    """The author's own initiatives, drafts first."""
+    return list(session.scalars(select(Initiative).where(Initiative.author_id == user.id)
+                                .order_by((Initiative.status != "draft"),
+                                          Initiative.updated_at.desc())))
+
+
+def versions(session: Session, initiative_id: int) -> list[InitiativeVersion]:
+    return list(session.scalars(select(InitiativeVersion)
+                                .where(InitiativeVersion.initiative_id == initiative_id)
+                                .order_by(InitiativeVersion.version)))
+
+
+def updates(session: Session, initiative_id: int) -> list[InitiativeUpdate]:
+    return list(session.scalars(select(InitiativeUpdate)
+                                .where(InitiativeUpdate.initiative_id == initiative_id)
+                                .order_by(InitiativeUpdate.created_at, InitiativeUpdate.id)))
+
+
+def has_supported(session: Session, user: User | None, initiative_id: int) -> bool:
+    if user is None or not user.is_authenticated:
+        return False
+    return session.get(InitiativeSupport, (initiative_id, user.id)) is not None
+
+
+def supporters(session: Session, initiative_id: int) -> list[User]:
+    return list(session.scalars(select(User).join(
+        InitiativeSupport, InitiativeSupport.user_id == User.id)
+        .where(InitiativeSupport.initiative_id == initiative_id)))
+
+
+def for_case(session: Session, case_id: int) -> Initiative | None:
+    return session.scalar(select(Initiative).where(Initiative.case_id == case_id))
+
+
+# -- parsing ---------------------------------------------------------------------------------
+
+_GROUPED = re.compile(r"^\d{1,3}([ .,]\d{3})+$")
+
+
+def parse_whole(raw: str | None, field: str, *, minimum: int, maximum: int,
+                prefix: str = "cost") -> int | None:
+    """Whole numbers as people type them (50000, 50.000, 50 000, a trailing đ); None if blank."""
+    text = str(raw or "").strip()
+    for suffix in ("₫", "đồng", "đ", "VND", "vnd"):
+        if text.endswith(suffix):
+            text = text[: -len(suffix)].strip()
+            break
+    if not text:
+        return None
+    negative = text.startswith("-")
+    body = text[1:].strip() if negative else text
+    if not body.isascii() or not (body.isdigit() or _GROUPED.match(body)):
+        raise InitiativeError(f"{prefix}_not_a_number", field)
+    digits = re.sub(r"[ .,]", "", body)
+    if len(digits) > 15:
+        raise InitiativeError(f"{prefix}_too_large", field)
+    value = -int(digits) if negative else int(digits)
+    if value < minimum:
+        raise InitiativeError(f"{prefix}_negative" if value < 0 else f"{prefix}_too_small", field)
+    if value > maximum:
+        raise InitiativeError(f"{prefix}_too_large", field)
+    return value
+
+
+def _text(raw: str | None, field: str, limit: int, *, required: bool = True,
+          multiline: bool = False) -> str:
+    text = (raw or "").strip() if multiline else " ".join((raw or "").split())
+    if required and not text:
+        raise InitiativeError(f"{field}_required", field)
+    if len(text) > limit:
+        raise InitiativeError("too_long", field, max=limit)
+    return text
+
+
+@dataclass
+class _Clean:
+    title: str
+    description: str
+    unit_id: int
+    village_id: int | None
+    category: str
+    estimated_cost: int | None
+    needs: list[tuple[str, str, int | None, str | None]]
+
+
+def _clean(session: Session, data: InitiativeInput) -> _Clean:
+    title = _text(data.title, "title", 200)
+    description = _text(data.description, "description", 5000, multiline=True)
+    unit = session.get(AdminUnit, data.unit_id) if data.unit_id else None
+    if unit is None or unit.level != "commune":
+        raise InitiativeError("unit_required", "unit_id")
+    village_id = data.village_id or None
+    if village_id is not None:
+        village = session.get(AdminUnit, village_id)
+        if village is None or village.parent_id != unit.id:
+            raise InitiativeError("village_not_in_commune", "village_id")
+    if data.category not in CATEGORIES:
+        raise InitiativeError("category_required", "category")
+    cost = parse_whole(data.estimated_cost, "estimated_cost", minimum=0, maximum=MAX_COST)
+    needs = []
+    rows = [n for n in data.needs if n.kind or (n.description or "").strip()
+            or (n.quantity or "").strip()]
+    if len(rows) > MAX_NEEDS:
+        raise InitiativeError("too_many_needs", "needs", max=MAX_NEEDS)
+    for index, need in enumerate(rows):
+        name = f"needs-{index}"
+        if need.kind not in NEED_KINDS:
+            raise InitiativeError("need_kind_required", name)
+        description = _text(need.description, name, 300)
+        quantity = parse_whole(need.quantity, name, minimum=1, maximum=MAX_COST,
+                               prefix="quantity")
+        unit_label = _text(need.unit_label, name, 30, required=False) or None
+        needs.append((need.kind, description, quantity, unit_label))
+    return _Clean(title, description, unit.id, village_id, data.category, cost, needs)
+
+
+def _store_photo(photo: Photo | None) -> tuple[str, str] | None:
+    if photo is None or not photo.data and not photo.filename:
+        return None
+    from app.storage import file_store
+    from app.uploads import UploadError, check_document
+
+    try:
+        kind = check_document(photo.data, photo.filename, allowed={"jpeg", "png"},
+                              max_bytes=PHOTO_MAX_BYTES)
+    except UploadError as error:
+        raise InitiativeError(f"photo_{error.code}", "photo") from None
+    return file_store().save(photo.data, "community"), kind.code
+
+
+def _search_text(title: str, description: str) -> str:
+    return fold(f"{title} {description}")
+
+
+# -- writing ---------------------------------------------------------------------------------
+
+def propose(session: Session, author: User, data: InitiativeInput, photo: Photo | None = None,
+            *, publish: bool = False, now: datetime | None = None) -> Initiative:
+    now = now or utcnow()
+    clean = _clean(session, data)
+    stored = _store_photo(photo)  # checked before anything is written
+    with write_transaction(session):
+        initiative = Initiative(
+            author_id=author.id, unit_id=clean.unit_id, village_id=clean.village_id,
+            category=clean.category, title=clean.title, description=clean.description,
+            estimated_cost=clean.estimated_cost, status="published" if publish else "draft",
+            search_text=_search_text(clean.title, clean.description), created_at=now,
+            updated_at=now, published_at=now if publish else None)
+        if stored:
+            initiative.photo_key, initiative.photo_kind = stored
+        initiative.needs = [InitiativeNeed(kind=k, description=d, quantity=q, unit_label=u)
+                            for k, d, q, u in clean.needs]
+        session.add(initiative)
+    return initiative
+
+
+def _load_own(session: Session, initiative_id: int, author: User) -> Initiative:
+    initiative = session.get(Initiative, initiative_id, populate_existing=True)
+    if initiative is None or initiative.author_id != author.id:
+        raise InitiativeError("not_found")
+    return initiative
+
+
+def edit(session: Session, initiative_id: int, author: User, data: InitiativeInput,
+         photo: Photo | None = None, *, publish: bool = False,
+         now: datetime | None = None) -> Initiative:
+    """A new text by the author, before any official answer; the old one is kept."""
+    now = now or utcnow()
+    clean = _clean(session, data)
+    stored = _store_photo(photo)
+    with write_transaction(session):
+        initiative = _load_own(session, initiative_id, author)
+        if not may_edit(author, initiative):
+            raise InitiativeError("answered")
+        if clean.unit_id != initiative.unit_id and initiative.status != "draft":
+            # Its supports and its case belong to that commune.
+            raise InitiativeError("unit_fixed", "unit_id")
+        if initiative.status != "draft":
+            # Drafts are the author's scratch pad; once others could read it, keep every text.
+            session.add(InitiativeVersion(
+                initiative_id=initiative.id, version=initiative.version,
+                title=initiative.title, description=initiative.description,
+                estimated_cost=initiative.estimated_cost, edited_by_id=author.id, edited_at=now))
+            initiative.version += 1
+        initiative.title = clean.title
+        initiative.description = clean.description
+        initiative.unit_id = clean.unit_id
+        initiative.village_id = clean.village_id
+        initiative.category = clean.category
+        initiative.estimated_cost = clean.estimated_cost
+        initiative.search_text = _search_text(clean.title, clean.description)
+        initiative.updated_at = now
+        if stored:
+            initiative.photo_key, initiative.photo_kind = stored
+        initiative.needs = [InitiativeNeed(kind=k, description=d, quantity=q, unit_label=u)
+                            for k, d, q, u in clean.needs]
+        if publish and initiative.status == "draft":
+            initiative.status = "published"
+            initiative.published_at = now
+    return initiative
+
+
+def withdraw(session: Session, initiative_id: int, author: User,
+             now: datetime | None = None) -> Initiative:
+    now = now or utcnow()
+    with write_transaction(session):
+        initiative = _load_own(session, initiative_id, author)
+        if not may_withdraw(author, initiative):
+            raise InitiativeError("answered")
+        if initiative.case_id is not None:
+            # The case owed an answer is no longer owed: withdrawn for the applicant.
+            from app.queue.actions import perform
+
+            with force_locale("vi"):  # the officers' log reads in Vietnamese
+                note = _("Withdrawn by its author.")
+            perform(session, initiative.case_id, "withdraw", author, note=note, now=now)
+        initiative.status = "withdrawn"
+        initiative.updated_at = now
+    return initiative
+
+
+@dataclass
+class SupportResult:
+    initiative: Initiative
+    became_case: bool
+
+
+def support(session: Session, initiative_id: int, user: User,
+            now: datetime | None = None) -> SupportResult:
+    """One support by `user`; at the commune's threshold the initiative becomes a case, once.
+
+    The support row, the counter and (for the one support that crosses the threshold) the case
+    are one transaction. The guarded UPDATE is what makes "once" hold with concurrent supports
+    on PostgreSQL: the row is locked by the counter update, so only the first transaction to see
+    the count at the threshold finds `case_id IS NULL AND status = 'published'`."""
+    now = now or utcnow()
+    user_id = user.id
+    try:
+        with write_transaction(session):
+            stmt = (select(Initiative).where(Initiative.id == initiative_id)
+                    .execution_options(populate_existing=True))
+            if not is_sqlite(session):
+                # Lock the row before the support's foreign key takes its share lock on it:
+                # the winner later sets case_id (a key column), which would otherwise deadlock
+                # against the waiting supports. SQLite already holds the write lock.
+                stmt = stmt.with_for_update()
+            initiative = session.scalars(stmt).one_or_none()
+            if initiative is None or initiative.status in ("draft", "hidden"):
+                raise InitiativeError("not_found")
+            if initiative.status not in SUPPORTABLE:
+                raise InitiativeError("not_open")
+            settings = settings_for(session, initiative.unit_id)
+            if initiative.author_id == user_id and not settings.allow_self_support:
+                raise InitiativeError("own")
+            if session.get(InitiativeSupport, (initiative_id, user_id)) is not None:
+                raise InitiativeError("twice")
+            session.add(InitiativeSupport(initiative_id=initiative_id, user_id=user_id,
+                                          created_at=now))
+            session.flush()  # the primary key refuses a second support from a racing request
+            counted = session.execute(
+                update(Initiative).where(Initiative.id == initiative_id,
+                                         Initiative.status.in_(SUPPORTABLE))
+                .values(support_count=Initiative.support_count + 1)
+                .execution_options(synchronize_session=False)).rowcount
+            if counted != 1:
+                raise InitiativeError("not_open")
+            became_case = _maybe_case(session, initiative_id, settings.support_threshold, now)
+    except IntegrityError:
+        session.rollback()
+        raise InitiativeError("twice") from None
+    initiative = session.get(Initiative, initiative_id, populate_existing=True)
+    return SupportResult(initiative, became_case)
+
+
+def _maybe_case(session: Session, initiative_id: int, threshold: int, now: datetime) -> bool:
+    from app.queue.errors import NoRoute
+    from app.queue.routing import create_case, route
+
+    initiative = session.get(Initiative, initiative_id, populate_existing=True)
+    if initiative.support_count < threshold or initiative.case_id is not None:
+        return False
+    try:  # without a routing rule the commune cannot receive it yet: stays published
+        route(session, case_type="initiative", category=initiative.category,
+              unit_id=initiative.unit_id, procedure_id=None)
+    except NoRoute:
+        return False
+    won = session.execute(
+        update(Initiative).where(Initiative.id == initiative_id, Initiative.case_id.is_(None),
+                                 Initiative.status == "published",
+                                 Initiative.support_count >= threshold)
+        .values(status="under_evaluation", updated_at=now)
+        .execution_options(synchronize_session=False)).rowcount
+    if won != 1:
+        return False
+    case = create_case(session, case_type="initiative", category=initiative.category,
+                       title=initiative.title[:300], unit_id=initiative.unit_id,
+                       sla_days=ANSWER_SLA_DAYS, received_at=now,
+                       applicant_id=initiative.author_id, code=f"SK-{initiative.id}")
+    session.execute(update(Initiative).where(Initiative.id == initiative_id)
+                    .values(case_id=case.id).execution_options(synchronize_session=False))
+    return True
+
+
+def answer(session: Session, case_id: int, officer: User, *, accepted: bool, text: str,
+           expected_version: int | None = None, now: datetime | None = None) -> Initiative:
+    """The commune's official answer: the plan, or the reason; written with the case's
+    completion in one transaction, which also queues the message to author and supporters."""
+    from app.queue.actions import perform
+
+    now = now or utcnow()
+    body = _text(text, "answer", 5000, multiline=True)
+    with write_transaction(session):
+        initiative = for_case(session, case_id)
+        if initiative is None:
+            raise InitiativeError("not_found")
+        session.refresh(initiative)
+        if is_answered(initiative) or initiative.status != "under_evaluation":
+            raise InitiativeError("answered")
+        initiative.status = "accepted" if accepted else "rejected"
+        initiative.answer = body
+        initiative.answered_at = now
+        initiative.answered_by_id = officer.id
+        initiative.updated_at = now
+        session.flush()
+        perform(session, case_id, "complete", officer, expected_version=expected_version,
+                note=body[:1000], now=now)
+    return initiative
+
+
+def post_update(session: Session, initiative_id: int, officer: User, body: str,
+                photo: Photo | None = None, *, done: bool = False,
+                now: datetime | None = None) -> InitiativeUpdate:
+    """A dated progress note by staff of the commune; the first moves it to "in progress",
+    `done` closes it. Author and supporters hear of it in the same transaction."""
+    now = now or utcnow()
+    text = _text(body, "body", 3000, multiline=True)
+    stored = _store_photo(photo)
+    with write_transaction(session):
+        initiative = session.get(Initiative, initiative_id, populate_existing=True)
+        if initiative is None:
+            raise InitiativeError("not_found")
+        if not is_staff_of(session, officer, initiative.unit_id):
+            raise InitiativeError("not_staff")
+        if initiative.status not in ("accepted", "in_progress"):
+            raise InitiativeError("not_accepted")
+        row = InitiativeUpdate(initiative_id=initiative.id, author_id=officer.id, body=text,
+                               created_at=now)
+        if stored:
+            row.photo_key, row.photo_kind = stored
+        session.add(row)
+        initiative.status = "done" if done else "in_progress"
+        initiative.updated_at = now
+        session.flush()
+        _tell_followers(session, initiative, text, done=done)
+    return row
+
+
+def _tell_followers(session: Session, initiative: Initiative, text: str, *, done: bool) -> None:
+    from app.notifications.outbox import queue_for_user
+
+    for person in followers(session, initiative):
+        if not (person.email or person.phone):
+            continue
+        with force_locale(person.locale or "vi"):
+            subject = (_("Initiative “%(title)s” is done", title=initiative.title) if done else
+                       _("Progress on initiative “%(title)s”", title=initiative.title))
+            queue_for_user(session, person, subject, "\n".join([subject, text]))
+
+
+def followers(session: Session, initiative: Initiative) -> list[User]:
+    """The author and every supporter, each once, active accounts only."""
+    people: dict[int, User] = {}
+    author = session.get(User, initiative.author_id)
+    for person in [author, *supporters(session, initiative.id)]:
+        if person is not None and person.active:
+            people.setdefault(person.id, person)
+    return list(people.values())
+
+
+def save_settings(session: Session, unit_id: int, *, support_threshold: int,
+                  allow_self_support: bool, flag_threshold: int) -> CommunitySettings:
+    if not 1 <= support_threshold <= 100000:
+        raise InitiativeError("threshold_range", "support_threshold")
+    if not 1 <= flag_threshold <= 1000:
+        raise InitiativeError("flag_threshold_range", "flag_threshold")
+    with write_transaction(session):
+        unit = session.get(AdminUnit, unit_id)
+        if unit is None or unit.level != "commune":
+            raise InitiativeError("unit_required", "unit_id")
+        row = session.get(CommunitySettings, unit_id)
+        if row is None:
+            row = CommunitySettings(unit_id=unit_id)
+            session.add(row)
+        row.support_threshold = support_threshold
+        row.allow_self_support = allow_self_support
+        row.flag_threshold = flag_threshold
+    return row
+

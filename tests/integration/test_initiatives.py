@@ -1,0 +1,455 @@
+"""Community initiatives: propose, edit (with versions), withdraw, support once, the threshold
+turning an initiative into a case exactly once (also under concurrent supports), the official
+answer reaching author and supporters in their languages, progress, list and search, access."""
+from __future__ import annotations
+
+import io
+import threading
+from datetime import datetime, timezone
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.community import initiatives_service as svc
+from app.models import (Case, CommunitySettings, Initiative, InitiativeSupport,
+                        InitiativeVersion, OutboxMessage, RoutingRule)
+from app.queue.actions import perform
+from tests.factories import make_department, make_officer, make_unit, make_user
+
+PASSWORD = "initiative-pass-1"
+NOW = datetime(2026, 11, 20, 3, 0, tzinfo=timezone.utc)
+PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
+       b"\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N"
+       b"\x00\x00\x00\x00IEND\xaeB`\x82")
+
+
+@pytest.fixture
+def place(session):
+    commune = make_unit(session, level="commune", name_vi="Xã Đại Phúc")
+    village = make_unit(session, level="village", parent=commune, name_vi="Thôn Đông")
+    other = make_unit(session, level="commune")
+    dept = make_department(session, commune, case_types="initiative")
+    officer = make_officer(session, dept, desk="intake", password=PASSWORD,
+                           skills=svc.CATEGORIES)
+    other_dept = make_department(session, other, case_types="initiative")
+    stranger = make_officer(session, other_dept, desk="specialist", password=PASSWORD)
+    session.add(RoutingRule(case_type="initiative", unit_id=commune.id, department_id=dept.id,
+                            mode="assign", active=True))
+    author = make_user(session, password=PASSWORD, commune=commune, email="author@t.test")
+    people = [make_user(session, password=PASSWORD, email=f"p{i}@t.test") for i in range(4)]
+    people[0].locale = "en"
+    session.add(CommunitySettings(unit_id=commune.id, support_threshold=2,
+                                  allow_self_support=False, flag_threshold=3))
+    session.commit()
+    return {"commune": commune, "village": village, "dept": dept, "officer": officer,
+            "stranger": stranger, "author": author, "people": people}
+
+
+def _input(place, **changes):
+    data = dict(title="Lắp đèn đường thôn Đông", description="Đường tối, trẻ em đi học về muộn.",
+                unit_id=place["commune"].id, village_id=place["village"].id, category="safety",
+                estimated_cost="45.000.000",
+                needs=[svc.NeedInput("money", "Mua đèn", "45.000.000", ""),
+                       svc.NeedInput("labour", "Lắp đặt", "10", "ngày công")])
+    data.update(changes)
+    return svc.InitiativeInput(**data)
+
+
+def _published(session, place, **changes):
+    return svc.propose(session, place["author"], _input(place, **changes), publish=True, now=NOW)
+
+
+def _count(session, model, *where):
+    return session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def _login(client, user, lang="vi"):
+    response = client.login(user.email or user.phone, PASSWORD, lang=lang)
+    assert response.status_code == 302
+
+
+# -- propose ---------------------------------------------------------------------------------
+
+def test_propose_through_the_page_with_a_photo_and_needs(client, session, place):
+    _login(client, place["author"])
+    url = "/vi/community/initiatives/new"
+    response = client.submit(url, {
+        "title": "Sửa cầu tre", "description": "Cầu hỏng.", "unit_id": place["commune"].id,
+        "village_id": place["village"].id, "category": "roads", "estimated_cost": "12.000.000",
+        "need_kind_0": "materials", "need_description_0": "Xi măng", "need_quantity_0": "20",
+        "need_unit_0": "bao", "action": "publish",
+        "photo": (io.BytesIO(PNG), "cau.png")}, content_type="multipart/form-data")
+    assert response.status_code == 302, [e.get_text() for e in response.page.select(".error-message, .error-summary, .flash")]
+    item = session.scalar(select(Initiative))
+    assert item.status == "published" and item.estimated_cost == 12_000_000
+    assert item.photo_kind == "png" and item.search_text.startswith("sua cau tre")
+    assert [(n.kind, n.quantity, n.unit_label) for n in item.needs] == [("materials", 20, "bao")]
+    page = client.get(f"/vi/community/initiatives/{item.id}")
+    assert page.status_code == 200
+    assert client.get(f"/vi/community/initiatives/{item.id}/photo").data == PNG
+
+
+@pytest.mark.parametrize("cost, words", [
+    ("-5", "negative"), ("abc", "whole number"), ("9.999.999.999.999", "too large")])
+def test_bad_amounts_are_refused_and_the_form_keeps_what_was_typed(client, session, place,
+                                                                   cost, words):
+    _login(client, place["author"], lang="en")
+    response = client.submit("/en/community/initiatives/new", {
+        "title": "Giữ lại", "description": "Mô tả", "unit_id": place["commune"].id,
+        "category": "roads", "estimated_cost": cost, "action": "publish"})
+    assert response.status_code == 400
+    assert words in response.page.get_text()
+    assert response.page.find("input", attrs={"name": "title"})["value"] == "Giữ lại"
+    assert _count(session, Initiative) == 0
+
+
+def test_bad_photos_are_refused(session, place):
+    with pytest.raises(svc.InitiativeError) as fake:
+        svc.propose(session, place["author"], _input(place),
+                    svc.Photo(b"\xff\xd8 this is not a jpeg at all", "x.jpg"))
+    assert fake.value.code == "photo_bad_type"
+    with pytest.raises(svc.InitiativeError) as large:
+        svc.propose(session, place["author"], _input(place),
+                    svc.Photo(PNG + b"\0" * svc.PHOTO_MAX_BYTES, "x.png"))
+    assert large.value.code == "photo_too_large"
+    with pytest.raises(svc.InitiativeError) as village:
+        svc.propose(session, place["author"],
+                    _input(place, village_id=make_unit(session, level="village").id))
+    assert village.value.code == "village_not_in_commune"
+    with pytest.raises(svc.InitiativeError) as needs:
+        svc.propose(session, place["author"], _input(
+            place, needs=[svc.NeedInput("money", "x", "-1")]))
+    assert needs.value.code == "quantity_negative"
+    assert _count(session, Initiative) == 0
+
+
+def test_a_draft_is_seen_by_its_author_only(client, session, place):
+    draft = svc.propose(session, place["author"], _input(place), publish=False)
+    url = f"/vi/community/initiatives/{draft.id}"
+    assert client.get(url).status_code == 404
+    _login(client, place["people"][1])
+    assert client.get(url).status_code == 404
+    assert draft.title not in client.get("/vi/community/initiatives").page.get_text()
+    client.post("/vi/account/logout", data={"csrf_token": client.csrf_token("/vi/")})
+    other = client.application.test_client()
+    _login(other, place["author"])
+    listing = other.get("/vi/community/initiatives")
+    assert draft.title in listing.page.get_text()  # in "my initiatives"
+    assert other.get(url).status_code == 200
+    response = other.submit(f"/vi/community/initiatives/{draft.id}/publish", form_url=url)
+    assert response.status_code == 302
+    session.refresh(draft)
+    assert draft.status == "published" and draft.published_at is not None
+
+
+def test_hidden_initiatives_are_404_for_non_staff(client, session, place):
+    item = _published(session, place)
+    item.status = "hidden"
+    session.commit()
+    url = f"/vi/community/initiatives/{item.id}"
+    assert client.get(url).status_code == 404
+    _login(client, place["author"])
+    assert client.get(url).status_code == 404
+    staff = client.application.test_client()
+    _login(staff, place["officer"])
+    assert staff.get(url).status_code == 200
+
+
+# -- edit and withdraw -----------------------------------------------------------------------
+
+def test_each_edit_keeps_the_old_text_as_a_version_everyone_sees(client, session, place):
+    item = _published(session, place)
+    svc.edit(session, item.id, place["author"], _input(place, title="Lắp 20 đèn đường"))
+    svc.edit(session, item.id, place["author"], _input(place, title="Lắp 25 đèn đường"))
+    session.refresh(item)
+    assert item.version == 3 and item.title == "Lắp 25 đèn đường"
+    assert [v.title for v in svc.versions(session, item.id)] == [
+        "Lắp đèn đường thôn Đông", "Lắp 20 đèn đường"]
+    page = client.get(f"/en/community/initiatives/{item.id}").page.get_text()
+    assert "Edited 2 times" in page and "Lắp 20 đèn đường" in page
+
+
+def test_someone_else_cannot_edit(client, session, place):
+    item = _published(session, place)
+    _login(client, place["people"][1])
+    assert client.get(f"/vi/community/initiatives/{item.id}/edit").status_code == 403
+    with pytest.raises(svc.InitiativeError):
+        svc.edit(session, item.id, place["people"][1], _input(place, title="Của tôi"))
+
+
+def test_withdraw_needs_confirmation(client, session, place):
+    item = _published(session, place)
+    _login(client, place["author"])
+    url = f"/vi/community/initiatives/{item.id}/withdraw"
+    assert client.submit(url, {}).status_code == 400
+    session.refresh(item)
+    assert item.status == "published"
+    assert client.submit(url, {"confirm": "y"}).status_code == 302
+    session.refresh(item)
+    assert item.status == "withdrawn"
+    listed = client.get("/vi/community/initiatives?q=den").page.find(id="results").get_text()
+    assert item.title not in listed
+
+
+# -- support and the threshold ---------------------------------------------------------------
+
+def test_support_once_not_own_not_draft(client, session, place):
+    item = _published(session, place)
+    first = place["people"][1]
+    svc.support(session, item.id, first)
+    with pytest.raises(svc.InitiativeError) as twice:
+        svc.support(session, item.id, first)
+    assert twice.value.code == "twice"
+    with pytest.raises(svc.InitiativeError) as own:
+        svc.support(session, item.id, place["author"])
+    assert own.value.code == "own"
+    draft = svc.propose(session, place["author"], _input(place))
+    with pytest.raises(svc.InitiativeError) as closed:
+        svc.support(session, draft.id, first)
+    assert closed.value.code == "not_found"
+    session.refresh(item)
+    assert item.support_count == 1 and _count(session, InitiativeSupport) == 1
+    # Through the page: a second support is a clear message, nothing changes.
+    _login(client, first, lang="en")
+    response = client.submit(f"/en/community/initiatives/{item.id}/support",
+                             form_url=f"/en/community/initiatives/{item.id}",
+                             follow_redirects=True)
+    assert "You already support this initiative" in response.page.get_text()
+    session.refresh(item)
+    assert item.support_count == 1
+
+
+def test_self_support_when_the_commune_allows_it(session, place):
+    session.get(CommunitySettings, place["commune"].id).allow_self_support = True
+    session.commit()
+    item = _published(session, place)
+    assert svc.support(session, item.id, place["author"]).initiative.support_count == 1
+
+
+def test_reaching_the_threshold_makes_exactly_one_case(session, place):
+    item = _published(session, place)
+    assert not svc.support(session, item.id, place["people"][1], now=NOW).became_case
+    result = svc.support(session, item.id, place["people"][2], now=NOW)
+    assert result.became_case
+    session.refresh(item)
+    case = session.get(Case, item.case_id)
+    assert item.status == "under_evaluation"
+    assert case.case_type == "initiative" and case.code == f"SK-{item.id}"
+    assert case.unit_id == place["commune"].id and case.applicant_id == place["author"].id
+    assert case.due_at > NOW and case.department_id == place["dept"].id
+    # More supporters still count, but no second case.
+    assert not svc.support(session, item.id, place["people"][3], now=NOW).became_case
+    assert _count(session, Case) == 1
+
+
+def test_concurrent_supports_make_one_case(app, session, place):
+    from app.extensions import db
+
+    session.get(CommunitySettings, place["commune"].id).support_threshold = 3
+    supporters = [make_user(session, password=PASSWORD) for _ in range(6)]
+    item = _published(session, place)
+    item_id = item.id
+    ids = [u.id for u in supporters]
+    session.commit()
+    engine = db.engine
+    start = threading.Barrier(len(ids))
+    won, errors = [], []
+
+    def one(user_id: int) -> None:
+        with app.app_context(), Session(engine) as own:
+            try:
+                user = own.get(svc.User, user_id)
+                start.wait(timeout=10)
+                won.append(svc.support(own, item_id, user, now=NOW).became_case)
+            except Exception as error:  # noqa: BLE001 - reported below
+                errors.append(repr(error))
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in ids]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not errors, errors
+    assert won.count(True) == 1
+    session.expire_all()
+    item = session.get(Initiative, item_id)
+    assert item.support_count == 6 and item.case_id is not None
+    assert _count(session, Case) == 1
+
+
+# -- the answer ------------------------------------------------------------------------------
+
+def _to_case(session, place):
+    item = _published(session, place)
+    svc.support(session, item.id, place["people"][0], now=NOW)
+    svc.support(session, item.id, place["people"][1], now=NOW)
+    session.refresh(item)
+    return item
+
+
+def test_the_officer_answers_in_the_workbench_and_everyone_hears_in_their_language(
+        client, session, place):
+    item = _to_case(session, place)
+    case = session.get(Case, item.case_id)
+    officer = place["officer"]
+    assert case.assignee_id == officer.id
+    _login(client, officer)
+    url = f"/vi/community/cases/{case.id}/answer"
+    # Not yet being processed: back to the case with the reason.
+    assert client.get(url).status_code == 302
+    perform(session, case.id, "receive", officer)
+    perform(session, case.id, "start", officer)
+    session.refresh(item)
+    session.refresh(case)
+    version = case.version
+    response = client.submit(url, {"decision": "accept", "text": "", "version": version})
+    assert response.status_code == 400
+    response = client.submit(url, {"decision": "accept", "text": "Lắp 20 đèn trong quý I.",
+                                   "version": version})
+    assert response.status_code == 302
+    session.expire_all()
+    item = session.get(Initiative, item.id)
+    assert item.status == "accepted" and item.answer == "Lắp 20 đèn trong quý I."
+    assert item.answered_by_id == officer.id and session.get(Case, case.id).state == 9
+    messages = {m.user_id: m for m in session.scalars(select(OutboxMessage))}
+    english, vietnamese = place["people"][0], place["people"][1]
+    assert set(messages) >= {place["author"].id, english.id, vietnamese.id}
+    assert messages[english.id].subject.startswith("Official answer")
+    # Each in their own language (the Vietnamese text arrives with the merged catalogue).
+    from flask_babel import force_locale, gettext
+
+    with force_locale("vi"):
+        in_vietnamese = gettext("Official answer to initiative “%(title)s”", title=item.title)
+    assert messages[vietnamese.id].subject == in_vietnamese
+    assert messages[place["author"].id].subject == in_vietnamese
+    # After the answer: no edit, no withdraw.
+    with pytest.raises(svc.InitiativeError) as late:
+        svc.edit(session, item.id, place["author"], _input(place, title="Muộn"))
+    assert late.value.code == "answered"
+    assert _count(session, InitiativeVersion) == 0
+    author = client.application.test_client()
+    _login(author, place["author"])
+    assert author.get(f"/vi/community/initiatives/{item.id}/edit").status_code == 302
+
+
+def test_reject_with_a_reason_and_officers_elsewhere_are_refused(client, session, place):
+    item = _to_case(session, place)
+    perform(session, item.case_id, "receive", place["officer"])
+    perform(session, item.case_id, "start", place["officer"])
+    _login(client, place["stranger"])
+    assert client.get(f"/vi/community/cases/{item.case_id}/answer").status_code == 403
+    svc.answer(session, item.case_id, place["officer"], accepted=False, text="Không đủ kinh phí.")
+    session.refresh(item)
+    assert item.status == "rejected" and item.answered_at is not None
+    with pytest.raises(svc.InitiativeError):
+        svc.answer(session, item.case_id, place["officer"], accepted=True, text="Đổi ý")
+
+
+def test_the_workbench_shows_the_initiative(client, session, place):
+    item = _to_case(session, place)
+    _login(client, place["officer"])
+    page = client.get(f"/vi/workbench/cases/{item.case_id}")
+    assert page.status_code == 200
+    assert item.title in page.page.get_text()
+
+
+def test_progress_by_staff_of_the_commune_tells_the_followers(client, session, place):
+    item = _to_case(session, place)
+    perform(session, item.case_id, "receive", place["officer"])
+    perform(session, item.case_id, "start", place["officer"])
+    svc.answer(session, item.case_id, place["officer"], accepted=True, text="Kế hoạch.")
+    before = _count(session, OutboxMessage)
+    with pytest.raises(svc.InitiativeError):
+        svc.post_update(session, item.id, place["stranger"], "Không phải xã tôi")
+    _login(client, place["officer"])
+    url = f"/vi/community/initiatives/{item.id}/progress"
+    assert client.submit(url, {"body": "Đã mua 10 đèn."}).status_code == 302
+    session.refresh(item)
+    assert item.status == "in_progress"
+    assert _count(session, OutboxMessage) == before + 3
+    assert client.submit(url, {"body": "Xong.", "done": "y"}).status_code == 302
+    session.refresh(item)
+    assert item.status == "done"
+    assert "Đã mua 10 đèn." in client.get(f"/vi/community/initiatives/{item.id}").page.get_text()
+
+
+# -- list and search -------------------------------------------------------------------------
+
+def test_list_search_ignores_accents_sorts_and_pages(client, session, place):
+    for n in range(12):
+        _published(session, place, title=f"Sáng kiến số {n}", description="Trồng cây xanh")
+    lamp = _published(session, place, title="Đèn đường thôn Đông")
+    svc.support(session, lamp.id, place["people"][1])
+    found = client.get("/vi/community/initiatives?q=den+duong").page.get_text()
+    assert "Đèn đường thôn Đông" in found and "Sáng kiến số 3" not in found
+    top = client.get("/vi/community/initiatives?sort=supported").page
+    assert top.find("h2").get_text(strip=True) in ("Đèn đường thôn Đông",) or \
+        "Đèn đường thôn Đông" in top.find("ul", class_="cards").find("li").get_text()
+    first = client.get("/vi/community/initiatives").page
+    assert first.find("a", rel="next") is not None
+    second = client.get("/vi/community/initiatives?page=2").page.get_text()
+    assert "Sáng kiến số 0" in second
+    empty = client.get("/en/community/initiatives?q=zzzz").page.get_text()
+    assert "No initiative matches" in empty
+    by_village = client.get(f"/vi/community/initiatives?commune={place['commune'].id}"
+                            f"&village={place['village'].id}")
+    assert by_village.status_code == 200
+
+
+# -- settings --------------------------------------------------------------------------------
+
+def test_admin_sets_the_threshold_and_bad_values_are_refused(client, session, place):
+    admin = make_user(session, role="admin", password=PASSWORD)
+    session.commit()
+    _login(client, admin, lang="en")
+    url = f"/en/community/settings?unit={place['commune'].id}"
+    bad = client.submit(url, {"support_threshold": "0", "flag_threshold": "3"})
+    assert bad.status_code == 400 and "between 1 and 100000" in bad.page.get_text()
+    ok = client.submit(url, {"support_threshold": "7", "flag_threshold": "4",
+                             "allow_self_support": "y"})
+    assert ok.status_code == 302
+    row = session.get(CommunitySettings, place["commune"].id)
+    session.refresh(row)
+    assert (row.support_threshold, row.allow_self_support, row.flag_threshold) == (7, True, 4)
+    resident = client.application.test_client()
+    _login(resident, place["author"])
+    assert resident.get(url).status_code == 403
+
+
+def test_the_demo_has_initiatives_in_every_stage(demo):
+    statuses = sorted(demo.scalars(select(Initiative.status)))
+    assert statuses == ["draft", "in_progress", "published", "under_evaluation"]
+    waiting = demo.scalar(select(Initiative).where(Initiative.status == "under_evaluation"))
+    assert demo.get(Case, waiting.case_id).case_type == "initiative"
+    assert demo.scalar(select(Initiative).where(Initiative.status == "in_progress")).answer
+
+
+def test_the_workbench_links_complete_to_the_answer_page(client, session, place):
+    item = _to_case(session, place)
+    perform(session, item.case_id, "receive", place["officer"])
+    perform(session, item.case_id, "start", place["officer"])
+    _login(client, place["officer"])
+    page = client.get(f"/vi/workbench/cases/{item.case_id}").page
+    links = {a["href"] for a in page.find_all("a", href=True)}
+    assert f"/vi/community/cases/{item.case_id}/answer" in links
+
+
+def test_withdrawing_after_the_threshold_withdraws_the_case(session, place):
+    item = _to_case(session, place)
+    svc.withdraw(session, item.id, place["author"])
+    session.refresh(item)
+    assert item.status == "withdrawn" and session.get(Case, item.case_id).state == 7
+
+
+def test_support_with_htmx_answers_the_partial(client, session, place):
+    item = _published(session, place)
+    _login(client, place["people"][1])
+    url = f"/vi/community/initiatives/{item.id}"
+    response = client.submit(f"{url}/support", form_url=url, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert response.page.find(id="support-box") is not None
+    again = client.submit(f"{url}/support", form_url=url, headers={"HX-Request": "true"})
+    assert again.status_code == 409
+    session.refresh(item)
+    assert item.support_count == 1
