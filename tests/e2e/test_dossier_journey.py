@@ -37,8 +37,8 @@ def log_in(page, lang: str, who: str) -> None:
     page.goto(f"/{lang}/account/login")
     page.locator("#identifier").fill(who)
     page.locator("#password").fill(DEMO_PASSWORD)
-    page.locator("form.panel button[type=submit]").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():  # a plain form post: wait for the page it leads to
+        page.locator("form.panel button[type=submit]").click()
     assert "/account/login" not in page.url, f"{who} could not log in"
 
 
@@ -59,8 +59,8 @@ def act(page, label: str, note: str | None = None) -> None:
     panel.locator("summary").click()
     if note is not None:
         panel.locator("textarea").fill(note)
-    panel.get_by_role("button", name=label).click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        panel.get_by_role("button", name=label).click()
 
 
 def state_on_case_page(page) -> str:
@@ -122,8 +122,8 @@ def test_a_birth_registration_from_search_to_rating_in_vietnamese(new_context):
     accessible(resident, "dossier page, supplement asked")
     resident.locator("form[action$='/supplement'] input[type=file]").set_input_files(
         pdf("giay-chung-nhan-ket-hon.pdf"))
-    resident.locator("form[action$='/supplement'] button[type=submit]").click()
-    resident.wait_for_load_state()
+    with resident.expect_navigation():  # a plain form post: wait for the page it leads to
+        resident.locator("form[action$='/supplement'] button[type=submit]").click()
     assert "Đang được cán bộ phụ trách xử lý" in resident.locator("main").inner_text()
 
     # A late registration pays the fee the province sets: the officer asks, the desk records it.
@@ -140,8 +140,8 @@ def test_a_birth_registration_from_search_to_rating_in_vietnamese(new_context):
     tracking.goto("/vi/dossiers/track")
     tracking.locator("#code").fill(code)
     tracking.locator("#contact").fill(RESIDENT)
-    tracking.locator("form.panel button[type=submit]").click()
-    tracking.wait_for_load_state()
+    with tracking.expect_navigation():  # a plain form post: wait for the page it leads to
+        tracking.locator("form.panel button[type=submit]").click()
     text = tracking.locator("main").inner_text()
     assert code in text and "8.000 ₫" in text
     accessible(tracking, "tracking, fee asked")
@@ -190,8 +190,8 @@ def test_a_birth_registration_from_search_to_rating_in_vietnamese(new_context):
     accessible(resident, "rating")
     resident.get_by_label("Rất hài lòng").check()
     resident.locator("#comment").fill("Cán bộ hướng dẫn tận tình.")
-    resident.locator("form.panel button[type=submit]").click()
-    resident.wait_for_load_state()
+    with resident.expect_navigation():  # a plain form post: wait for the page it leads to
+        resident.locator("form.panel button[type=submit]").click()
     resident.goto(f"/vi/dossiers/{case_id}")
     assert "Rất hài lòng" in resident.locator("main").inner_text()
 
