@@ -140,6 +140,7 @@ def _forms():
     from app.dossiers import fee_forms, forms as dossier_forms, online_forms, paper_forms
     from app.auth import forms as auth
     from app.workbench import forms as workbench
+    from app.community import moderation_forms
 
     action_forms = {"transfer": workbench.TransferForm, "request_apology": workbench.ApologyForm}
     back = [FieldSpec("next", "next", "redirect")]
@@ -204,6 +205,10 @@ def _forms():
         "admin.new_procedure_field": same(procedures.ProcedureFieldForm),
         "admin.edit_procedure_field": same(procedures.ProcedureFieldForm),
         "api.dossier_status": lambda args: model_fields(api.StatusLookup),
+        "community.add_comment": same(moderation_forms.CommentForm),
+        "community.flag": same(moderation_forms.FlagForm),
+        "community.moderation_restore": same(moderation_forms.DecisionForm),
+        "community.moderation_remove": same(moderation_forms.DecisionForm),
     }
 
 
@@ -261,6 +266,10 @@ def _queries():
         "api.procedures": model_fields(api.CatalogueQuery),
         "api.procedure": model_fields(api.LangQuery),
         "api.fields": model_fields(api.LangQuery),
+        "community.comments": [FieldSpec("target_type", "target_type", "choice",
+                                         ("initiative", "village_need")),
+                               FieldSpec("target_id", "target_id", "int")] + page("page"),
+        "community.moderation_log": page("page"),
     }
 
 
