@@ -335,3 +335,33 @@ def test_pages_in_vietnamese(client, place, session):
     assert client.get("/vi/community/moderation").status_code == 200
     assert client.get("/vi/community/moderation/log").status_code == 200
     assert client.get(page_url("initiative", place["initiative"].id, "vi")).status_code == 200
+
+
+# -- the partials, as the initiative and need pages include them -----------------------------
+
+INCLUDE = """{% set target_type = kind %}{% set target_id = the_id %}
+<main>{% include "community/_comments.html" ignore missing %}
+{% include "community/_flag.html" ignore missing %}</main>"""
+
+
+@pytest.mark.parametrize("kind", ["initiative", "village_need"])
+def test_the_partials_render_inside_another_page(app, place, session, kind):
+    from bs4 import BeautifulSoup
+    from flask import render_template_string
+    from flask_login import login_user
+
+    the_id = place["initiative"].id if kind == "initiative" else place["need"].id
+    with app.test_request_context("/en/community/"):
+        html = render_template_string(INCLUDE, kind=kind, the_id=the_id)
+    page = BeautifulSoup(html, "html.parser")
+    assert page.find("section", id=f"comments-{kind}-{the_id}") is not None
+    assert page.find("textarea") is None and page.find("select") is None  # anonymous
+    with app.test_request_context("/en/community/"):
+        login_user(place["people"]["r1"])
+        html = render_template_string(INCLUDE, kind=kind, the_id=the_id)
+    page = BeautifulSoup(html, "html.parser")
+    assert page.find("textarea", attrs={"name": "body"}) is not None
+    assert page.find("select", id=f"flag-{kind}-{the_id}-reason") is not None
+    if kind == "initiative":  # its comment, with its own report control
+        assert "Tôi đồng ý." in page.get_text()
+        assert page.find("select", id=f"flag-comment-{place['comment'].id}-reason") is not None
