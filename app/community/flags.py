@@ -8,10 +8,10 @@ from flask_login import current_user
 
 from app.community import bp
 from app.community import moderation_service as service
-from app.community.comments import target_url
+from app.community.comments import per_person, target_url
 from app.community.moderation_forms import FlagForm
 from app.errors import refuse
-from app.extensions import db
+from app.extensions import db, limiter
 from app.inputs import parse_id
 from app.links import safe_path
 from app.security import signed_in
@@ -28,7 +28,12 @@ MESSAGES = {
 }
 
 
+def _flag_limit() -> str:
+    return current_app.config.get("RATELIMIT_FLAG", "20 per minute")
+
+
 @bp.post("/flags")
+@limiter.limit(_flag_limit, key_func=per_person)
 @signed_in
 def flag():
     form = FlagForm()
