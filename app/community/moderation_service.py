@@ -357,8 +357,15 @@ def queue(session: Session, moderator: User) -> list[QueueItem]:
     for item in items:
         if item.target_type != "comment" and _removed(session, item.target_type, item.target_id):
             continue
-        item.reasons = Counter(session.scalars(select(Flag.reason).where(
-            Flag.target_type == item.target_type, Flag.target_id == item.target_id)))
+        # The reasons of the flags since the last restore (older ones were judged already).
+        restored_at = session.scalar(select(func.max(ModerationEntry.at)).where(
+            ModerationEntry.target_type == item.target_type,
+            ModerationEntry.target_id == item.target_id, ModerationEntry.action == "restore"))
+        flags = select(Flag.reason).where(Flag.target_type == item.target_type,
+                                          Flag.target_id == item.target_id)
+        if restored_at is not None:
+            flags = flags.where(Flag.created_at > restored_at)
+        item.reasons = Counter(session.scalars(flags))
         item.hidden_at = session.scalar(select(func.max(ModerationEntry.at)).where(
             ModerationEntry.target_type == item.target_type,
             ModerationEntry.target_id == item.target_id, ModerationEntry.action == "auto_hide"))

@@ -102,5 +102,8 @@ def seed_demo(session: Session) -> dict:
 
     procedures = seed_procedures(session)
     queue = seed_queue(session, units, people)
+    from app.demo.community_moderation import seed_moderation  # after the initiatives demo
+
+    seed_moderation(session, people)
     session.commit()
     return {"units": len(units), "people": len(people), "procedures": procedures, **queue}

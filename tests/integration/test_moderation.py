@@ -365,3 +365,22 @@ def test_the_partials_render_inside_another_page(app, place, session, kind):
     if kind == "initiative":  # its comment, with its own report control
         assert "Tôi đồng ý." in page.get_text()
         assert page.find("select", id=f"flag-comment-{place['comment'].id}-reason") is not None
+
+
+def test_the_demo_leaves_one_hidden_comment_for_the_moderators(client, place, session):
+    from app.demo.community_moderation import seed_moderation
+
+    assert seed_moderation(session, {"resident": place["people"]["author"]})["comments"] == 4
+    session.commit()
+    login(client, place["people"]["moderator"])
+    assert "Bán đất nền" in client.get("/en/community/moderation").page.get_text()
+
+
+def test_hidden_again_after_a_restore_the_queue_counts_only_the_new_flags(client, place, session):
+    cid = place["comment"].id
+    _hide(session, place, "comment", cid)  # threshold 1, r1 says abusive
+    login(client, place["people"]["moderator"])
+    assert decide(client, "restore", "comment", cid, "OK").status_code == 302
+    service.flag(session, place["people"]["r2"], "comment", cid, "spam")
+    text = client.get("/en/community/moderation").page.get_text()
+    assert "Spam or advertising: 1" in text and "Abusive" not in text
