@@ -143,12 +143,16 @@ def add_comment():
             return redirect(safe_path(form.next.data) or target_url(target_type, target_id))
     if error:
         form.body.errors = list(form.body.errors) + [error]
+    if form.csrf_token.errors:  # an expired page: say so next to the text that was kept
+        form.body.errors = list(form.body.errors) + [
+            _("This form is incomplete. Reload the page and try again.")]
     if not service.is_public(db.session, target_type, target_id):
         refuse(404, str(ERRORS["not_found"]))
     # Re-render with what was typed and the message, 400.
     if is_htmx():
+        # htmx swaps only 2xx answers: the refused form comes back as 200, message and all.
         return render_template("community/_comments.html", target_type=target_type,
-                               target_id=target_id, comment_form=form), 400
+                               target_id=target_id, comment_form=form)
     page = service.comments_page(db.session, target_type, target_id, 10 ** 5)
     return render_template(
         "community/moderation_comments.html", page=page, target_type=target_type,

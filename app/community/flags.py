@@ -45,9 +45,9 @@ def flag():
         target_id = None
     if target_type is None or target_id is None:
         refuse(400, _("This form is incomplete. Reload the page and try again."))
-    status, category = 200, "success"
+    category = "success"
     if not form.validate():
-        code, status, category = "bad_reason", 400, "error"
+        code, category = "bad_reason", "error"
     else:
         try:
             result = service.flag(db.session, current_user._get_current_object(), target_type,
@@ -56,11 +56,12 @@ def flag():
         except service.ModerationError as exc:
             if exc.code == "not_found":
                 refuse(404, str(MESSAGES["not_found"]))
-            code, status, category = exc.code, 409, "error"
+            code, category = exc.code, "error"
     message = str(MESSAGES[code])
     if is_htmx():
+        # htmx swaps only 2xx answers: a refusal comes back as 200 with its message.
         return render_template("community/_flag.html", target_type=target_type,
-                               target_id=target_id, flag_message=message), status
+                               target_id=target_id, flag_message=message)
     flash(message, category)
     back = safe_path(form.next.data)
     if code == "hidden" and target_type != "comment":
