@@ -462,6 +462,16 @@ MATRIX: dict[str, tuple[str, str, str, str, str, str, str]] = {
     "community.pledge":             SIGNED_IN_GET,
     "community.deliver_pledge":     ("POST", LOGIN, NO, IN, IN, IN, IN),
     "community.cancel_pledge":      ("POST", LOGIN, NO, IN, IN, IN, IN),
+    # Comments and moderation (issue 9): the comments page names its target in the query
+    # string (none: no such page); posting a comment or a report needs an account; the
+    # moderators' queue and log are staff pages, each showing only the staff's own communes.
+    "community.comments":           ("GET", GONE, GONE, GONE, GONE, GONE, GONE),
+    "community.add_comment":        ("POST", LOGIN, IN, IN, IN, IN, IN),
+    "community.flag":               ("POST", LOGIN, IN, IN, IN, IN, IN),
+    "community.moderation":         STAFF_GET,
+    "community.moderation_log":     STAFF_GET,
+    "community.moderation_restore": ("POST", LOGIN, NO, IN, IN, IN, IN),
+    "community.moderation_remove":  ("POST", LOGIN, NO, IN, IN, IN, IN),
 }
 
 

@@ -143,6 +143,7 @@ def _forms():
     from app.workbench import forms as workbench
     from app.community import partners_forms as partners
     from app.village import forms as village
+    from app.community import moderation_forms
 
     action_forms = {"transfer": workbench.TransferForm, "request_apology": workbench.ApologyForm}
     back = [FieldSpec("next", "next", "redirect")]
@@ -234,6 +235,10 @@ def _forms():
         "village.ask_for_help": same(village.AskForHelpForm),
         "village.heads": same(village.HeadForm),
         "village.remove_head": lambda args: back,
+        "community.add_comment": same(moderation_forms.CommentForm),
+        "community.flag": same(moderation_forms.FlagForm),
+        "community.moderation_restore": same(moderation_forms.DecisionForm),
+        "community.moderation_remove": same(moderation_forms.DecisionForm),
     }
 
 
@@ -291,6 +296,10 @@ def _queries():
         "api.procedures": model_fields(api.CatalogueQuery),
         "api.procedure": model_fields(api.LangQuery),
         "api.fields": model_fields(api.LangQuery),
+        "community.comments": [FieldSpec("target_type", "target_type", "choice",
+                                         ("initiative", "village_need")),
+                               FieldSpec("target_id", "target_id", "int")] + page("page"),
+        "community.moderation_log": page("page"),
     }
 
 

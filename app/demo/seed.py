@@ -114,5 +114,9 @@ def seed_demo(session: Session) -> dict:
     from app.demo.community_village import seed_village_help
 
     community["village_cases"] = seed_village_help(session, people)
+    from app.demo.community_moderation import seed_moderation  # on the initiatives and needs
+
+    seed_moderation(session, people)
+    session.commit()
     return {"units": len(units), "people": len(people), "procedures": procedures, **queue,
             **community}
