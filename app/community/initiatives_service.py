@@ -13,16 +13,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import force_locale, gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.db import is_sqlite, write_transaction
-from app.models import (AdminUnit, CommunitySettings, Department, Initiative, InitiativeNeed,
-                        InitiativeSupport, InitiativeUpdate, InitiativeVersion,
-                        OfficerMembership, User, utcnow)
+from app.models import (AdminUnit, CommunitySettings, Initiative, InitiativeNeed, InitiativeSupport,
+                        InitiativeUpdate, InitiativeVersion, User, utcnow)
 from app.pagination import Page, page_of_query
 from app.text import escape_like, fold
+from app.units.staff import is_commune_staff
 
 CATEGORIES = ("roads", "water", "environment", "education", "culture", "safety", "other")
 NEED_KINDS = ("money", "materials", "labour", "expertise")
@@ -88,18 +88,8 @@ def settings_for(session: Session, unit_id: int) -> CommunitySettings:
     return row
 
 
-def is_staff_of(session: Session, user: User | None, unit_id: int) -> bool:
-    """An administrator, or an officer seated in a department of that commune."""
-    if user is None or not getattr(user, "is_authenticated", True) or not user.active:
-        return False
-    if not user.is_staff:
-        return False
-    if user.is_admin:
-        return True
-    return session.scalar(
-        select(func.count()).select_from(OfficerMembership)
-        .join(Department, Department.id == OfficerMembership.department_id)
-        .where(OfficerMembership.user_id == user.id, Department.unit_id == unit_id)) > 0
+# Staff of the initiative's commune: the one rule in app/units/staff.py.
+is_staff_of = is_commune_staff
 
 
 def can_see(session: Session, user: User | None, initiative: Initiative) -> bool:

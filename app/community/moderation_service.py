@@ -28,10 +28,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.db import write_transaction
-from app.models import (CommunitySettings, Department, OfficerMembership, User)
+from app.models import (CommunitySettings, User)
 from app.models.community import (FLAG_REASONS, Comment, Flag, Initiative, ModerationEntry,
                                   VillageNeed)
 from app.pagination import Page, page_of_query
+from app.units.staff import communes_staffed
 
 COMMENT_TARGETS = ("initiative", "village_need")
 FLAG_TARGETS = ("initiative", "comment", "village_need")
@@ -227,15 +228,9 @@ def _auto_hide(session: Session, target_type: str, target_id: int) -> bool:
 # -- moderators ----------------------------------------------------------------------------
 
 def moderated_units(session: Session, user: User) -> set[int] | None:
-    """The communes whose hidden things this user moderates; None means every one (admin)."""
-    if user.is_admin:
-        return None
-    if not user.is_staff:
-        return set()
-    return set(session.scalars(
-        select(Department.unit_id).join(OfficerMembership,
-                                        OfficerMembership.department_id == Department.id)
-        .where(OfficerMembership.user_id == user.id)))
+    """The communes whose hidden things this user moderates (staff of the commune, the one
+    rule in app/units/staff.py); None means every one (an administrator)."""
+    return communes_staffed(session, user)
 
 
 def may_moderate(session: Session, user: User, target_type: str, target_id: int) -> bool:

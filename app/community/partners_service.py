@@ -12,15 +12,15 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import delete, exists, func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from app.db import write_transaction
-from app.models import (AdminUnit, Department, Initiative, InitiativeNeed, OfficerMembership,
-                        Partner, Pledge, User, utcnow)
+from app.models import (AdminUnit, Initiative, InitiativeNeed, Partner, Pledge, User, utcnow)
 from app.models.community import PARTNER_KINDS
 from app.pagination import Page, page_of_query
 from app.text import normalize_phone
+from app.units.staff import communes_staffed, is_commune_staff
 
 PER_PAGE = 20
 NAME_MAX = 200
@@ -49,25 +49,7 @@ class NotAllowed(PartnerError):
 
 # -- who may do what -------------------------------------------------------------------------
 
-def is_commune_staff(session: Session, user: User, unit_id: int | None) -> bool:
-    """Staff "of the commune": a seat in a department of that commune, or an administrator.
-    A partner that names no commune is verified by administrators only."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    if user.is_admin:
-        return True
-    if unit_id is None or not user.is_staff:
-        return False
-    return session.scalar(select(exists().where(
-        OfficerMembership.user_id == user.id,
-        OfficerMembership.department_id == Department.id,
-        Department.unit_id == unit_id))) or False
-
-
-def staff_communes(session: Session, user: User) -> set[int]:
-    return set(session.scalars(
-        select(Department.unit_id).join(OfficerMembership)
-        .where(OfficerMembership.user_id == user.id)))
+# "Staff of the commune" is one rule for the whole participation side: app/units/staff.py.
 
 
 def normalize_contact_phone(raw: str) -> str | None:
@@ -142,7 +124,7 @@ def pending_for(session: Session, user: User, page: int) -> Page:
     stmt = (select(Partner).options(joinedload(Partner.contact))
             .where(Partner.verified_at.is_(None)).order_by(Partner.created_at, Partner.id))
     if not user.is_admin:
-        stmt = stmt.where(Partner.unit_id.in_(staff_communes(session, user) or {-1}))
+        stmt = stmt.where(Partner.unit_id.in_(communes_staffed(session, user) or {-1}))
     return page_of_query(session, stmt, page, PER_PAGE)
 
 

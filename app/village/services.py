@@ -18,17 +18,18 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask_babel import force_locale, gettext as _
-from sqlalchemy import exists, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from app.db import write_transaction
-from app.models import (AdminUnit, Department, NeedSupport, NeedUpdate, OfficerMembership, User,
-                        VillageHead, VillageNeed, VillageNeedItem, Volunteer, utcnow)
+from app.models import (AdminUnit, NeedSupport, NeedUpdate, User, VillageHead, VillageNeed,
+                        VillageNeedItem, Volunteer, utcnow)
 from app.notifications.outbox import queue_for_user
 from app.pagination import Page, page_of_query
 from app.queue.calendar import local_day
 from app.text import fold
+from app.units.staff import communes_staffed, is_commune_staff
 
 # The small fixed list of what a need is about (labels: app/village/labels.py).
 CATEGORIES = ("roads", "water", "school", "disaster_relief", "health", "environment", "other")
@@ -53,17 +54,6 @@ class NeedError(Exception):
 
 # -- who may do what ------------------------------------------------------------------------
 
-def is_commune_staff(session: Session, user: User | None, commune_id: int) -> bool:
-    if user is None or not getattr(user, "is_authenticated", True) or not user.is_staff:
-        return False
-    if user.is_admin:
-        return True
-    return bool(session.scalar(select(exists().where(
-        OfficerMembership.user_id == user.id,
-        OfficerMembership.department_id == Department.id,
-        Department.unit_id == commune_id))))
-
-
 def head_of(session: Session, user: User | None) -> AdminUnit | None:
     """The village this staff account heads, if any."""
     if user is None or not user.is_staff:
@@ -74,13 +64,10 @@ def head_of(session: Session, user: User | None) -> AdminUnit | None:
 
 def staff_communes(session: Session, user: User) -> list[AdminUnit]:
     """The communes where this account is staff (every commune for an administrator)."""
-    if user.is_admin:
-        stmt = select(AdminUnit).where(AdminUnit.level == "commune")
-    else:
-        stmt = (select(AdminUnit).join(Department, Department.unit_id == AdminUnit.id)
-                .join(OfficerMembership, OfficerMembership.department_id == Department.id)
-                .where(OfficerMembership.user_id == user.id, AdminUnit.level == "commune")
-                .distinct())
+    ids = communes_staffed(session, user)
+    stmt = select(AdminUnit).where(AdminUnit.level == "commune")
+    if ids is not None:
+        stmt = stmt.where(AdminUnit.id.in_(ids or {-1}))
     return sorted(session.scalars(stmt), key=lambda u: u.code)
 
 
