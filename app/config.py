@@ -138,6 +138,9 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         # Guesses at the current password when changing it, per account and per address.
         "RATELIMIT_PASSWORD": os.environ.get("RATELIMIT_PASSWORD", "5 per minute;20 per hour"),
         # Several portals may share one Redis; each counts under its own prefix.
+        # Per account: comments and reports on the community pages.
+        "RATELIMIT_COMMENT": os.environ.get("RATELIMIT_COMMENT", "10 per minute"),
+        "RATELIMIT_FLAG": os.environ.get("RATELIMIT_FLAG", "20 per minute"),
         "RATELIMIT_KEY_PREFIX": os.environ.get("RATELIMIT_KEY_PREFIX", "conglang"),
         # Redis down: keep limiting per process rather than failing every login with a 500.
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,

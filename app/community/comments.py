@@ -108,8 +108,21 @@ def per_person() -> str:
     return f"user:{current_user.id}" if current_user.is_authenticated else "anonymous"
 
 
+def posted_target(form, allowed) -> tuple[str, int]:
+    """The (type, id) a comment or report form names; a tampered or stale form is refused
+    here, once, for both."""
+    target_type = form.target_type.data if form.target_type.data in allowed else None
+    try:
+        target_id = parse_id(form.target_id.data)
+    except ValueError:
+        target_id = None
+    if target_type is None or target_id is None:
+        refuse(400, _("This form is incomplete. Reload the page and try again."))
+    return target_type, target_id
+
+
 def _comment_limit() -> str:
-    return current_app.config.get("RATELIMIT_COMMENT", "10 per minute")
+    return current_app.config["RATELIMIT_COMMENT"]
 
 
 @bp.post("/comments")
@@ -117,14 +130,7 @@ def _comment_limit() -> str:
 @signed_in
 def add_comment():
     form = CommentForm()
-    target_type = form.target_type.data if form.target_type.data in service.COMMENT_TARGETS \
-        else None
-    try:
-        target_id = parse_id(form.target_id.data)
-    except ValueError:
-        target_id = None
-    if target_type is None or target_id is None:
-        refuse(400, _("This form is incomplete. Reload the page and try again."))
+    target_type, target_id = posted_target(form, service.COMMENT_TARGETS)
     error = None
     if form.validate():
         try:

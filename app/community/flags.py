@@ -8,11 +8,10 @@ from flask_login import current_user
 
 from app.community import bp
 from app.community import moderation_service as service
-from app.community.comments import per_person, target_url
+from app.community.comments import per_person, posted_target, target_url
 from app.community.moderation_forms import FlagForm
 from app.errors import refuse
 from app.extensions import db, limiter
-from app.inputs import parse_id
 from app.links import safe_path
 from app.security import signed_in
 from app.templating import is_htmx
@@ -29,7 +28,7 @@ MESSAGES = {
 
 
 def _flag_limit() -> str:
-    return current_app.config.get("RATELIMIT_FLAG", "20 per minute")
+    return current_app.config["RATELIMIT_FLAG"]
 
 
 @bp.post("/flags")
@@ -37,14 +36,7 @@ def _flag_limit() -> str:
 @signed_in
 def flag():
     form = FlagForm()
-    target_type = form.target_type.data if form.target_type.data in service.FLAG_TARGETS \
-        else None
-    try:
-        target_id = parse_id(form.target_id.data)
-    except ValueError:
-        target_id = None
-    if target_type is None or target_id is None:
-        refuse(400, _("This form is incomplete. Reload the page and try again."))
+    target_type, target_id = posted_target(form, service.FLAG_TARGETS)
     category = "success"
     if not form.validate():
         code, category = "bad_reason", "error"
