@@ -174,8 +174,10 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
     config.update(overrides)
     if str(config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite"):
         # A pooled PostgreSQL connection can die with a server restart: it is tested at
-        # checkout. A SQLite "connection" is an open file that cannot go stale, and the test
-        # would be one more statement on every request.
-        config["SQLALCHEMY_ENGINE_OPTIONS"] = {**config["SQLALCHEMY_ENGINE_OPTIONS"],
-                                               "pool_pre_ping": False}
+        # checkout. SQLite's pool is set in app/db.py (no ping, last used first).
+        from app.db import sqlite_pool_options
+
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            **config["SQLALCHEMY_ENGINE_OPTIONS"],
+            **sqlite_pool_options(str(config["SQLALCHEMY_DATABASE_URI"]))}
     return config

@@ -8,7 +8,8 @@ with --database-url a dedicated PostgreSQL database `<name>_bench`, dropped afte
 N cases in bulk with a realistic mix (most finished or assigned, about 4 % waiting in a queue),
 then measures:
 
-* routing: route() and route() + pick_officer() p95 with 200 rules and 50 officers;
+* routing: route() alone, and the routing decision a new case gets (decide(): the rule and, in
+  "assign" mode, the officer, in one statement) p95 with 200 rules and 50 officers;
 * claim_next() latency p50/p95/p99, interleaved with the baseline: a plain single-row
   `UPDATE cases SET version = version + 1 WHERE id = ?` in its own transaction, opened the same
   way as a claim's (BEGIN IMMEDIATE on SQLite) through the same session machinery;
@@ -33,7 +34,7 @@ then measures:
 The last line is machine-readable:
 RESULT db=<sqlite|postgresql> cases=<N> claim_p95_ms=<x> pk_update_p95_ms=<y> ratio=<x/y>
 claims_per_s=<z> double_assigned=<d> lost=<l> raw_update_p95_ms=<r> empty_claim_p95_ms=<e>
-[peer_claim_p95_ms=<p> peer_claims_per_s=<q>]
+routing_decision_p95_ms=<d> [peer_claim_p95_ms=<p> peer_claims_per_s=<q>]
 (empty_claim_p95_ms is the worst over the queue lengths; the peer fields on PostgreSQL only.)
 """
 from __future__ import annotations
@@ -56,12 +57,12 @@ from sqlalchemy import create_engine, func, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
-from app.db import begin_write, configure_engine  # noqa: E402
+from app.db import begin_write, configure_engine, sqlite_pool_options  # noqa: E402
 from app.models import (AdminUnit, Case, CaseEvent, Department, OfficerMembership,  # noqa: E402
                         OfficerSkill, RoutingRule, User)
 from app.queue.calendar import WorkCalendar  # noqa: E402
 from app.queue.claims import claim_next, expire_leases  # noqa: E402
-from app.queue.routing import pick_officer, route  # noqa: E402
+from app.queue.routing import decide, route  # noqa: E402
 from app.queue.sla import sweep  # noqa: E402
 
 UTC = timezone.utc
@@ -416,18 +417,18 @@ def bench_routing(engine, world: World, rng: random.Random, rounds: int) -> tupl
             # and reads the calendar first), so the transaction is open before the clock starts.
             s.execute(text("SELECT 1"))
             t0 = time.perf_counter()
-            decision = route(s, **kw)
+            route(s, **kw)
             t1 = time.perf_counter()
-            pick_officer(s, decision.department_id, skill=kw["category"], today=today)
+            decide(s, **kw, desk="specialist", today=today)
             t2 = time.perf_counter()
             route_ms.append((t1 - t0) * 1000)
-            decision_ms.append((t2 - t0) * 1000)
+            decision_ms.append((t2 - t1) * 1000)
             # Commit, as create_case's caller does: psycopg forgets its prepared statements
             # on a rollback, which would make every decision pay PostgreSQL's planning again.
             s.commit()
     log(f"routing ({world.rules} rules, {len(world.departments) * OFFICERS_PER_DEPARTMENT} "
         f"officers): route {summary(route_ms)}")
-    log(f"routing decision (route + pick_officer): {summary(decision_ms)}")
+    log(f"routing decision (decide: rule and officer, one statement): {summary(decision_ms)}")
     return percentile(route_ms, 95), percentile(decision_ms, 95)
 
 
@@ -843,8 +844,9 @@ def main(argv=None) -> int:
     try:
         engine = configure_engine(create_engine(
             url, pool_size=args.workers + 4, max_overflow=4,
-            **({"connect_args": {"check_same_thread": False}} if url.startswith("sqlite")
-               else {})))
+            # the portal's own pool settings (app/db.py, app/config.py)
+            **({"connect_args": {"check_same_thread": False}, **sqlite_pool_options(url)}
+               if url.startswith("sqlite") else {})))
         db_name = "sqlite" if engine.dialect.name == "sqlite" else "postgresql"
         t0 = time.perf_counter()
         migrate(url)
@@ -868,7 +870,7 @@ def main(argv=None) -> int:
         if db_name == "postgresql" and not args.no_peer:
             peer = setup_peer(url, total, claimable / max(total, 1), args.workers, args.storm)
         show_claim_plan(engine, world)
-        bench_routing(engine, world, rng, args.routing)
+        _route_p95, decision_p95 = bench_routing(engine, world, rng, args.routing)
         raw = RawUpdate(url)
         claim_ms, pk_ms, raw_ms, peer_ms = bench_claims(engine, world, rng, args.claims,
                                                         max_id, claimable, raw, peer)
@@ -899,7 +901,8 @@ def main(argv=None) -> int:
             f"pk_update_p95_ms={pk_p95:.3f} ratio={claim_p95 / pk_p95:.2f} "
             f"claims_per_s={rate:.0f} double_assigned={double} lost={lost} "
             f"raw_update_p95_ms={percentile(raw_ms, 95):.3f} "
-            f"empty_claim_p95_ms={empty_p95:.3f}{peer_fields}")
+            f"empty_claim_p95_ms={empty_p95:.3f} routing_decision_p95_ms={decision_p95:.3f}"
+            f"{peer_fields}")
         return 0 if double == 0 and lost == 0 else 1
     finally:
         if peer is not None:

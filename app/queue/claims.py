@@ -25,8 +25,10 @@ bookkeeping cost several times the database's own work on this hot path. On Post
 statement is prepared once per connection and, after five runs, PostgreSQL keeps a generic
 plan: a test EXPLAINs that plan too. The ORM still sees the claim: the session's read-only
 transaction is ended first, a session holding changes has them flushed and committed with the
-claim (which then joins its transaction), and the claimed case comes back through the
-session's identity map, expired if it was loaded.
+claim (which then joins its transaction), and a copy of the case the session had loaded is
+expired. What comes back is a `Claim` (id, state, code, as the statement returned them), not
+an ORM row: building one cost more than the database's work, as a job queue's fetch returns
+the job's columns, not an object graph.
 
 Every public function here that changes the queue commits (claim_next as its own transaction,
 or in `write_transaction`) and writes one event per case it changes. Writes that carry no event
@@ -43,7 +45,7 @@ from typing import Callable, Iterable
 from sqlalchemy import Date, Integer, String, bindparam, select, text
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session, make_transient_to_detached, scoped_session
+from sqlalchemy.orm import Session, scoped_session
 from sqlalchemy.orm.util import identity_key
 
 from app.db import has_pending_work, in_write_transaction, is_sqlite, write_transaction
@@ -57,7 +59,7 @@ from app.queue.events import record_event, record_events
 from app.queue.actions import load_for_update
 from app.queue.states import CaseNotFound
 
-__all__ = ["CLAIM_ORDER", "STAGES_BY_DESK", "claim_next", "release", "can_release",
+__all__ = ["Claim", "CLAIM_ORDER", "STAGES_BY_DESK", "claim_next", "release", "can_release",
            "expire_leases", "hand_back_on_leave", "touch", "claim_candidate_sql",
            "claim_candidate", "claim_params", "claim_sql"]
 
@@ -96,15 +98,44 @@ _PROBE = ("SELECT {cols} FROM cases WHERE department_id = :department_id "
           f"{CLAIMABLE_PREDICATE} ORDER BY {CLAIM_ORDER} LIMIT 1")
 
 
+# How many of each probe's first entries are candidates: a claim locks the first of them, in
+# claim order, that no concurrent claim holds. More claims in flight on one queue than this
+# only send a claim to the fallback below.
+CANDIDATES_PER_PROBE = 4
+
+
+def _pg_candidate(narrowed: bool) -> tuple[str, str]:
+    """PostgreSQL's candidate as (WITH list, SELECT returning the case id).
+
+    The first CANDIDATES_PER_PROBE entries of every probe are read without a lock and merged in
+    claim order; walking that list, the claim locks the first case no concurrent claim holds
+    (FOR UPDATE SKIP LOCKED, re-testing that it is still waiting in that stage), and stops: a
+    claim locks one row, the one it takes, as a job queue's fetch does. Only when every
+    candidate is held (more claims in flight than candidates) does the second branch run: it
+    locks each probe's first free row and keeps the most urgent. The Append stops at the first
+    row the LIMIT needs, so the fallback costs nothing otherwise."""
+    head = _PROBE.format(cols="id, category, state, due_at, priority, received_at").replace(
+        "LIMIT 1", f"LIMIT {CANDIDATES_PER_PROBE}")
+    candidates = (f"candidate AS (SELECT h.* FROM probe CROSS JOIN LATERAL ({head}) h "
+                  f"ORDER BY h.{CLAIM_ORDER.replace(', ', ', h.')})")
+    take = ("SELECT id FROM cases WHERE id = candidate.id "
+            "AND department_id = :department_id AND category = candidate.category "
+            f"AND state = candidate.state AND {CLAIMABLE_PREDICATE} "
+            "FOR UPDATE OF cases SKIP LOCKED")
+    fallback = (_PROBE.format(cols="id, due_at, priority, received_at")
+                + " FOR UPDATE OF cases SKIP LOCKED")
+    select = (f"SELECT pick.id FROM ((SELECT t.id FROM candidate CROSS JOIN LATERAL ({take}) t) "
+              f"UNION ALL (SELECT h.id FROM probe CROSS JOIN LATERAL ({fallback}) h "
+              "ORDER BY h.due_at, h.priority DESC, h.received_at, h.id LIMIT 1)) pick LIMIT 1")
+    return f"{_probe_cte(narrowed)}, {candidates}", select
+
+
 def claim_candidate_sql(*, narrowed: bool, lock: bool) -> str:
     """The query that finds the case this officer would claim (also EXPLAINed by the tests):
     every probe's head, the most urgent first."""
-    if lock:  # PostgreSQL: LATERAL probes; each locks only the head it returns
-        probe = _PROBE.format(cols="id, due_at, priority, received_at") + \
-            " FOR UPDATE OF cases SKIP LOCKED"
-        return (f"WITH {_probe_cte(narrowed)} "
-                f"SELECT h.id FROM probe CROSS JOIN LATERAL ({probe}) h "
-                "ORDER BY h.due_at, h.priority DESC, h.received_at, h.id LIMIT 1")
+    if lock:  # PostgreSQL: LATERAL probes, one row locked (see _pg_candidate)
+        ctes, select = _pg_candidate(narrowed)
+        return f"WITH {ctes} {select}"
     # SQLite has no LATERAL: a correlated scalar subquery per probe, then the heads' order.
     return (f"WITH {_probe_cte(narrowed)} "
             "SELECT c.id FROM (SELECT (" + _PROBE.format(cols="id") + ") AS head FROM probe) h "
@@ -149,31 +180,31 @@ def claim_sql(dialect: str, *, narrowed: bool) -> str:
     """The claim statement (placeholders :name, as in claim_candidate_sql).
 
     PostgreSQL: one statement that claims and logs, and always returns one row (id, state,
-    probes). SQLite: an UPDATE returning (id, state), or no row."""
+    code, probes). SQLite: an UPDATE returning (id, state, code), or no row."""
     if dialect == "postgresql":
         # MATERIALIZED fences the candidate: computed (and its row locked) exactly once, and
         # SKIP LOCKED makes a second claimer move on to the next case instead of queueing
         # behind the first. The assignee test on the UPDATE is a second fence, free of charge.
         # The event is written by the same statement, so a claim is one round trip.
-        candidate = claim_candidate_sql(narrowed=narrowed, lock=True)
-        with_part, select_part = candidate[len("WITH "):].split(" SELECT h.id", 1)
-        return (f"WITH {with_part}, "
-                f"c AS MATERIALIZED (SELECT h.id{select_part}), "
+        ctes, select = _pg_candidate(narrowed)
+        return (f"WITH {ctes}, "
+                f"c AS MATERIALIZED ({select}), "
                 f"claimed AS (UPDATE cases SET {_SET} FROM c "
                 "WHERE cases.id = c.id AND cases.assignee_id IS NULL "
-                "RETURNING cases.id, cases.state), "
+                "RETURNING cases.id, cases.state, cases.code), "
                 f"logged AS ({_EVENT_INTO} "
                 "SELECT id, :now, :officer_id, 'claim', state, state FROM claimed) "
                 # Always one row: the claimed case, or NULLs and how many probes the officer
                 # had, so a claim that finds nothing needs no second round trip to tell
                 # "nothing left" (probes > 0) from "may not claim here" (none).
-                "SELECT claimed.id, claimed.state, (SELECT count(*) FROM probe) AS probes "
+                "SELECT claimed.id, claimed.state, claimed.code, "
+                "(SELECT count(*) FROM probe) AS probes "
                 "FROM (SELECT 1) AS one LEFT JOIN claimed ON true")
     # Runs inside BEGIN IMMEDIATE, so nobody else writes between finding the case and taking
     # it; the uncorrelated scalar subquery runs once.
     return (f"UPDATE cases SET {_SET} "
             f"WHERE id = ({claim_candidate_sql(narrowed=narrowed, lock=False)}) "
-            "AND assignee_id IS NULL RETURNING id, state")
+            "AND assignee_id IS NULL RETURNING id, state, code")
 
 
 _PLACEHOLDER = re.compile(r"(?<![:\w]):(\w+)")
@@ -207,6 +238,14 @@ class _DriverClaim:
 _DRIVER_CLAIMS: dict[tuple, _DriverClaim] = {}
 
 
+def _processor(type_, dialect: Dialect):
+    # The dialect's own implementation of the type, as SQLAlchemy binds it: the generic
+    # DateTime's processor would hand SQLite a datetime for sqlite3's default adapter, which
+    # writes '... 10:00:00' where every other query writes '... 10:00:00.000000', and text
+    # comparison of the two disagrees at the second.
+    return type_.dialect_impl(dialect).bind_processor(dialect)
+
+
 def _driver_claim(dialect: Dialect, narrowed: bool, skill_count: int) -> _DriverClaim:
     key = (dialect.name, dialect.driver, narrowed, skill_count)
     found = _DRIVER_CLAIMS.get(key)
@@ -227,14 +266,14 @@ def _driver_claim(dialect: Dialect, narrowed: bool, skill_count: int) -> _Driver
 
     sqlite = dialect.name == "sqlite"
     convert = tuple((name, processor) for name, type_ in _PARAM_TYPES.items()
-                    if name != "skills" and (processor := type_.bind_processor(dialect)))
+                    if name != "skills" and (processor := _processor(type_, dialect)))
     found = _DRIVER_CLAIMS[key] = _DriverClaim(
         claim=render(claim_sql(dialect.name, narrowed=narrowed)),
         event=render(f"{_EVENT_INTO} VALUES (:id, :now, :officer_id, 'claim', :state, :state)")
         if sqlite else None,
         probes=render(f"WITH {_probe_cte(narrowed)} SELECT count(*) FROM probe")
         if sqlite else None,
-        convert=convert, skill_convert=_PARAM_TYPES["skills"].bind_processor(dialect),
+        convert=convert, skill_convert=_processor(_PARAM_TYPES["skills"], dialect),
         # psycopg: a server-side prepared statement from the first claim on a connection
         # (unless the connection has preparing off, prepare_threshold=None, as behind a
         # transaction-mode pgbouncer); after five runs PostgreSQL keeps one generic plan
@@ -252,21 +291,26 @@ def _fetch_one(dbapi_connection, drv: _DriverClaim, values: dict) -> tuple:
         cursor.close()
 
 
+_NOTHING = (None, None, None)
+
+
 def _run_claim(dbapi_connection, drv: _DriverClaim, values: dict, *,
-               own_transaction: bool) -> tuple[int | None, int | None, int]:
-    """(case id, state, probes) of the claim on a DBAPI connection; (None, None, probes) when
-    nothing was claimed. With own_transaction the claim is its own transaction (PostgreSQL:
-    one autocommitted statement; SQLite: BEGIN IMMEDIATE ... COMMIT); without, it runs in the
-    transaction already open on the connection, which its owner commits."""
+               own_transaction: bool) -> tuple[tuple | None, int]:
+    """((case id, state, code) of the claim, probes) on a DBAPI connection; (None, probes)
+    when nothing was claimed. With own_transaction the claim is its own transaction
+    (PostgreSQL: one autocommitted statement; SQLite: BEGIN IMMEDIATE ... COMMIT); without, it
+    runs in the transaction already open on the connection, which its owner commits."""
     if drv.event is None:  # PostgreSQL: one statement does everything
-        if not own_transaction:
-            return _fetch_one(dbapi_connection, drv, values)
-        autocommit = dbapi_connection.autocommit
-        dbapi_connection.autocommit = True
-        try:
-            return _fetch_one(dbapi_connection, drv, values)
-        finally:
-            dbapi_connection.autocommit = autocommit
+        if own_transaction:
+            autocommit = dbapi_connection.autocommit
+            dbapi_connection.autocommit = True
+            try:
+                row = _fetch_one(dbapi_connection, drv, values)
+            finally:
+                dbapi_connection.autocommit = autocommit
+        else:
+            row = _fetch_one(dbapi_connection, drv, values)
+        return (row[:3] if row[0] is not None else None), row[3]
     cursor = dbapi_connection.cursor()
     if own_transaction:
         cursor.execute("BEGIN IMMEDIATE")
@@ -275,9 +319,9 @@ def _run_claim(dbapi_connection, drv: _DriverClaim, values: dict, *,
         if row is not None:
             values.update(id=row[0], state=row[1])
             cursor.execute(drv.event, values)
-            result = (row[0], row[1], 1)
+            result = (row, 1)
         else:
-            result = (None, None, cursor.execute(drv.probes, values).fetchone()[0])
+            result = (None, cursor.execute(drv.probes, values).fetchone()[0])
         if own_transaction:
             cursor.execute("COMMIT")
     except BaseException:
@@ -290,7 +334,7 @@ def _run_claim(dbapi_connection, drv: _DriverClaim, values: dict, *,
 
 
 def _claim_on(fairy, dialect: Dialect, drv: _DriverClaim, values: dict, *,
-              own_transaction: bool) -> tuple[int | None, int | None, int]:
+              own_transaction: bool) -> tuple[tuple | None, int]:
     """_run_claim on a pooled connection, with a driver error raised as SQLAlchemy's (as
     every other query raises it) and a connection found broken dropped from the pool."""
     dbapi = dialect.loaded_dbapi
@@ -333,27 +377,24 @@ def _seat_skills(session: Session, officer_id: int, department_id: int,
 
 def _forget(session: Session, case_ids: Iterable[int]) -> None:
     """Expire loaded copies of cases changed behind the ORM's back by a bulk UPDATE."""
+    if not session.identity_map:
+        return
     for case_id in case_ids:
         obj = session.identity_map.get(identity_key(Case, case_id))
         if obj is not None:
             session.expire(obj)
 
 
-def _case_proxy(session: Session, case_id: int) -> Case:
-    """The claimed case as an ORM object, loaded on first attribute access.
+@dataclass(frozen=True)
+class Claim:
+    """What a claim took: the case's id, its code and its state, as the claim statement
+    returned them. Not the ORM row: a claim is a queue's hot path, and building (then, at the
+    next commit, expiring) an ORM object cost more than the database's own work; a caller
+    that needs the whole case loads it (`session.get(Case, claim.id)`)."""
 
-    After the commit every loaded object is expired anyway (expire_on_commit), so loading all
-    columns inside the claim would only be thrown away; this keeps the claim to the SQL it
-    needs, and the caller that reads the case pays one SELECT, as it would have.
-    """
-    existing = session.identity_map.get(identity_key(Case, case_id))
-    if existing is not None:
-        session.expire(existing)
-        return existing
-    case = Case(id=case_id)
-    make_transient_to_detached(case)
-    session.add(case)
-    return case
+    id: int
+    state: int
+    code: str
 
 
 def _may_claim_alone(session: Session, bind) -> bool:
@@ -372,12 +413,13 @@ def _may_claim_alone(session: Session, bind) -> bool:
 
 def claim_next(session: Session, officer_id: int, department_id: int, *, now: datetime,
                lease_minutes: int = DEFAULT_LEASE_MINUTES,
-               skills: Iterable[str] | None = None) -> Case | None:
+               skills: Iterable[str] | None = None) -> Claim | None:
     """Take the most urgent unassigned case of the department that the officer may handle.
 
     Skills: the officer's own skills in the department; `skills` can only narrow them (a "next
-    birth registration" button), never widen. Returns None when nothing is left to claim.
-    Raises NotAllowed when the officer has no seat in the department, is on leave or closed.
+    birth registration" button), never widen. Returns the Claim, or None when nothing is left
+    to claim. Raises NotAllowed when the officer has no seat in the department, is on leave or
+    closed. A copy of the case the session already holds is expired, so it shows the claim.
 
     The claim commits: on its own it is a transaction of its own (PostgreSQL: one statement,
     one round trip, as a job queue's fetch; SQLite: BEGIN IMMEDIATE, the claim, its event,
@@ -393,16 +435,16 @@ def claim_next(session: Session, officer_id: int, department_id: int, *, now: da
     dialect = bind.dialect
     claim = _driver_claim(dialect, narrowed, len(params.get("skills", ())))
     values = claim.values(params)
-    case_id, probes = None, 0
+    row, probes = None, 0
     if _may_claim_alone(session, bind):
         if may_find:
             connection = bind.raw_connection()
             try:
-                case_id, _state, probes = _claim_on(connection, dialect, claim, values,
-                                                    own_transaction=True)
+                row, probes = _claim_on(connection, dialect, claim, values,
+                                        own_transaction=True)
             finally:
                 connection.close()
-        if case_id is None and not probes:
+        if row is None and not probes:
             try:
                 _seat_skills(session, officer_id, department_id, now)  # NotAllowed, or empty
             finally:
@@ -411,13 +453,14 @@ def claim_next(session: Session, officer_id: int, department_id: int, *, now: da
         with write_transaction(session):
             session.flush()  # the caller's changes first, as a query would autoflush them
             if may_find:
-                case_id, _state, probes = _claim_on(session.connection().connection, dialect,
-                                                    claim, values, own_transaction=False)
-            if case_id is None and not probes:
+                row, probes = _claim_on(session.connection().connection, dialect, claim,
+                                        values, own_transaction=False)
+            if row is None and not probes:
                 _seat_skills(session, officer_id, department_id, now)
-    if case_id is None:
+    if row is None:
         return None
-    return _case_proxy(session, case_id)
+    _forget(session, (row[0],))
+    return Claim(id=row[0], state=row[1], code=row[2])
 
 
 def _lock_case(session: Session, case_id: int) -> Case | None:

@@ -1,9 +1,10 @@
 """Routing: which department answers a new case, and which officer in it gets the work.
 
-No Flask here. Each decision is one SQL round trip (the rule, with the unit's ancestry walked
-in a recursive CTE) plus one for the officer, so it is always current: an administrator's new
-rule or an officer's leave counts from the next case, with no cache to invalidate across
-gunicorn nodes.
+No Flask here. A new case's decision (decide()) is one SQL round trip: the rule, with the
+unit's ancestry walked in a recursive CTE, and in "assign" mode the officer, in one statement.
+Nothing is cached, so it is always current: an administrator's new rule or an officer's leave
+counts from the next case, with no cache to invalidate across gunicorn nodes. route() and
+pick_officer() are the same two definitions asked one at a time.
 """
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Date, Integer, String, bindparam, select, text
+from sqlalchemy import Date, Integer, String, bindparam, select, text, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from app.db import begin_write
 from app.models import Case, Department, OfficerMembership
@@ -22,7 +24,7 @@ from app.queue.errors import NoRoute
 from app.queue.events import record_event
 from app.queue.states import OPEN_STATES
 
-__all__ = ["RouteDecision", "route", "pick_officer", "assign_new_case", "create_case",
+__all__ = ["Decision", "RouteDecision", "decide", "route", "pick_officer", "assign_new_case", "create_case",
            "new_case_code"]
 
 # How far up the unit tree a rule may sit (village -> commune -> province, with room to spare);
@@ -33,15 +35,14 @@ _NO_UNIT_DEPTH = 1000
 
 # Specificity is lexicographic: a procedure match beats a category match beats a nearer unit.
 # The ORs are harmless here: routing_rules is small and filtered by case_type first.
-_ROUTE_SQL = text(f"""
-WITH RECURSIVE chain(id, parent_id, depth) AS (
+_CHAIN = f"""chain(id, parent_id, depth) AS (
     SELECT id, parent_id, 0 FROM admin_units WHERE id = :unit_id
     UNION ALL
     SELECT u.id, u.parent_id, chain.depth + 1
     FROM admin_units u JOIN chain ON u.id = chain.parent_id
     WHERE chain.depth < {_MAX_UNIT_DEPTH}
-)
-SELECT r.id, r.department_id, r.mode
+)"""
+_RULE = f"""SELECT r.id, r.department_id, r.mode
 FROM routing_rules r
 JOIN departments d ON d.id = r.department_id
 LEFT JOIN chain ON chain.id = r.unit_id
@@ -54,13 +55,10 @@ ORDER BY CASE WHEN r.procedure_id IS NULL THEN 1 ELSE 0 END,
          CASE WHEN r.category IS NULL THEN 1 ELSE 0 END,
          COALESCE(chain.depth, {_NO_UNIT_DEPTH}),
          r.id
-LIMIT 1
-""").bindparams(
-    bindparam("unit_id", type_=Integer()),
-    bindparam("case_type", type_=String()),
-    bindparam("procedure_id", type_=Integer()),
-    bindparam("category", type_=String()),
-)
+LIMIT 1"""
+_ROUTE_PARAMS = (bindparam("unit_id", type_=Integer()), bindparam("case_type", type_=String()),
+                 bindparam("procedure_id", type_=Integer()), bindparam("category", type_=String()))
+_ROUTE_SQL = text(f"WITH RECURSIVE {_CHAIN}\n{_RULE}").bindparams(*_ROUTE_PARAMS)
 
 # Dossier codes people read out over the phone: a type prefix, the local day, and a random
 # part (no sequence to contend on; the unique constraint catches the rare clash).
@@ -94,20 +92,66 @@ def route(session: Session, *, case_type: str, category: str, unit_id: int,
 # ix_cases_assignee_state alone (index-only scan on PostgreSQL, covering index on SQLite).
 # Who is eligible is app/queue/eligibility.py's rule, with the duty flag. The open work counted
 # includes the states where the case waits for the resident: the officer still owns the file.
-_PICK_SQL = f"""
-SELECT m.* FROM officer_memberships m
+_OPEN = ", ".join(str(int(s)) for s in sorted(OPEN_STATES))
+
+
+def _pick_sql(columns: str, department: str) -> str:
+    return f"""SELECT {columns} FROM officer_memberships m
 JOIN officer_skills s ON s.membership_id = m.id
 JOIN users u ON u.id = m.user_id
-WHERE m.department_id = :department_id AND m.desk = :desk
+WHERE m.department_id = {department} AND m.desk = :desk
   AND {seat_sql(duty=True, skill=True)}
-ORDER BY (SELECT count(*) FROM cases c
-          WHERE c.assignee_id = m.user_id AND c.state IN ({", ".join((str(int(s)) for s in sorted(OPEN_STATES)))})),
+ORDER BY (SELECT count(*) FROM cases c WHERE c.assignee_id = m.user_id AND c.state IN ({_OPEN})),
          m.last_assigned_at IS NOT NULL, m.last_assigned_at, m.id
-LIMIT 1
-"""
-_PICK = select(OfficerMembership).from_statement(text(_PICK_SQL).bindparams(
-    bindparam("skill", type_=String()), bindparam("department_id", type_=Integer()),
-    bindparam("desk", type_=String()), bindparam("today", type_=Date())))
+LIMIT 1"""
+
+
+_PICK_PARAMS = (bindparam("skill", type_=String()), bindparam("desk", type_=String()),
+                bindparam("today", type_=Date()))
+_PICK = select(OfficerMembership).from_statement(text(
+    _pick_sql("m.*", ":department_id")).bindparams(bindparam("department_id", type_=Integer()),
+                                                   *_PICK_PARAMS))
+# The whole decision in one round trip: the rule, then (in "assign" mode) its department's
+# officer, by the same two definitions as route() and pick_officer().
+# (A correlated subquery rather than LATERAL, which SQLite lacks; it runs once, for one rule.)
+_DECIDE = text(f"""WITH RECURSIVE {_CHAIN},
+rule AS ({_RULE})
+SELECT rule.id AS rule_id, rule.department_id, rule.mode, pick.id AS membership_id,
+       pick.user_id
+FROM rule LEFT JOIN officer_memberships pick ON rule.mode = 'assign' AND pick.id = (
+{_pick_sql("m.id", "rule.department_id")})""").bindparams(*_ROUTE_PARAMS, *_PICK_PARAMS)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Where a new case goes: the rule's department and mode and, in "assign" mode, the
+    officer picked (None when nobody is eligible)."""
+
+    rule_id: int
+    department_id: int
+    mode: str
+    membership_id: int | None
+    user_id: int | None
+
+    @property
+    def route(self) -> RouteDecision:
+        return RouteDecision(department_id=self.department_id, mode=self.mode,
+                             rule_id=self.rule_id)
+
+
+def decide(session: Session, *, case_type: str, category: str, unit_id: int,
+           procedure_id: int | None, desk: str, today: date) -> Decision:
+    """route() and, in "assign" mode, pick_officer() for the case's category and the desk,
+    in one round trip; NoRoute when no rule matches."""
+    row = session.execute(_DECIDE, {"unit_id": unit_id, "case_type": case_type,
+                                    "procedure_id": procedure_id, "category": category,
+                                    "skill": category, "desk": desk, "today": today}).first()
+    if row is None:
+        raise NoRoute(f"no routing rule for {case_type}/{category} in unit {unit_id}",
+                      case_type=case_type, category=category, unit_id=unit_id,
+                      procedure_id=procedure_id)
+    return Decision(rule_id=row.rule_id, department_id=row.department_id, mode=row.mode,
+                    membership_id=row.membership_id, user_id=row.user_id)
 
 
 def pick_officer(session: Session, department_id: int, *, skill: str, today: date,
@@ -129,28 +173,41 @@ def _ensure_id(session: Session, case: Case) -> None:
         session.flush()
 
 
-def _apply_route(session: Session, case: Case) -> RouteDecision:
-    decision = route(session, case_type=case.case_type, category=case.category,
-                     unit_id=case.unit_id, procedure_id=case.procedure_id)
+def _desk_for(case: Case) -> str:
+    return "intake" if case.state == 1 else "specialist"
+
+
+def _decide_for(session: Session, case: Case, now: datetime) -> Decision:
+    decision = decide(session, case_type=case.case_type, category=case.category,
+                      unit_id=case.unit_id, procedure_id=case.procedure_id,
+                      desk=_desk_for(case), today=local_day(now))
     case.department_id = decision.department_id
     return decision
 
 
-def _assign(session: Session, case: Case, decision: RouteDecision, now: datetime) -> None:
+def _mark_assigned(session: Session, membership_id: int, now: datetime) -> None:
+    """The picked seat's last_assigned_at (routing's tie-break) becomes now."""
+    loaded = session.identity_map.get(identity_key(OfficerMembership, membership_id))
+    if loaded is not None:
+        loaded.last_assigned_at = now
+        return
+    session.execute(update(OfficerMembership).where(OfficerMembership.id == membership_id)
+                    .values(last_assigned_at=now))
+
+
+def _assign(session: Session, case: Case, decision: Decision, now: datetime) -> None:
     if decision.mode != "assign":
         return
-    desk = "intake" if case.state == 1 else "specialist"
-    membership = pick_officer(session, decision.department_id, skill=case.category,
-                              today=local_day(now), desk=desk)
+    desk = _desk_for(case)
     data = {"rule_id": decision.rule_id, "department_id": decision.department_id}
-    if membership is not None:
-        case.assignee_id = membership.user_id
+    if decision.membership_id is not None:
+        case.assignee_id = decision.user_id
         case.claimed_at = now
         # A routed assignment is the officer's to keep: no lease, so it never bounces back.
         case.lease_until = None
-        membership.last_assigned_at = now
+        _mark_assigned(session, decision.membership_id, now)
         record_event(session, case, "assign", actor_id=None, from_state=case.state,
-                     to_state=case.state, data={**data, "assignee_id": membership.user_id},
+                     to_state=case.state, data={**data, "assignee_id": decision.user_id},
                      at=now)
         return
     leader_id = session.scalar(select(Department.leader_id)
@@ -173,7 +230,7 @@ def assign_new_case(session: Session, case: Case, now: datetime) -> None:
     Joins the caller's transaction; the caller commits. NoRoute leaves the case untouched.
     """
     begin_write(session)
-    decision = _apply_route(session, case)
+    decision = _decide_for(session, case, now)
     _ensure_id(session, case)
     _assign(session, case, decision, now)
 
@@ -204,7 +261,7 @@ def create_case(session: Session, *, case_type: str, category: str, title: str, 
                 received_at=received_at,
                 due_at=calendar.add_working_days(received_at, sla_days),
                 requires_approval=requires_approval)
-    decision = _apply_route(session, case)
+    decision = _decide_for(session, case, received_at)
     session.add(case)
     session.flush()
     record_event(session, case, "submitted", actor_id=applicant_id, from_state=None,

@@ -313,6 +313,23 @@ def test_four_officers_claiming_at_once_on_sqlite_never_share_or_lose_a_case(
     _check_storm(session, dept_id, claimed, 300)
 
 
+@only_on('sqlite')
+def test_a_claim_stores_its_times_as_every_other_write_does_on_sqlite(session, commune):
+    """SQLite compares times as text: a claim written '10:00:00' beside SQLAlchemy's
+    '10:00:00.000000' would sort before a lease ending at the same second."""
+    d = department(session, commune)
+    me = officer(session, d)
+    c = case(session, d)
+    session.commit()
+    claim_next(session, me.id, d.id, now=NOW, lease_minutes=30)
+    claimed_at, lease_until = session.execute(text(
+        "SELECT claimed_at, lease_until FROM cases WHERE id = :id"), {"id": c.id}).one()
+    at = session.execute(text("SELECT at FROM case_events WHERE case_id = :id "
+                              "AND action = 'claim'"), {"id": c.id}).scalar_one()
+    assert (claimed_at, lease_until, at) == (
+        "2026-03-02 02:00:00.000000", "2026-03-02 02:30:00.000000", "2026-03-02 02:00:00.000000")
+
+
 # -- the plan -------------------------------------------------------------------------------------
 
 def _fill_for_plan(session, commune):
@@ -374,14 +391,25 @@ def test_postgresql_claims_probe_the_claim_index_once_per_skill_without_walking_
 
 def _check_postgresql_plan(plan):
     assert "Index Scan using ix_cases_claim_queue" in plan, plan
-    # Each probe is an equality prefix (department, category, state) then the first entry.
-    cond = next(line for line in plan.splitlines() if "Index Cond:" in line)
-    assert "department_id =" in cond and "(category)::text =" in cond, plan
-    assert "(state = " in cond, plan
+    # Each probe (the unlocked look at every queue's first entries, and the fallback that
+    # locks each head) is an equality prefix (department, category, state) then the first
+    # entries; the case taken is locked by its primary key.
+    lines = plan.splitlines()
+    conds = [line for above, line in zip(lines, lines[1:])
+             if "ix_cases_claim_queue" in above and "Index Cond:" in line]
+    assert len(conds) == 2, plan
+    assert any("Index Scan using pk_cases" in above and "(id = " in line
+               for above, line in zip(lines, lines[1:])), plan
+    for cond in conds:
+        assert "department_id =" in cond and "category" in cond and "(state = " in cond, plan
     assert "Seq Scan on cases" not in plan and "Bitmap" not in plan, plan
-    # The only sort is of the probes' heads (a handful of rows), never of the queue.
-    sort_keys = [line for line in plan.splitlines() if "Sort Key:" in line]
-    assert all("h.due_at" in line for line in sort_keys), plan
+    # The only sorts are of the probes' heads (a handful of rows per probe), never of the
+    # queue.
+    sorts = [i for i, line in enumerate(lines) if "Sort Key:" in line]
+    assert sorts, plan
+    for i in sorts:
+        assert "due_at" in lines[i], plan
+        assert any("CTE Scan on probe" in line for line in lines[i + 1:i + 4]), plan
 
 
 @only_on('postgresql')
@@ -492,6 +520,53 @@ def test_each_desk_claims_its_own_stage_of_the_queue(session, commune):
     assert claim_next(session, intake.id, dept.id, now=NOW) is None
 
 
+@only_on('postgresql')
+def test_a_claim_under_way_holds_only_the_case_it_takes(session, commune):
+    """A claim locks one row: while one officer's claim is in flight, a colleague's claim takes
+    the next most urgent case, not the one behind a head the first claim looked at and left."""
+    from app.queue.claims import claim_candidate
+    dept = department(session, commune)
+    first = officer(session, dept, skills=["civil_status"], desk="leader")
+    colleague = officer(session, dept, skills=["civil_status"], desk="leader")
+    a1 = case(session, dept, state=1, due_in=timedelta(hours=1))
+    b1 = case(session, dept, state=2, due_in=timedelta(hours=2))
+    case(session, dept, state=1, due_in=timedelta(hours=3))
+    ids = (first.id, colleague.id, dept.id, a1.id, b1.id)
+    session.commit()
+    first_id, colleague_id, dept_id, a1_id, b1_id = ids
+    engine = session.get_bind()
+    stmt = claim_candidate("postgresql", narrowed=False)
+    with engine.connect() as in_flight:  # the first claim, stopped after it locked its case
+        taken = in_flight.execute(stmt, claim_params(department_id=dept_id, officer_id=first_id,
+                                                      now=NOW)).scalar_one()
+        assert taken == a1_id
+        assert claim_next(session, colleague_id, dept_id, now=NOW).id == b1_id
+        in_flight.rollback()
+
+
+@only_on('postgresql')
+def test_a_claim_finds_a_free_case_when_more_claims_are_in_flight_than_it_looks_ahead(
+        session, commune):
+    from contextlib import ExitStack
+    from app.queue.claims import CANDIDATES_PER_PROBE, claim_candidate
+    dept = department(session, commune)
+    officers = [officer(session, dept, skills=["civil_status"])
+                for _ in range(CANDIDATES_PER_PROBE + 1)]
+    cases = [case(session, dept, due_in=timedelta(hours=i + 1))
+             for i in range(CANDIDATES_PER_PROBE + 2)]
+    officer_ids, case_ids, dept_id = [o.id for o in officers], [c.id for c in cases], dept.id
+    session.commit()
+    engine = session.get_bind()
+    stmt = claim_candidate("postgresql", narrowed=False)
+    with ExitStack() as stack:  # every candidate the next claim would look at is being taken
+        for officer_id in officer_ids[:-1]:
+            in_flight = stack.enter_context(engine.connect())
+            in_flight.execute(stmt, claim_params(department_id=dept_id, officer_id=officer_id,
+                                                 now=NOW)).scalar_one()
+        got = claim_next(session, officer_ids[-1], dept_id, now=NOW)
+        assert got.id == case_ids[CANDIDATES_PER_PROBE]
+
+
 # -- the session around a claim -------------------------------------------------------------------
 
 def test_a_claim_in_a_session_holding_changes_sees_them_and_commits_them_with_it(
@@ -524,8 +599,8 @@ def test_a_case_the_session_already_holds_shows_the_claim(session, commune):
         loaded = session.get(Case, c.id)
         assert loaded.assignee_id is None
         got = claim_next(session, me.id, dept.id, now=NOW, lease_minutes=30)
-        assert got is loaded
-        assert (got.assignee_id, got.lease_until, got.version) == (
+        assert (got.id, got.code, got.state) == (c.id, loaded.code, loaded.state)
+        assert (loaded.assignee_id, loaded.lease_until, loaded.version) == (
             me.id, NOW + timedelta(minutes=30), 2)
     finally:
         own.expire_on_commit = True

@@ -6,11 +6,11 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from app.models import Case, OfficerMembership
+from app.models import Case, OfficerMembership, RoutingRule
 from app.queue.assignment import eligible_officers, reassign
 from app.queue.claims import claim_next, release
 from app.queue.errors import NotAllowed
-from app.queue.routing import pick_officer
+from app.queue.routing import decide, pick_officer
 from app.queue.calendar import local_day
 from tests.factories import make_case, make_department, make_officer, make_user
 
@@ -45,6 +45,8 @@ def table(session):
         skills = seat.pop("skills", ("civil_status",))
         officer = make_officer(session, dept, skills=skills, **seat)
         case = make_case(session, dept, state=4, category="civil_status")
+        session.add(RoutingRule(case_type="dossier", unit_id=dept.unit_id,
+                                department_id=dept.id, mode="assign"))
         rows[name] = (officer.id, dept.id, case.id)
     session.commit()
     return admin, rows
@@ -67,6 +69,11 @@ def test_claim_routing_reassignment_and_the_seat_agree_on_who_may_take_a_case(
 
     picked = pick_officer(session, dept_id, skill="civil_status", today=local_day(NOW))
     assert (picked is not None) is may_be_given, "routing"
+    unit_id = session.get(Case, case_id).unit_id
+    decision = decide(session, case_type="dossier", category="civil_status", unit_id=unit_id,
+                      procedure_id=None, desk="specialist", today=local_day(NOW))
+    assert decision.department_id == dept_id
+    assert (decision.user_id == officer_id) is may_be_given, "routing, in one decision"
 
     case = session.get(Case, case_id)
     listed = {m.user_id for m in eligible_officers(session, case, NOW)}

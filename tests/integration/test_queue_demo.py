@@ -109,7 +109,7 @@ def test_the_demo_accounts_have_real_work(demo):
     assert awaiting and all(c.state == 4 for c in awaiting)
 
     # The specialist's "claim next" gives a received dossier, ready to start.
-    claimed = claim_next(session, specialist.id, one_stop.id, now=utcnow())
+    claimed = session.get(Case, claim_next(session, specialist.id, one_stop.id, now=utcnow()).id)
     assert claimed.state == 2 and claimed.category in ("civil_status", "residence",
                                                        "certification")
 
