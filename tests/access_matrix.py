@@ -508,7 +508,7 @@ MATRIX: dict[str, tuple[str, str, str, str, str, str, str]] = {
     # or 404, tests/integration/test_appointments.py). The desk's pages are staff of the
     # commune's: an empty POST is refused for lack of input, or (arrival ten days early,
     # a removal already done) sent back with a message.
-    "appointments.mine":            ("GET", LOGIN, OK, NO, NO, NO, NO),
+    "appointments.mine":            SIGNED_IN_GET,   # staff: to their desk's day list
     "appointments.book":            ("GET", LOGIN, OK, NO, NO, NO, NO),
     "appointments.detail":          SIGNED_IN_GET,
     "appointments.cancel":          ("GET", LOGIN, OK, NO, NO, NO, NO),

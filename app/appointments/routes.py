@@ -36,9 +36,12 @@ def _booking_limit() -> str:
 
 
 @bp.get("/")
-@roles("resident")
+@signed_in
 def mine():
+    """A resident's bookings; staff, who book nothing, are taken to their desk's day list."""
     me, now, settings = _me(), utcnow(), _settings()
+    if me.is_staff:
+        return redirect(url_for("appointments.desk_home"))
     return render_template(
         "appointments/mine.html", upcoming=booking.upcoming_of(db.session, me, now),
         past=booking.past_of(db.session, me, now, query_page()),
