@@ -30,7 +30,7 @@ class OpeningForm(BaseForm):
     weekdays = SelectMultipleField(_l("Weekdays"), coerce=int, validate_choice=False,
                                    choices=list(WEEKDAY_LABELS.items()))
     opens = StringField(_l("From"), validators=[Length(max=8)])
-    closes = StringField(_l("To"), validators=[Length(max=8)])
+    closes = StringField(_l("Until"), validators=[Length(max=8)])
     length = IntegerField(_l("Minutes per slot"), validators=[Optional()])
     capacity = IntegerField(_l("People received per slot"), validators=[Optional()])
 

@@ -77,7 +77,9 @@ def book():
                     procedure_id, day, form.slot.data), settings)
             except BookingError as error:
                 message = error_text(error.code, settings)
-                if error.field == "slot" and error.code != "bad_day":
+                if error.code == "no_commune":
+                    pass  # the page says so in place of the form
+                elif error.field == "slot" and error.code != "bad_day":
                     form.slot.errors = list(form.slot.errors) + [message]
                 else:
                     problems.append(message)
@@ -101,8 +103,8 @@ def book():
         form.procedure_id.data = str(procedure.id)
     if chosen is not None:
         form.day.data = chosen.day.isoformat()
-    elif status == 400 and form.slot.errors:
-        # The day itself cannot be offered (past, too far): say so above the list of days.
+    if (chosen is None or chosen.mine) and form.slot.errors:
+        # No time of that day is offered (past, too far, already booked): say so above.
         problems.extend(form.slot.errors)
         form.slot.errors = []
     return render_template(

@@ -136,6 +136,10 @@ def test_booking_twice_the_same_day_is_refused(app, session, desk):
     days = client.get(f"/vi/appointments/book?procedure={desk['procedure'].code}")
     mine = [li for li in days.page.select("#days li") if day.strftime("%d/%m/%Y") in li.text]
     assert "Bạn đã có lịch hẹn trong ngày này" in mine[0].get_text()
+    day_page = client.get(f"/vi/appointments/book?procedure={desk['procedure'].code}"
+                          f"&day={day.isoformat()}")
+    assert "Bạn đã có lịch hẹn trong ngày này" in day_page.page.select_one("main").get_text()
+    assert day_page.page.select_one("main form[method=post]") is None  # no button that fails
     before = snapshot(session)
     answer = client.post("/vi/appointments/book", data={
         "csrf_token": client.csrf_token("/vi/appointments/book"),
