@@ -611,3 +611,28 @@ def test_the_desk_asks_the_one_rule_for_staff_of_a_commune():
     assert schedule.is_commune_staff is staff.is_commune_staff
     assert schedule.communes_staffed is staff.communes_staffed
     assert desk_routes.is_commune_staff is staff.is_commune_staff
+
+
+def test_booking_attempts_are_limited_per_account(database, session, desk):
+    from tests.conftest import _app_for
+
+    limited = _app_for(database, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://",
+                       RATELIMIT_BOOKING="2 per minute")
+    with limited.app_context():
+        client = browser(limited, desk["resident"])
+        form = {"csrf_token": client.csrf_token("/vi/appointments/book"),
+                "procedure_id": str(desk["procedure"].id),
+                "day": working_day_ahead(session).isoformat(), "slot": "08:15"}
+        answers = [client.post("/vi/appointments/book", data=form).status_code
+                   for _ in range(3)]
+        assert answers == [400, 400, 429]
+        # Looking at the days is not counted.
+        assert client.get("/vi/appointments/book").status_code == 200
+        # Another person is not held back by this one.
+        other = browser(limited, desk["neighbour"])
+        form["csrf_token"] = other.csrf_token("/vi/appointments/book")
+        assert other.post("/vi/appointments/book", data=form).status_code == 400
+        from app.extensions import db
+
+        db.session.remove()
+        db.engine.dispose()
