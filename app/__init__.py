@@ -99,3 +99,7 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(community_bp)
     app.register_blueprint(village_bp)
+    # Desk appointments: residents' pages and the desk's pages join one blueprint.
+    from app.appointments import bp as appointments_bp, desk_routes, routes  # noqa: F401
+
+    app.register_blueprint(appointments_bp)

@@ -170,6 +170,13 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         # An apology letter moves the appointment by at most this many working days.
         "APOLOGY_MAX_WORKING_DAYS": int(os.environ.get("APOLOGY_MAX_WORKING_DAYS", 30)),
         "WORKER_INTERVAL_SECONDS": int(os.environ.get("WORKER_INTERVAL_SECONDS", 60)),
+        # Desk appointments (app/appointments): a resident may cancel until this many minutes
+        # before the start; a slot may be booked until this many minutes before it starts (the
+        # same-day cut-off) and up to this many days ahead; bookings per account.
+        "APPOINTMENT_CANCEL_MINUTES": int(os.environ.get("APPOINTMENT_CANCEL_MINUTES", 120)),
+        "APPOINTMENT_LEAD_MINUTES": int(os.environ.get("APPOINTMENT_LEAD_MINUTES", 60)),
+        "APPOINTMENT_HORIZON_DAYS": int(os.environ.get("APPOINTMENT_HORIZON_DAYS", 21)),
+        "RATELIMIT_BOOKING": os.environ.get("RATELIMIT_BOOKING", "5 per minute;30 per day"),
     }
     config.update(overrides)
     if str(config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite"):

@@ -10,13 +10,14 @@ form-level half). Set up before any blueprint, so every route gets it:
 """
 from __future__ import annotations
 
+from datetime import date
 from io import BytesIO
 
 from flask import Flask, request
 from flask_babel import lazy_gettext as _l
 from werkzeug.routing import BaseConverter, ValidationError
 
-from app.inputs import DB_INT_MAX, has_nul, parse_id, parse_int
+from app.inputs import DB_INT_MAX, has_nul, parse_id, parse_int, parse_iso_day
 
 NUL_REFUSED = _l("What you sent contains a character that cannot be used (a NUL byte). "
                  "Remove it and try again.")
@@ -107,3 +108,9 @@ def query_page(name: str = "page") -> int:
         return parse_int(request.args.get(name, ""), minimum=1, maximum=MAX_PAGE)
     except ValueError:
         return 1
+
+
+def query_day(name: str = "day") -> date | None:
+    """A date from the query string in ISO form (`?day=2026-12-08`, what a page's own links and
+    a date picker send), or None when absent, unreadable or implausible."""
+    return parse_iso_day(request.args.get(name, ""))

@@ -90,3 +90,15 @@ def parse_choice_id(raw: object) -> int:
 
 def plausible_date(value: date) -> bool:
     return EARLIEST_DATE <= value <= LATEST_DATE
+
+
+def parse_iso_day(raw: object) -> date | None:
+    """A plausible date written the ISO way (2026-12-08: a page's own links, a hidden field,
+    a date picker), or None."""
+    if not isinstance(raw, str) or len(raw) != 10 or not raw.isascii():
+        return None
+    try:
+        value = date.fromisoformat(raw)
+    except ValueError:
+        return None
+    return value if plausible_date(value) else None

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import current_app, redirect, url_for
+from flask import current_app, has_request_context, redirect, url_for
 
 from app.inputs import bad_character
 
@@ -20,6 +20,11 @@ def public_url(endpoint: str, **values) -> str:
     """The absolute address of a page, for use outside the browser that asked."""
     values.pop("_external", None)
     values.pop("_scheme", None)
+    if not has_request_context():
+        # The worker (a reminder's link) has no request; Flask builds URLs only inside one.
+        # One addressed to PUBLIC_URL itself, so nothing depends on where the worker runs.
+        with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
+            return public_url(endpoint, **values)
     return current_app.config["PUBLIC_URL"] + url_for(endpoint, **values)
 
 

@@ -1,8 +1,9 @@
 """Queue commands: `flask --app wsgi worker` and `flask --app wsgi calendar due ...`.
 
 The worker is the only periodic process: it expires claim leases, escalates almost-due and
-overdue cases, and delivers the notification outbox. Every pass re-reads the calendar, so a
-holiday an administrator adds counts from the next minute on.
+overdue cases, queues the desk appointments' reminders, and delivers the notification outbox.
+Every pass re-reads the calendar, so a holiday an administrator adds counts from the next
+minute on.
 """
 from __future__ import annotations
 
@@ -75,9 +76,13 @@ def run_pass(app: Flask, now: datetime | None = None,
     session.commit()  # end the read so the sweep starts its own write transactions
     report = sweep(session, now, warning_days=app.config["SLA_WARNING_DAYS"], calendar=calendar,
                    compose=compose_digest)
+    # Before delivery, so a reminder queued now goes out in this same pass.
+    from app.appointments.reminders import send_reminders
+
+    reminders = send_reminders(session, now)
     delivery = deliver_due(session, channels if channels is not None else channels_for(app.config),
                            DeliverySettings.from_config(app.config))
-    return f"worker: {report.summary()} {delivery.summary()}"
+    return f"worker: {report.summary()} reminders={reminders} {delivery.summary()}"
 
 
 class _StderrHandler(logging.StreamHandler):
@@ -110,7 +115,8 @@ def _show_worker_logs() -> None:
 @click.command("worker")
 @click.option("--once", is_flag=True, help="Run one pass, print its summary and stop.")
 def worker_command(once: bool):
-    """Expire claim leases, escalate SLA bands, deliver notifications, every interval.
+    """Expire claim leases, escalate SLA bands, remind appointments, deliver notifications,
+    every interval.
 
     Any number of workers may run at once, on any number of nodes sharing the database."""
     from app.notifications.channels import ChannelConfigError, channels_for

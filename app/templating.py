@@ -5,7 +5,7 @@ from datetime import date, datetime
 
 from babel.numbers import format_decimal
 from flask import Flask, request, url_for
-from flask_babel import format_datetime, get_locale
+from flask_babel import format_date, format_datetime, get_locale
 
 from app.locale import LANGUAGES, current_language
 
@@ -19,6 +19,13 @@ def format_day(value: date | datetime | None) -> str:
     if isinstance(value, datetime):
         return format_datetime(value, "dd/MM/yyyy")
     return value.strftime("%d/%m/%Y")
+
+
+def format_weekday_day(value: date | None) -> str:
+    """'Thứ Ba, 08/12/2026' / 'Tuesday, 08/12/2026': a day someone must turn up on."""
+    if value is None:
+        return ""
+    return format_date(value, "EEEE, dd/MM/yyyy")
 
 
 def format_moment(value: datetime | None) -> str:
@@ -72,6 +79,7 @@ def is_htmx() -> bool:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["day"] = format_day
+    app.jinja_env.filters["weekday_day"] = format_weekday_day
     app.jinja_env.filters["moment"] = format_moment
     app.jinja_env.filters["vnd"] = format_vnd
     app.jinja_env.filters["iso_moment"] = format_iso_moment

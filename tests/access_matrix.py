@@ -61,6 +61,11 @@ class World:
     pledge_initiative_id: int = 0
     need_id: int = 0          # an open village need of the commune's village, with one item
     initiative_id: int = 0    # the resident's published initiative in the commune (a photo)
+    # Desk appointments: the commune desk's opening (weekdays 08:00–11:00) and a closure ahead,
+    # and the resident's booking ten days ahead.
+    appointment_id: int = 0
+    opening_id: int = 0
+    closure_id: int = 0
 
     def url_args(self, endpoint: str) -> dict[str, object]:
         """A value for every URL argument a route of the app can take."""
@@ -79,6 +84,8 @@ class World:
         if endpoint == "desk.refusal_slip":
             args["case_id"] = self.refused_case_id
         args.update(partner_id=self.partner_id, pledge_id=self.pledge_id)
+        args.update(appointment_id=self.appointment_id, opening_id=self.opening_id,
+                    closure_id=self.closure_id)
         args.setdefault("initiative_id", self.pledge_initiative_id)
         if endpoint in ("community.verify_partner", "community.refuse_partner"):
             args["partner_id"] = self.pending_partner_id
@@ -185,6 +192,7 @@ def build_world(session) -> World:
     seat_id = session.scalar(select(OfficerMembership.id).where(
         OfficerMembership.user_id == officer_a.id, OfficerMembership.department_id == dept_a.id))
     partners = _partners_world(session, commune, resident)
+    partners.update(_appointments_world(session, commune, resident, procedure))
     session.commit()
     people = {"resident": resident, "officer_same_dept": officer_a,
               "officer_other_dept": officer_b, "leader": leader, "admin": admin}
@@ -222,6 +230,28 @@ def _partners_world(session, commune, resident) -> dict[str, int]:
     session.flush()
     return {"partner_id": verified.id, "pending_partner_id": pending.id, "pledge_id": pledge.id,
             "pledge_initiative_id": initiative.id}
+
+
+def _appointments_world(session, commune, resident, procedure) -> dict[str, int]:
+    """The commune desk's hours, a closure ahead, and the resident's booking ten days ahead."""
+    from app.models import Appointment, DeskClosure, DeskOpening, DeskSlot
+    from app.queue.calendar import local_day
+
+    now = datetime.now(timezone.utc)
+    openings = [DeskOpening(unit_id=commune.id, weekday=d, start_minute=480, end_minute=660,
+                            slot_minutes=30, capacity=2) for d in range(5)]
+    closure = DeskClosure(unit_id=commune.id, day=(now + timedelta(days=40)).date(),
+                          reason="Họp giao ban")
+    starts = now.replace(microsecond=0) + timedelta(days=10)
+    slot = DeskSlot(unit_id=commune.id, starts_at=starts, booked=1)
+    session.add_all(openings + [closure, slot])
+    session.flush()
+    booking = Appointment(code="LH-MATRIX", user_id=resident.id, unit_id=commune.id,
+                          slot_id=slot.id, procedure_id=procedure.id, day=local_day(starts),
+                          starts_at=starts, ends_at=starts + timedelta(minutes=30))
+    session.add(booking)
+    session.flush()
+    return {"appointment_id": booking.id, "opening_id": openings[0].id, "closure_id": closure.id}
 
 
 class PersonClient(CheckedClient):
@@ -472,6 +502,25 @@ MATRIX: dict[str, tuple[str, str, str, str, str, str, str]] = {
     "community.moderation_log":     STAFF_GET,
     "community.moderation_restore": ("POST", LOGIN, NO, IN, IN, IN, IN),
     "community.moderation_remove":  ("POST", LOGIN, NO, IN, IN, IN, IN),
+    # Desk appointments (app/appointments): residents book at their own commune's desk and see
+    # and cancel only their own bookings; a booking's page is its resident's and the desk's
+    # (every staff account of the world sits in its commune; staff of another commune get 403
+    # or 404, tests/integration/test_appointments.py). The desk's pages are staff of the
+    # commune's: an empty POST is refused for lack of input, or (arrival ten days early,
+    # a removal already done) sent back with a message.
+    "appointments.mine":            SIGNED_IN_GET,   # staff: to their desk's day list
+    "appointments.book":            ("GET", LOGIN, OK, NO, NO, NO, NO),
+    "appointments.detail":          SIGNED_IN_GET,
+    "appointments.cancel":          ("GET", LOGIN, OK, NO, NO, NO, NO),
+    "appointments.desk_home":       STAFF_GET,
+    "appointments.day_list":        STAFF_GET,
+    "appointments.schedule_page":   STAFF_GET,
+    "appointments.add_opening":     ("POST", LOGIN, NO, IN, IN, IN, IN),
+    "appointments.remove_opening":  ("POST", LOGIN, NO, IN, IN, IN, IN),
+    "appointments.add_closure":     ("POST", LOGIN, NO, IN, IN, IN, IN),
+    "appointments.remove_closure":  ("POST", LOGIN, NO, IN, IN, IN, IN),
+    "appointments.mark_arrived":    ("POST", LOGIN, NO, IN, IN, IN, IN),
+    "appointments.mark_no_show":    ("POST", LOGIN, NO, IN, IN, IN, IN),
 }
 
 

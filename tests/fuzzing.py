@@ -21,6 +21,7 @@ import logging
 import re
 import traceback
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Callable
 from urllib.parse import quote
 
@@ -144,6 +145,7 @@ def _forms():
     from app.community import partners_forms as partners
     from app.village import forms as village
     from app.community import moderation_forms
+    from app.appointments import forms as appointments  # desk appointments
 
     action_forms = {"transfer": workbench.TransferForm, "request_apology": workbench.ApologyForm}
     back = [FieldSpec("next", "next", "redirect")]
@@ -239,6 +241,18 @@ def _forms():
         "community.flag": same(moderation_forms.FlagForm),
         "community.moderation_restore": same(moderation_forms.DecisionForm),
         "community.moderation_remove": same(moderation_forms.DecisionForm),
+        # Desk appointments: the booking form's procedure and day are hidden fields; the fuzz
+        # world's procedure and a day ahead make a booking that can succeed.
+        "appointments.book": lambda args: [
+            FieldSpec("procedure_id", "booking_procedure", "int"),
+            FieldSpec("day", "booking_day", "text"), FieldSpec("slot", "slot", "text")],
+        "appointments.cancel": same(appointments.ConfirmForm),
+        "appointments.add_opening": same(appointments.OpeningForm),
+        "appointments.remove_opening": same(appointments.ConfirmForm),
+        "appointments.add_closure": same(appointments.ClosureForm),
+        "appointments.remove_closure": same(appointments.ConfirmForm),
+        "appointments.mark_arrived": same(appointments.ConfirmForm),
+        "appointments.mark_no_show": same(appointments.ConfirmForm),
     }
 
 
@@ -300,6 +314,10 @@ def _queries():
                                          ("initiative", "village_need")),
                                FieldSpec("target_id", "target_id", "int")] + page("page"),
         "community.moderation_log": page("page"),
+        "appointments.book": [FieldSpec("procedure", "procedure", "text"),
+                              FieldSpec("day", "booking_day", "text")],
+        "appointments.desk_home": [FieldSpec("commune", "commune", "int")],
+        "appointments.day_list": [FieldSpec("day", "booking_day", "text")],
     }
 
 
@@ -350,6 +368,12 @@ def plausible(world: World) -> dict[str, object]:
         "applicant_phone": "0912345678", "action": "save",
         "name": "Hợp tác xã Thử", "contact_phone": "024 3825 1234", "quantity": "1.500.000",
         "reason": "Không tìm thấy tổ chức này", "partner_id": world.partner_id, "need_id": "0",
+        # Desk appointments: a booking three days ahead at 08:00 (a weekday or not: both
+        # paths are worth probing), the weekly hours' and closures' fields.
+        "booking_procedure": world.procedure_id, "procedure": world.procedure_code,
+        "booking_day": (date.today() + timedelta(days=3)).isoformat(), "slot": "08:00",
+        "weekdays": "2", "opens": "13:30", "closes": "16:30", "length": "30", "capacity": "3",
+        "closed_from": "07:30", "closed_until": "09:00", "commune": world.commune_id,
     }
 
 

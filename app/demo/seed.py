@@ -118,5 +118,8 @@ def seed_demo(session: Session) -> dict:
 
     seed_moderation(session, people)
     session.commit()
+    from app.demo.appointments import seed_appointments  # the desk hours and bookings
+
+    community.update(seed_appointments(session, people))
     return {"units": len(units), "people": len(people), "procedures": procedures, **queue,
             **community}

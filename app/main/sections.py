@@ -31,6 +31,10 @@ SECTIONS = (
     Section("dossiers", _l("My dossiers"),
             _l("Track what you submitted, answer requests for more papers, rate the service."),
             "dossiers.mine"),
+    Section("appointments", _l("Desk appointments"),
+            _l("Book a time at your commune's one-stop desk for a procedure, and skip the "
+               "queue."),
+            "appointments.mine"),
     Section("initiatives", _l("Community initiatives"),
             _l("Propose an idea for your village and support the ones you like."),
             "community.initiatives"),

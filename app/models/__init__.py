@@ -14,6 +14,7 @@ from app.models.community import (Comment, CommunitySettings, Flag, Initiative, 
                                   InitiativeSupport, InitiativeUpdate, InitiativeVersion,
                                   ModerationEntry, NeedSupport, NeedUpdate, Partner, Pledge,
                                   VillageHead, VillageNeed, VillageNeedItem, Volunteer)
+from app.models.appointments import Appointment, DeskClosure, DeskOpening, DeskSlot
 
 __all__ = [
     "Base", "utcnow", "AdminUnit", "UnitLevel", "User", "Role", "PasswordResetToken",
@@ -24,4 +25,5 @@ __all__ = [
     "Comment", "CommunitySettings", "Flag", "Initiative", "InitiativeNeed", "InitiativeSupport",
     "InitiativeUpdate", "InitiativeVersion", "ModerationEntry", "NeedSupport", "NeedUpdate",
     "Partner", "Pledge", "VillageHead", "VillageNeed", "VillageNeedItem", "Volunteer",
+    "Appointment", "DeskClosure", "DeskOpening", "DeskSlot",
 ]
