@@ -58,8 +58,6 @@ def flag():
     back = safe_path(form.next.data)
     if code == "hidden" and target_type != "comment":
         # The page of a hidden initiative or need is gone for the public: go to its list.
-        lists = {"initiative": "community.initiatives", "village_need": "village.board"}
-        endpoint = lists[target_type]
-        back = url_for(endpoint) if endpoint in current_app.view_functions \
-            else url_for("main.home")
+        back = url_for({"initiative": "community.initiatives",
+                        "village_need": "village.board"}[target_type])
     return redirect(back or target_url(target_type, target_id))

@@ -29,8 +29,8 @@ ERRORS = {
 
 def _queue_page(forms=None, status=200):
     me = current_user._get_current_object()
-    items = service.queue(db.session, me)
-    return render_template("community/moderation.html", items=items, forms=forms or {},
+    page = service.queue_page(db.session, me, query_page())
+    return render_template("community/moderation.html", page=page, forms=forms or {},
                            reason_labels=FLAG_REASON_LABELS, target_labels=TARGET_LABELS,
                            target_url=target_url), status
 

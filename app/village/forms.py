@@ -11,12 +11,23 @@ from app.forms import BaseForm, DayField
 from app.village.labels import CATEGORY_LABELS
 from app.village.services import MAX_ITEMS, MAX_QUANTITY
 
-QUANTITY_MESSAGE = _l("Enter a whole number from %(min)s to %(max)s.")
+# Each way a typed quantity can be wrong has its own message (app/inputs.py parse_whole).
+QUANTITY_MESSAGES = {
+    "not_a_number": _l("Enter a whole number, for example 120 or 1.500."),
+    "negative": _l("The quantity cannot be negative."),
+    "too_small": _l("The quantity must be at least 1."),
+    "too_large": _l("The quantity is too large: at most 1.000.000.000.000. Check for extra "
+                    "zeros."),
+}
 
 
 def parse_quantity(raw: str | None, minimum: int) -> int:
-    text = (raw or "").strip().replace(".", "").replace(",", "").replace(" ", "")
-    return inputs.parse_int(text, minimum=minimum, maximum=MAX_QUANTITY)
+    """A quantity as people type it (1500, 1.500, 1 500); WholeNumberError when it is not
+    one from `minimum` to MAX_QUANTITY (blank counts as not a number)."""
+    value = inputs.parse_whole(raw, minimum=minimum, maximum=MAX_QUANTITY)
+    if value is None:
+        raise inputs.WholeNumberError("not_a_number")
+    return value
 
 
 def quantity_check(minimum: int):
@@ -25,9 +36,8 @@ def quantity_check(minimum: int):
             return
         try:
             parse_quantity(field.data, minimum)
-        except ValueError:
-            raise ValidationError(str(QUANTITY_MESSAGE % {
-                "min": minimum, "max": "1.000.000.000.000"})) from None
+        except inputs.WholeNumberError as error:
+            raise ValidationError(str(QUANTITY_MESSAGES[error.code])) from None
     return check
 
 

@@ -54,6 +54,14 @@ ERRORS = {
 }
 
 
+@bp.after_request
+def _vary_on_htmx(response):
+    # Supporting and volunteering answer htmx with a fragment and a plain post with a page,
+    # on the same URL: caches must keep the two apart.
+    response.vary.add("HX-Request")
+    return response
+
+
 def _user():
     return current_user._get_current_object() if current_user.is_authenticated else None
 

@@ -379,7 +379,11 @@ def test_staff_cancel_a_pledge(app, session, people):
     assert officer.submit(f"/en/community/pledges/{pledge.id}/cancel",
                           form_url="/en/community/partners/").status_code == 302
     session.rollback()  # a fresh snapshot: the requests wrote in their own sessions
-    assert session.get(Pledge, pledge.id).status == "cancelled"
+    cancelled = session.get(Pledge, pledge.id)
+    assert cancelled.status == "cancelled"
+    # Who cancelled it and when have their own columns: the delivery's stay empty.
+    assert cancelled.cancelled_by_id == people["officer"].id and cancelled.cancelled_at
+    assert cancelled.delivered_at is None and cancelled.delivered_by_id is None
 
 
 # -- the partner's page and the initiative page's partial -------------------------------------
@@ -392,9 +396,9 @@ def _pledged(session, partner, initiative):
         Pledge(partner_id=partner.id, initiative_id=initiative.id, need_id=money.id,
                kind="money", quantity=2_000_000),
         Pledge(partner_id=partner.id, initiative_id=initiative.id, need_id=money.id,
-               kind="money", quantity=9_000_000, status="cancelled"),
+               kind="money", quantity=9_000_000, status="cancelled", cancelled_at=VERIFIED_AT),
         Pledge(partner_id=partner.id, initiative_id=initiative.id, need_id=cement.id,
-               kind="materials", quantity=120, status="delivered"),
+               kind="materials", quantity=120, status="delivered", delivered_at=VERIFIED_AT),
         Pledge(partner_id=partner.id, initiative_id=initiative.id, kind="labour", quantity=6),
     ])
     session.commit()
@@ -414,7 +418,7 @@ def test_the_partner_page_shows_its_pledges_and_totals(app, session, people):
     assert rows == {
         "Labour (person-days)": ["6 person-days", "0 person-days"],
         "Materials (bao xi măng)": ["120 bao xi măng", "120 bao xi măng"],
-        "Money (VND)": ["5.000.000 ₫", "3.000.000 ₫"],
+        "Money (đồng)": ["5.000.000 ₫", "3.000.000 ₫"],
     }
     assert initiative.title in page.get_text()
     assert "777.000" not in page.get_text()  # pledges to a hidden initiative are not shown
@@ -536,4 +540,8 @@ def test_two_officers_settling_one_pledge_at_once_change_it_once(app, session, p
     assert len(winners) == 1 and outcomes.count("already_settled") == 1
     session.rollback()
     settled = session.get(Pledge, pledge_id)
-    assert settled.status == winners[0] and settled.delivered_by_id is not None
+    assert settled.status == winners[0]
+    if winners[0] == "delivered":
+        assert settled.delivered_by_id is not None and settled.cancelled_at is None
+    else:
+        assert settled.cancelled_by_id is not None and settled.delivered_at is None

@@ -199,10 +199,13 @@ def test_a_resident_and_an_officer_of_another_commune_cannot_post(app, session, 
 
 @pytest.mark.parametrize("overrides, message", [
     ({"needed_by": (date.today() - timedelta(days=1)).isoformat()}, "cannot be in the past"),
-    ({"item1_quantity": "0"}, "Enter a whole number from 1"),
-    ({"item1_quantity": "-5"}, "Enter a whole number from 1"),
-    ({"item1_quantity": "1000000000001"}, "Enter a whole number from 1"),
-    ({"item1_quantity": "nhiều"}, "Enter a whole number from 1"),
+    ({"item1_quantity": "0"}, "The quantity must be at least 1."),
+    ({"item1_quantity": "-5"}, "The quantity cannot be negative."),
+    ({"item1_quantity": "1000000000001"}, "The quantity is too large"),
+    ({"item1_quantity": "nhiều"}, "Enter a whole number, for example 120"),
+    # A decimal is not read as a bigger whole number: 1,5 bags are not 15 bags.
+    ({"item1_quantity": "1,5"}, "Enter a whole number, for example 120"),
+    ({"item1_quantity": "1.500,000"}, "Enter a whole number, for example 120"),
     ({"item1_quantity": ""}, "Enter how many are needed"),
     ({"item2_quantity": "5"}, "Say what is needed"),
     ({"category": "weapons"}, "Not a valid choice"),
