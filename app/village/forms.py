@@ -42,9 +42,10 @@ def quantity_check(minimum: int):
 
 
 class NeedForm(BaseForm):
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
-    description = TextAreaField(_l("What is needed, and why"),
-                                validators=[DataRequired(), Length(max=5000)])
+    title = StringField(_l("Title"), validators=[
+        DataRequired(_l("Enter a title for the need.")), Length(max=200)])
+    description = TextAreaField(_l("What is needed, and why"), validators=[
+        DataRequired(_l("Say what is needed, and why.")), Length(max=5000)])
     place = SelectField(_l("Village"), validate_choice=False)
     category = SelectField(_l("Category"), choices=list(CATEGORY_LABELS.items()))
     needed_by = DayField(_l("Needed by (dd/mm/yyyy)"), validators=[Optional()])
@@ -87,24 +88,29 @@ class SupportForm(BaseForm):
 
 
 class VolunteerForm(BaseForm):
-    availability = StringField(_l("When you can help"),
-                               validators=[DataRequired(), Length(max=200)])
+    availability = StringField(_l("When you can help"), validators=[
+        DataRequired(_l("Say when you can help, for example Saturday mornings.")),
+        Length(max=200)])
 
 
 class UpdateForm(BaseForm):
-    body = TextAreaField(_l("Progress update"), validators=[DataRequired(), Length(max=5000)])
+    body = TextAreaField(_l("Progress update"), validators=[
+        DataRequired(_l("Write what has been done.")), Length(max=5000)])
 
 
 class ReceivedForm(BaseForm):
     item = SelectField(_l("Item"), coerce=int)
-    received = StringField(_l("Received so far"),
-                           validators=[DataRequired(), Length(max=30), quantity_check(0)])
+    received = StringField(_l("Received so far"), validators=[
+        DataRequired(_l("Enter how much has been received so far.")), Length(max=30),
+        quantity_check(0)])
 
 
 class StatusForm(BaseForm):
     status = SelectField(_l("New status"), choices=[("met", _l("Met")), ("closed", _l("Closed")),
                                                     ("open", _l("Open"))])
-    note = TextAreaField(_l("Note"), validators=[DataRequired(), Length(max=2000)])
+    note = TextAreaField(_l("Note"), validators=[
+        DataRequired(_l("Write a note: it is posted with the change of status.")),
+        Length(max=2000)])
 
 
 class AskForHelpForm(BaseForm):
