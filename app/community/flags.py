@@ -3,7 +3,7 @@ The same URL answers a plain form post (redirect back) and htmx (the refreshed c
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.community import bp
