@@ -19,13 +19,15 @@ from app.inputs import parse_id
 from app.links import redirect_back
 from app.locale import current_language
 from app.models import Initiative
+from app.models.users import STAFF_ROLES
 from app.queue.errors import IllegalTransition, NotAllowed, QueueError, StaleCase
 from app.security import public, roles, signed_in
 from app.storage import file_store
 from app.templating import is_htmx
 from app.uploads import KINDS
 
-STAFF = ("officer", "leader", "admin")
+# Every staff account; which commune each may act in, the services decide.
+STAFF = tuple(sorted(STAFF_ROLES))
 
 
 def _me():

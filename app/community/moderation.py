@@ -16,9 +16,11 @@ from app.errors import refuse
 from app.extensions import db
 from app.input_guard import query_page
 from app.inputs import parse_id
+from app.models.users import STAFF_ROLES
 from app.security import roles
 
-STAFF = ("officer", "leader", "admin")
+# Every staff account; which commune each may act in, the services decide.
+STAFF = tuple(sorted(STAFF_ROLES))
 
 ERRORS = {
     "reason_required": _l("Give the reason for your decision."),

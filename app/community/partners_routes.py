@@ -24,11 +24,13 @@ from app.links import redirect_back, safe_path
 from app.locale import current_language
 from app.models import Initiative, Pledge
 from app.models.community import PARTNER_KINDS
+from app.models.users import STAFF_ROLES
 from app.security import public, roles, signed_in
 from app.templating import is_htmx
 from app.units.services import commune_choices
 
-STAFF = ("officer", "leader", "admin")
+# Every staff account; which commune each may act in, the services decide.
+STAFF = tuple(sorted(STAFF_ROLES))
 
 
 def _me():

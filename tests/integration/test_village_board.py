@@ -585,3 +585,23 @@ def test_received_quantities_reach_volunteers_written_the_vietnamese_way(app, se
     services.record_received(session, world["staff"], need, need.items[0].id, 1200)
     body = _messages(session, world["english"])[-1].body
     assert "1.200 of 1.500 bao" in body
+
+
+def test_htmx_answers_carry_their_message_and_leave_none_for_the_next_page(app, session,
+                                                                            world):
+    need = _need(session, world)
+    client = _client(app, world["resident"])
+    url = f"/vi/village/needs/{need.id}"
+    hx = {"HX-Request": "true"}
+    response = client.submit(f"{url}/support", form_url=url, headers=hx)
+    assert response.status_code == 200 and "HX-Request" in response.headers["Vary"]
+    thanks = _vi("Thank you: your support is counted.")
+    assert thanks in response.page.get_text()
+    joined = client.submit(f"{url}/volunteer", {"availability": "Sáng thứ Bảy"},
+                           form_url=url, headers=hx)
+    assert _vi("Thank you for volunteering. The village will contact you.") in \
+        joined.page.get_text()
+    # The messages were shown where the buttons were: the next page does not repeat them.
+    page = client.get(url).page.get_text()
+    assert thanks not in page
+    assert _vi("Thank you for volunteering. The village will contact you.") not in page
