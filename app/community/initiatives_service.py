@@ -350,8 +350,20 @@ def propose(session: Session, author: User, data: InitiativeInput, photo: Photo 
     return initiative
 
 
+def _locked(session: Session, *where) -> Initiative | None:
+    """The initiative as stored now, locked for this write transaction. Every write that
+    decides on an initiative's state takes it (edit, withdraw, support, answer, progress), so
+    each decides on what the others left, never on an older read: no edit lands after the
+    official answer, nothing is withdrawn past a case made meanwhile, progress does not undo
+    a moderator's hiding. SQLite already holds the database's write lock."""
+    stmt = select(Initiative).where(*where).execution_options(populate_existing=True)
+    if not is_sqlite(session):
+        stmt = stmt.with_for_update()
+    return session.scalars(stmt).one_or_none()
+
+
 def _load_own(session: Session, initiative_id: int, author: User) -> Initiative:
-    initiative = session.get(Initiative, initiative_id, populate_existing=True)
+    initiative = _locked(session, Initiative.id == initiative_id)
     if initiative is None or initiative.author_id != author.id:
         raise InitiativeError("not_found")
     return initiative
@@ -434,14 +446,10 @@ def support(session: Session, initiative_id: int, user: User,
     user_id = user.id
     try:
         with write_transaction(session):
-            stmt = (select(Initiative).where(Initiative.id == initiative_id)
-                    .execution_options(populate_existing=True))
-            if not is_sqlite(session):
-                # Lock the row before the support's foreign key takes its share lock on it:
-                # the winner later sets case_id (a key column), which would otherwise deadlock
-                # against the waiting supports. SQLite already holds the write lock.
-                stmt = stmt.with_for_update()
-            initiative = session.scalars(stmt).one_or_none()
+            # Locked before the support's foreign key takes its share lock on the row: the
+            # winner later sets case_id (a key column), which would otherwise deadlock against
+            # the waiting supports.
+            initiative = _locked(session, Initiative.id == initiative_id)
             if initiative is None or initiative.status in ("draft", "hidden"):
                 raise InitiativeError("not_found")
             if initiative.status not in SUPPORTABLE:
@@ -507,11 +515,7 @@ def answer(session: Session, case_id: int, officer: User, *, accepted: bool, tex
     now = now or utcnow()
     body = _text(text, "answer", 5000, multiline=True)
     with write_transaction(session):
-        stmt = (select(Initiative).where(Initiative.case_id == case_id)
-                .execution_options(populate_existing=True))
-        if not is_sqlite(session):
-            stmt = stmt.with_for_update()  # a withdrawal or a moderator at the same moment
-        initiative = session.scalars(stmt).one_or_none()
+        initiative = _locked(session, Initiative.case_id == case_id)
         if initiative is None:
             raise InitiativeError("not_found")
         if initiative.status == "hidden":
@@ -545,7 +549,7 @@ def post_update(session: Session, initiative_id: int, officer: User, body: str,
     text = _text(body, "body", 3000, multiline=True)
     checked = _check_photo(photo)
     with _photo_store() as save_photo, write_transaction(session):
-        initiative = session.get(Initiative, initiative_id, populate_existing=True)
+        initiative = _locked(session, Initiative.id == initiative_id)
         if initiative is None:
             raise InitiativeError("not_found")
         if not is_staff_of(session, officer, initiative.unit_id):

@@ -15,6 +15,7 @@ from app.community import initiatives_service as svc
 from app.models import (Case, CommunitySettings, Initiative, InitiativeSupport,
                         InitiativeVersion, OutboxMessage, RoutingRule)
 from app.queue.actions import perform
+from tests.conftest import only_on
 from tests.factories import make_department, make_officer, make_unit, make_user
 
 PASSWORD = "initiative-pass-1"
@@ -642,3 +643,45 @@ def test_the_list_costs_the_same_queries_for_few_or_many_initiatives(app, client
         _published(session, place, title=f"Sáng kiến {n}",
                    village_id=other_village.id if n % 2 else place["village"].id)
     assert queries() == few
+
+
+@only_on("postgresql")
+def test_an_edit_waiting_on_the_answer_is_refused_once_the_answer_is_in(app, session, place):
+    """The answer holds the initiative's row while it is written; the author's edit that
+    arrives meanwhile must wait and then find it answered, not write its text after the
+    answer (it read the row before the answer otherwise, and overwrote it after)."""
+    import time
+
+    from sqlalchemy import text
+
+    from app.extensions import db
+
+    item = _to_case(session, place)
+    item_id, engine = item.id, db.engine
+    outcome = []
+
+    def author_edits():
+        with app.app_context(), Session(engine) as own:
+            author = own.get(svc.User, place["author"].id)
+            own.rollback()
+            try:
+                svc.edit(own, item_id, author, _input(place, title="Sửa lúc đang trả lời"))
+                outcome.append("edited")
+            except svc.InitiativeError as error:
+                outcome.append(error.code)
+
+    with Session(engine) as answering:
+        answering.execute(text("SELECT id FROM initiatives WHERE id = :id FOR UPDATE"),
+                          {"id": item_id})
+        editor = threading.Thread(target=author_edits)
+        editor.start()
+        time.sleep(1.0)  # the edit has read, or is waiting for the row
+        answering.execute(text("UPDATE initiatives SET status = 'accepted', answer = 'Kế hoạch',"
+                               " answered_at = now() WHERE id = :id"), {"id": item_id})
+        answering.commit()
+    editor.join(timeout=30)
+    assert outcome == ["answered"]
+    session.expire_all()
+    answered = session.get(Initiative, item_id)
+    assert answered.title == "Lắp đèn đường thôn Đông" and answered.version == 1
+    assert _count(session, InitiativeVersion) == 0
