@@ -22,7 +22,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from app.db import write_transaction
+from app.db import is_sqlite, write_transaction
 from app.models import (AdminUnit, NeedSupport, NeedUpdate, User, VillageHead, VillageNeed,
                         VillageNeedItem, Volunteer, utcnow)
 from app.pagination import Page, page_of_query
@@ -251,6 +251,13 @@ def _search_text(need: VillageNeed, place: Place) -> str:
     return fold(" ".join(parts))
 
 
+def _current(session: Session, need: VillageNeed) -> None:
+    """Reload the need the page showed as it is stored now, locked for this write: staff who
+    change it at the same moment are serialised, each deciding on what the other left (the
+    status set twice, an edit over a closing)."""
+    session.refresh(need, with_for_update=not is_sqlite(session))
+
+
 def post_need(session: Session, user: User, data: NeedInput, *,
               now: datetime | None = None) -> VillageNeed:
     now = now or utcnow()
@@ -275,6 +282,7 @@ def edit_need(session: Session, user: User, need: VillageNeed, data: NeedInput, 
     that already received something cannot be dropped or set below what it received."""
     now = now or utcnow()
     with write_transaction(session):
+        _current(session, need)
         if not may_manage(session, user, need):
             raise NeedError("forbidden")
         place = _check(session, user, data, local_day(now) if data.needed_by != need.needed_by
@@ -382,6 +390,7 @@ def post_update(session: Session, user: User, need: VillageNeed, body: str, *,
                 now: datetime | None = None) -> NeedUpdate:
     now = now or utcnow()
     with write_transaction(session):
+        _current(session, need)
         if not may_manage(session, user, need):
             raise NeedError("forbidden")
         row = NeedUpdate(need_id=need.id, author_id=user.id, body=body, created_at=now)
@@ -397,6 +406,7 @@ def record_received(session: Session, user: User, need: VillageNeed, item_id: in
     if not 0 <= received <= MAX_QUANTITY:
         raise NeedError("bad_quantity", "received")
     with write_transaction(session):
+        _current(session, need)
         if not may_manage(session, user, need):
             raise NeedError("forbidden")
         item = session.get(VillageNeedItem, item_id)
@@ -418,6 +428,7 @@ def set_status(session: Session, user: User, need: VillageNeed, status: str, not
     if status not in STATUSES:
         raise NeedError("bad_status", "status")
     with write_transaction(session):
+        _current(session, need)
         if not may_manage(session, user, need):
             raise NeedError("forbidden")
         if need.status == status:
@@ -442,6 +453,7 @@ def ask_for_help(session: Session, user: User, need: VillageNeed, *,
     now = now or utcnow()
     try:
         with write_transaction(session):
+            _current(session, need)
             if not may_manage(session, user, need):
                 raise NeedError("forbidden")
             if need.case_id is not None:
