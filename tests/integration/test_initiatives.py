@@ -591,6 +591,8 @@ def test_a_hidden_initiative_waits_for_the_moderator_before_its_answer(client, s
     url = f"/vi/community/cases/{item.case_id}/answer"
     page = client.get(url).page
     assert page.find("textarea") is None  # no form for an answer that can only fail
+    workbench = client.get(f"/vi/workbench/cases/{item.case_id}").page.get_text()
+    assert _vi("Hidden by moderation") in workbench
     # Removed by a moderator: the officer's page stops the case, nothing is published.
     moderation.remove(session, place["officer"], "initiative", item.id, "Quảng cáo")
     case = session.get(Case, item.case_id)
