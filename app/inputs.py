@@ -88,6 +88,48 @@ def parse_choice_id(raw: object) -> int:
     return parse_int(raw, minimum=0)
 
 
+class WholeNumberError(ValueError):
+    """Why typed text is not an acceptable whole number: `code` is one of "not_a_number",
+    "negative", "too_small" or "too_large", so each caller words each case its own way."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+# Digits grouped by thousands the way people print them: 1.500.000, 1,500,000, 1 500 000.
+_THOUSANDS = re.compile(r"\d{1,3}(?:([ .,])\d{3})(?:\1\d{3})*")
+# What may follow an amount of money, as typed (the number itself decides the value).
+_CURRENCY = re.compile(r"\s*(₫|đ|đồng|dong|vnđ|vnd)\s*$", re.IGNORECASE)
+# More digits than this is a slip of the finger, whatever the maximum.
+_MAX_DIGITS = 16
+
+
+def parse_whole(raw: object, *, minimum: int, maximum: int) -> int | None:
+    """A whole number as people type one into a form: 50000, 50.000, 50,000 or 50 000, with a
+    trailing "đ", "₫" or "VND" allowed; None when blank. The one reading of amounts, quantities
+    and counts on the participation side (initiatives, pledges, village needs).
+
+    A decimal ("1,5"), mixed separators ("1.500,000") or digits outside ASCII are refused
+    rather than guessed at: 1,5 bags is not 15 bags. Raises WholeNumberError."""
+    text = _CURRENCY.sub("", str(raw if raw is not None else "").strip()).strip()
+    if not text:
+        return None
+    negative = text[0] in "-−"
+    body = text[1:].strip() if negative else text
+    if not body.isascii() or not (body.isdigit() or _THOUSANDS.fullmatch(body)):
+        raise WholeNumberError("not_a_number")
+    digits = re.sub(r"[ .,]", "", body).lstrip("0") or "0"
+    if len(digits) > _MAX_DIGITS:
+        raise WholeNumberError("negative" if negative else "too_large")
+    value = -int(digits) if negative else int(digits)
+    if value < minimum:
+        raise WholeNumberError("negative" if value < 0 else "too_small")
+    if value > maximum:
+        raise WholeNumberError("too_large")
+    return value
+
+
 def plausible_date(value: date) -> bool:
     return EARLIEST_DATE <= value <= LATEST_DATE
 

@@ -20,12 +20,14 @@ def public_url(endpoint: str, **values) -> str:
     """The absolute address of a page, for use outside the browser that asked."""
     values.pop("_external", None)
     values.pop("_scheme", None)
-    if not has_request_context():
-        # The worker (a reminder's link) has no request; Flask builds URLs only inside one.
-        # One addressed to PUBLIC_URL itself, so nothing depends on where the worker runs.
-        with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
-            return public_url(endpoint, **values)
-    return current_app.config["PUBLIC_URL"] + url_for(endpoint, **values)
+    if has_request_context():
+        path = url_for(endpoint, **values)
+    else:
+        # A message queued by the worker, a CLI command or the demo seed: there is no request
+        # to take a host from, and none is needed (the host is PUBLIC_URL's).
+        current_app.inject_url_defaults(endpoint, values)
+        path = current_app.url_map.bind("localhost").build(endpoint, values)
+    return current_app.config["PUBLIC_URL"] + path
 
 
 def safe_path(target: str | None) -> str | None:

@@ -492,6 +492,8 @@ MATRIX: dict[str, tuple[str, str, str, str, str, str, str]] = {
     "community.pledge":             SIGNED_IN_GET,
     "community.deliver_pledge":     ("POST", LOGIN, NO, IN, IN, IN, IN),
     "community.cancel_pledge":      ("POST", LOGIN, NO, IN, IN, IN, IN),
+    # Withdrawing a pledge: only its partner's contact person (the world's resident).
+    "community.withdraw_pledge":    ("POST", LOGIN, IN, NO, NO, NO, NO),
     # Comments and moderation (issue 9): the comments page names its target in the query
     # string (none: no such page); posting a comment or a report needs an account; the
     # moderators' queue and log are staff pages, each showing only the staff's own communes.

@@ -226,6 +226,7 @@ def _forms():
         "community.pledge": same(partners.PledgeForm),
         "community.deliver_pledge": same(partners.BackForm),
         "community.cancel_pledge": same(partners.BackForm),
+        "community.withdraw_pledge": same(partners.BackForm),
         "village.new_need": same(village.NeedForm),
         "village.edit_need": same(village.NeedForm),
         "village.support": same(village.SupportForm),
@@ -318,6 +319,18 @@ def _queries():
                               FieldSpec("day", "booking_day", "text")],
         "appointments.desk_home": [FieldSpec("commune", "commune", "int")],
         "appointments.day_list": [FieldSpec("day", "booking_day", "text")],
+        "community.moderation": page("page"),
+        "community.initiatives": [
+            FieldSpec("q", "q", "text"), FieldSpec("commune", "commune", "int"),
+            FieldSpec("village", "village", "int"),
+            FieldSpec("sort", "sort", "choice", ("newest", "supported", "closing",
+                                                 "answered"))] + page("page"),
+        "village.board": [
+            FieldSpec("q", "q", "text"), FieldSpec("commune", "commune", "int"),
+            FieldSpec("village", "village", "int"),
+            FieldSpec("status", "status", "choice", ("open", "met", "closed")),
+            FieldSpec("sort", "sort", "choice", ("newest", "supported", "closing"))]
+        + page("page"),
     }
 
 

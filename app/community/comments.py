@@ -27,23 +27,21 @@ ERRORS = {
     "too_long": _l("A comment is at most %(max)d characters."),
     "not_found": _l("This cannot be commented on: it does not exist, is not published or "
                     "was hidden by moderation."),
+    "closed": _l("Comments are closed: the author withdrew this initiative. Nothing was "
+                 "published."),
 }
 
 
 def target_url(target_type: str, target_id: int) -> str:
-    """The public page of an initiative or a need (endpoints other parts own; until they
-    exist, the comments page stands in)."""
-    views = current_app.view_functions
+    """The public page of an initiative, a need or a comment (its page, at the comment)."""
     if target_type == "comment":
         comment = db.session.get(service.Comment, target_id)
         if comment is None:
             return url_for("main.home")
         return target_url(comment.target_type, comment.target_id) + f"#comment-{comment.id}"
-    if target_type == "initiative" and "community.initiative" in views:
+    if target_type == "initiative":
         return url_for("community.initiative", initiative_id=target_id)
-    if target_type == "village_need" and "village.need" in views:
-        return url_for("village.need", need_id=target_id)
-    return url_for("community.comments", target_type=target_type, target_id=target_id)
+    return url_for("village.need", need_id=target_id)
 
 
 def _comments_for(target_type, target_id, limit: int = LATEST):
@@ -73,6 +71,8 @@ bp.add_app_template_global(_new_flag_form, "new_flag_form")
 bp.add_app_template_global(lambda t, i: service.is_public(db.session, t, i)
                            if isinstance(i, int) else False, "community_is_public")
 bp.add_app_template_global(FLAG_REASON_LABELS, "flag_reason_labels")
+bp.add_app_template_global(lambda t, i: service.comment_refusal(db.session, t, i)
+                           if isinstance(i, int) else "not_found", "comments_refusal")
 
 
 def _target_from(target_type: str | None, raw_id) -> tuple[str, int]:
@@ -121,6 +121,23 @@ def posted_target(form, allowed) -> tuple[str, int]:
     return target_type, target_id
 
 
+def _closed(target_type: str, target_id: int):
+    """A comment on a withdrawn initiative: refused with the reason, nothing published (409;
+    200 to htmx, which swaps only 2xx answers)."""
+    message = str(ERRORS["closed"])
+    if is_htmx():
+        return render_template("community/_comments.html", target_type=target_type,
+                               target_id=target_id, comment_notice=message,
+                               notice_category="error")
+    flash(message, "error")
+    page = service.comments_page(db.session, target_type, target_id, 1)
+    return render_template(
+        "community/moderation_comments.html", page=page, target_type=target_type,
+        target_id=target_id, title=service.target_title(db.session, target_type, target_id),
+        back_url=target_url(target_type, target_id),
+        comment_form=_new_comment_form(target_type, target_id)), 409
+
+
 def _comment_limit() -> str:
     return current_app.config["RATELIMIT_COMMENT"]
 
@@ -139,6 +156,8 @@ def add_comment():
         except service.ModerationError as exc:
             if exc.code == "not_found":
                 refuse(404, str(ERRORS["not_found"]))
+            if exc.code == "closed":
+                return _closed(target_type, target_id)
             error = str(ERRORS[exc.code]) % {"max": service.COMMENT_MAX}
         else:
             if is_htmx():
@@ -152,8 +171,11 @@ def add_comment():
     if form.csrf_token.errors:  # an expired page: say so next to the text that was kept
         form.body.errors = list(form.body.errors) + [
             _("This form is incomplete. Reload the page and try again.")]
-    if not service.is_public(db.session, target_type, target_id):
+    refusal = service.comment_refusal(db.session, target_type, target_id)
+    if refusal == "not_found":
         refuse(404, str(ERRORS["not_found"]))
+    if refusal == "closed":
+        return _closed(target_type, target_id)
     # Re-render with what was typed and the message, 400.
     if is_htmx():
         # htmx swaps only 2xx answers: the refused form comes back as 200, message and all.

@@ -3,7 +3,7 @@ The same URL answers a plain form post (redirect back) and htmx (the refreshed c
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.community import bp
@@ -58,8 +58,6 @@ def flag():
     back = safe_path(form.next.data)
     if code == "hidden" and target_type != "comment":
         # The page of a hidden initiative or need is gone for the public: go to its list.
-        lists = {"initiative": "community.initiatives", "village_need": "village.board"}
-        endpoint = lists[target_type]
-        back = url_for(endpoint) if endpoint in current_app.view_functions \
-            else url_for("main.home")
+        back = url_for({"initiative": "community.initiatives",
+                        "village_need": "village.board"}[target_type])
     return redirect(back or target_url(target_type, target_id))

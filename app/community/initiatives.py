@@ -17,14 +17,17 @@ from app.extensions import db
 from app.input_guard import query_id, query_page
 from app.inputs import parse_id
 from app.links import redirect_back
+from app.locale import current_language
 from app.models import Initiative
+from app.models.users import STAFF_ROLES
 from app.queue.errors import IllegalTransition, NotAllowed, QueueError, StaleCase
 from app.security import public, roles, signed_in
 from app.storage import file_store
 from app.templating import is_htmx
 from app.uploads import KINDS
 
-STAFF = ("officer", "leader", "admin")
+# Every staff account; which commune each may act in, the services decide.
+STAFF = tuple(sorted(STAFF_ROLES))
 
 
 def _me():
@@ -94,6 +97,7 @@ def initiative(initiative_id: int):
         versions=svc.versions(db.session, item.id), updates=svc.updates(db.session, item.id),
         supported=svc.has_supported(db.session, me, item.id),
         may_edit=svc.may_edit(me, item), is_staff=svc.is_staff_of(db.session, me, item.unit_id),
+        under_way=svc.is_under_way(item),
         settings=svc.settings_for(db.session, item.unit_id), **_labels())
 
 
@@ -124,9 +128,11 @@ def initiative_photo(initiative_id: int):
 
 def _choose_units(form: InitiativeForm) -> None:
     communes = svc.communes(db.session)
-    form.unit_id.choices = [("", _("Choose…"))] + [(str(c.id), c.name_vi) for c in communes]
-    villages = [(str(v.id), f"{v.name_vi} ({c.name_vi})") for c in communes
-                for v in svc.villages_of(db.session, c.id)]
+    lang = current_language()
+    form.unit_id.choices = [("", _("Choose…"))] + [(str(c.id), c.name(lang)) for c in communes]
+    by_commune = svc.villages_by_commune(db.session)
+    villages = [(str(v.id), f"{v.name(lang)} ({c.name(lang)})") for c in communes
+                for v in by_commune.get(c.id, [])]
     form.village_id.choices = [("", _("None: the whole commune"))] + villages
 
 
@@ -294,12 +300,12 @@ def support(initiative_id: int):
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
-    status = 200
     try:
         result = svc.support(db.session, item.id, _me())
     except svc.InitiativeError as error:
         db.session.rollback()
-        message, category, status = _message(error), "error", 409
+        item = db.session.get(Initiative, item.id, populate_existing=True)
+        message, category = _message(error), "error"
     else:
         item = result.initiative
         message = (_("Thank you: the initiative reached its commune's threshold and now waits "
@@ -307,8 +313,12 @@ def support(initiative_id: int):
                    else _("Thank you for your support."))
         category = "success"
     if is_htmx():
-        return render_template("community/_support.html", initiative=item, supported=True,
-                               message=message, category=category), status
+        # htmx swaps only 2xx answers: a refusal comes back as 200 with its message.
+        return render_template(
+            "community/_support.html", initiative=item,
+            supported=svc.has_supported(db.session, _me(), item.id),
+            settings=svc.settings_for(db.session, item.unit_id), message=message,
+            category=category)
     flash(message, category)
     return redirect_back(request.form.get("next"),
                          url_for("community.initiative", initiative_id=item.id))
@@ -341,6 +351,7 @@ def answer(case_id: int):
         flash(_("The answer can be given once the case is being processed: receive it and "
                 "start processing first."), "error")
         return redirect(url_for("workbench.case_detail", case_id=case.id))
+    removed = svc.was_removed(db.session, item)
     form = AnswerForm()
     if request.method == "GET":
         form.version.data = case.version
@@ -363,12 +374,13 @@ def answer(case_id: int):
                       _("This action is no longer possible on the case."), "error")
                 return redirect(url_for("workbench.case_detail", case_id=case_id))
             else:
-                flash(_("The answer is published; the author and supporters are told."),
+                flash(_("The case is stopped: a moderator removed the initiative.") if removed
+                      else _("The answer is published; the author and supporters are told."),
                       "success")
                 return redirect(url_for("workbench.case_detail", case_id=case_id))
         status = 400
     return render_template("community/initiative_answer.html", form=form, case=case,
-                           initiative=item, **_labels()), status
+                           initiative=item, removed=removed, **_labels()), status
 
 
 @bp.route("/initiatives/<int:initiative_id>/progress", methods=["GET", "POST"])
@@ -378,7 +390,7 @@ def progress(initiative_id: int):
     me = _me()
     if not svc.is_staff_of(db.session, me, item.unit_id):
         abort(403)
-    if item.status not in ("accepted", "in_progress"):
+    if not svc.is_under_way(item):
         flash(str(ERRORS["not_accepted"]), "error")
         return redirect(url_for("community.initiative", initiative_id=item.id))
     form = ProgressForm()

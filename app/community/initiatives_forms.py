@@ -43,6 +43,7 @@ STATUS_LABELS = {
 SORT_LABELS = {
     "newest": _l("Newest"),
     "supported": _l("Most supported"),
+    "closing": _l("Closing soon: answer due first"),
     "answered": _l("Recently answered"),
 }
 
@@ -74,6 +75,8 @@ ERRORS = {
                               ".jpg or .jpeg, a PNG in .png): rename it and try again."),
     "answered": _l("The commune has already answered this initiative: it can no longer be "
                    "changed or withdrawn."),
+    "hidden_for_answer": _l("Residents' reports hid this initiative: a moderator must restore "
+                            "it before the commune answers. Nothing was saved."),
     "unit_fixed": _l("A published initiative stays in its commune."),
     "not_found": _l("This initiative cannot be found."),
     "not_open": _l("This initiative is not open for support."),

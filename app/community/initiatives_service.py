@@ -8,24 +8,25 @@ rolls the whole transaction back), so a refused request changes nothing.
 """
 from __future__ import annotations
 
-import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import force_locale, gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import case as sql_case, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from app.db import is_sqlite, write_transaction
-from app.models import (AdminUnit, CommunitySettings, Initiative, InitiativeNeed, InitiativeSupport,
-                        InitiativeUpdate, InitiativeVersion, User, utcnow)
+from app.inputs import WholeNumberError, parse_whole as read_whole
+from app.models import (AdminUnit, Case, CommunitySettings, Initiative, InitiativeNeed,
+                        InitiativeSupport, InitiativeUpdate, InitiativeVersion, User, utcnow)
+from app.models.community import NEED_KINDS
 from app.pagination import Page, page_of_query
 from app.text import escape_like, fold
 from app.units.staff import is_commune_staff
 
 CATEGORIES = ("roads", "water", "environment", "education", "culture", "safety", "other")
-NEED_KINDS = ("money", "materials", "labour", "expertise")
 MAX_NEEDS = 5
 MAX_COST = 1_000_000_000_000
 DEFAULT_THRESHOLD = 50
@@ -35,13 +36,20 @@ ANSWER_SLA_DAYS = 15
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
 PAGE_SIZE = 10
 
-# What the public list shows: published and every later state, never drafts, hidden or
-# withdrawn ones (a withdrawn initiative keeps its page, for those who followed the link).
+# Never shown to the public: the author's draft, and what moderation hides (staff of the
+# commune still see a hidden one). Every other page of the participation side asks this.
+NOT_PUBLIC = ("draft", "hidden")
+# What the public list shows and what takes comments: published and every later state. A
+# withdrawn initiative keeps its page, for those who followed a link, but leaves the list and
+# takes no more comments.
 LISTED = ("published", "under_evaluation", "accepted", "rejected", "in_progress", "done")
 # Open to supports: once owed an answer, more supporters still hear it.
 SUPPORTABLE = ("published", "under_evaluation")
 ANSWERED = ("accepted", "rejected", "in_progress", "done")
-SORTS = ("newest", "supported", "answered")
+# Accepted and not finished: staff post progress, partners pledge.
+UNDER_WAY = ("accepted", "in_progress")
+# "closing": those owed an answer first, the answer due soonest; then the newest.
+SORTS = ("newest", "supported", "closing", "answered")
 
 
 class InitiativeError(Exception):
@@ -106,6 +114,17 @@ def is_answered(initiative: Initiative) -> bool:
     return initiative.answered_at is not None or initiative.status in ANSWERED
 
 
+def was_removed(session: Session, initiative: Initiative) -> bool:
+    """Hidden for good by a moderator (not merely hidden by reports, waiting for one)."""
+    from app.community.moderation_service import is_removed
+
+    return initiative.status == "hidden" and is_removed(session, "initiative", initiative.id)
+
+
+def is_under_way(initiative: Initiative) -> bool:
+    return initiative.status in UNDER_WAY
+
+
 def may_edit(user: User | None, initiative: Initiative) -> bool:
     return (user is not None and getattr(user, "id", None) == initiative.author_id
             and initiative.status in ("draft", "published", "under_evaluation")
@@ -131,10 +150,20 @@ def villages_of(session: Session, commune_id: int | None) -> list[AdminUnit]:
                                 .order_by(AdminUnit.name_vi)))
 
 
+def villages_by_commune(session: Session) -> dict[int, list[AdminUnit]]:
+    """Every village, by the id of its commune (one query for the whole form)."""
+    grouped: dict[int, list[AdminUnit]] = {}
+    for village in session.scalars(select(AdminUnit).where(AdminUnit.level == "village")
+                                   .order_by(AdminUnit.name_vi)):
+        grouped.setdefault(village.parent_id, []).append(village)
+    return grouped
+
+
 def search_page(session: Session, *, commune_id: int | None = None,
                 village_id: int | None = None, sort: str = "newest", q: str = "",
                 page: int = 1, size: int = PAGE_SIZE) -> Page:
-    stmt = select(Initiative).where(Initiative.status.in_(LISTED))
+    stmt = (select(Initiative).where(Initiative.status.in_(LISTED))
+            .options(selectinload(Initiative.unit), selectinload(Initiative.village)))
     if commune_id is not None:
         stmt = stmt.where(Initiative.unit_id == commune_id)
     if village_id is not None:
@@ -144,6 +173,12 @@ def search_page(session: Session, *, commune_id: int | None = None,
         stmt = stmt.where(Initiative.search_text.like(f"%{escape_like(word)}%", escape="\\"))
     if sort == "supported":
         stmt = stmt.order_by(Initiative.support_count.desc(), Initiative.id.desc())
+    elif sort == "closing":
+        # The only deadline an initiative has is the commune's answer (its case's due date).
+        due = sql_case((Initiative.status == "under_evaluation", Case.due_at), else_=None)
+        stmt = (stmt.outerjoin(Case, Case.id == Initiative.case_id)
+                .order_by(due.is_(None), due, Initiative.published_at.desc(),
+                          Initiative.id.desc()))
     elif sort == "answered":
         stmt = stmt.order_by(Initiative.answered_at.is_(None), Initiative.answered_at.desc(),
                              Initiative.id.desc())
@@ -189,32 +224,13 @@ def for_case(session: Session, case_id: int) -> Initiative | None:
 
 # -- parsing ---------------------------------------------------------------------------------
 
-_GROUPED = re.compile(r"^\d{1,3}([ .,]\d{3})+$")
-
-
 def parse_whole(raw: str | None, field: str, *, minimum: int, maximum: int,
                 prefix: str = "cost") -> int | None:
-    """Whole numbers as people type them (50000, 50.000, 50 000, a trailing đ); None if blank."""
-    text = str(raw or "").strip()
-    for suffix in ("₫", "đồng", "đ", "VND", "vnd"):
-        if text.endswith(suffix):
-            text = text[: -len(suffix)].strip()
-            break
-    if not text:
-        return None
-    negative = text.startswith("-")
-    body = text[1:].strip() if negative else text
-    if not body.isascii() or not (body.isdigit() or _GROUPED.match(body)):
-        raise InitiativeError(f"{prefix}_not_a_number", field)
-    digits = re.sub(r"[ .,]", "", body)
-    if len(digits) > 15:
-        raise InitiativeError(f"{prefix}_too_large", field)
-    value = -int(digits) if negative else int(digits)
-    if value < minimum:
-        raise InitiativeError(f"{prefix}_negative" if value < 0 else f"{prefix}_too_small", field)
-    if value > maximum:
-        raise InitiativeError(f"{prefix}_too_large", field)
-    return value
+    """A cost or quantity as people type it (app/inputs.py parse_whole); None if blank."""
+    try:
+        return read_whole(raw, minimum=minimum, maximum=maximum)
+    except WholeNumberError as error:
+        raise InitiativeError(f"{prefix}_{error.code}", field) from None
 
 
 def _text(raw: str | None, field: str, limit: int, *, required: bool = True,
@@ -269,10 +285,10 @@ def _clean(session: Session, data: InitiativeInput) -> _Clean:
     return _Clean(title, description, unit.id, village_id, data.category, cost, needs)
 
 
-def _store_photo(photo: Photo | None) -> tuple[str, str] | None:
+def _check_photo(photo: Photo | None) -> tuple[bytes, str] | None:
+    """The photo's bytes and kind once its content is checked; None when none was sent."""
     if photo is None or not photo.data and not photo.filename:
         return None
-    from app.storage import file_store
     from app.uploads import UploadError, check_document
 
     try:
@@ -280,7 +296,31 @@ def _store_photo(photo: Photo | None) -> tuple[str, str] | None:
                               max_bytes=PHOTO_MAX_BYTES)
     except UploadError as error:
         raise InitiativeError(f"photo_{error.code}", "photo") from None
-    return file_store().save(photo.data, "community"), kind.code
+    return photo.data, kind.code
+
+
+@contextmanager
+def _photo_store():
+    """Saves a checked photo during a write and deletes it again if the write fails, so a
+    refused request (edited after the answer, progress by a stranger) leaves no file behind.
+    Enter it before write_transaction: it sees the error after the rollback."""
+    from app.storage import file_store
+
+    store, saved = file_store(), []
+
+    def save(checked: tuple[bytes, str] | None) -> tuple[str, str] | None:
+        if checked is None:
+            return None
+        data, kind = checked
+        saved.append(store.save(data, "community"))
+        return saved[-1], kind
+
+    try:
+        yield save
+    except BaseException:
+        for key in saved:
+            store.delete(key)
+        raise
 
 
 def _search_text(title: str, description: str) -> str:
@@ -293,14 +333,15 @@ def propose(session: Session, author: User, data: InitiativeInput, photo: Photo 
             *, publish: bool = False, now: datetime | None = None) -> Initiative:
     now = now or utcnow()
     clean = _clean(session, data)
-    stored = _store_photo(photo)  # checked before anything is written
-    with write_transaction(session):
+    checked = _check_photo(photo)  # before anything is written
+    with _photo_store() as save_photo, write_transaction(session):
         initiative = Initiative(
             author_id=author.id, unit_id=clean.unit_id, village_id=clean.village_id,
             category=clean.category, title=clean.title, description=clean.description,
             estimated_cost=clean.estimated_cost, status="published" if publish else "draft",
             search_text=_search_text(clean.title, clean.description), created_at=now,
             updated_at=now, published_at=now if publish else None)
+        stored = save_photo(checked)
         if stored:
             initiative.photo_key, initiative.photo_kind = stored
         initiative.needs = [InitiativeNeed(kind=k, description=d, quantity=q, unit_label=u)
@@ -309,8 +350,20 @@ def propose(session: Session, author: User, data: InitiativeInput, photo: Photo 
     return initiative
 
 
+def _locked(session: Session, *where) -> Initiative | None:
+    """The initiative as stored now, locked for this write transaction. Every write that
+    decides on an initiative's state takes it (edit, withdraw, support, answer, progress), so
+    each decides on what the others left, never on an older read: no edit lands after the
+    official answer, nothing is withdrawn past a case made meanwhile, progress does not undo
+    a moderator's hiding. SQLite already holds the database's write lock."""
+    stmt = select(Initiative).where(*where).execution_options(populate_existing=True)
+    if not is_sqlite(session):
+        stmt = stmt.with_for_update()
+    return session.scalars(stmt).one_or_none()
+
+
 def _load_own(session: Session, initiative_id: int, author: User) -> Initiative:
-    initiative = session.get(Initiative, initiative_id, populate_existing=True)
+    initiative = _locked(session, Initiative.id == initiative_id)
     if initiative is None or initiative.author_id != author.id:
         raise InitiativeError("not_found")
     return initiative
@@ -322,8 +375,8 @@ def edit(session: Session, initiative_id: int, author: User, data: InitiativeInp
     """A new text by the author, before any official answer; the old one is kept."""
     now = now or utcnow()
     clean = _clean(session, data)
-    stored = _store_photo(photo)
-    with write_transaction(session):
+    checked = _check_photo(photo)
+    with _photo_store() as save_photo, write_transaction(session):
         initiative = _load_own(session, initiative_id, author)
         if not may_edit(author, initiative):
             raise InitiativeError("answered")
@@ -345,6 +398,7 @@ def edit(session: Session, initiative_id: int, author: User, data: InitiativeInp
         initiative.estimated_cost = clean.estimated_cost
         initiative.search_text = _search_text(clean.title, clean.description)
         initiative.updated_at = now
+        stored = save_photo(checked)
         if stored:
             initiative.photo_key, initiative.photo_kind = stored
         initiative.needs = [InitiativeNeed(kind=k, description=d, quantity=q, unit_label=u)
@@ -392,14 +446,10 @@ def support(session: Session, initiative_id: int, user: User,
     user_id = user.id
     try:
         with write_transaction(session):
-            stmt = (select(Initiative).where(Initiative.id == initiative_id)
-                    .execution_options(populate_existing=True))
-            if not is_sqlite(session):
-                # Lock the row before the support's foreign key takes its share lock on it:
-                # the winner later sets case_id (a key column), which would otherwise deadlock
-                # against the waiting supports. SQLite already holds the write lock.
-                stmt = stmt.with_for_update()
-            initiative = session.scalars(stmt).one_or_none()
+            # Locked before the support's foreign key takes its share lock on the row: the
+            # winner later sets case_id (a key column), which would otherwise deadlock against
+            # the waiting supports.
+            initiative = _locked(session, Initiative.id == initiative_id)
             if initiative is None or initiative.status in ("draft", "hidden"):
                 raise InitiativeError("not_found")
             if initiative.status not in SUPPORTABLE:
@@ -465,10 +515,18 @@ def answer(session: Session, case_id: int, officer: User, *, accepted: bool, tex
     now = now or utcnow()
     body = _text(text, "answer", 5000, multiline=True)
     with write_transaction(session):
-        initiative = for_case(session, case_id)
+        initiative = _locked(session, Initiative.case_id == case_id)
         if initiative is None:
             raise InitiativeError("not_found")
-        session.refresh(initiative)
+        if initiative.status == "hidden":
+            if not was_removed(session, initiative):
+                # Residents' reports hid it: a moderator restores (or removes) it first.
+                raise InitiativeError("hidden_for_answer")
+            # A moderator removed it: nothing is left to answer, and its author was told why.
+            # The case stops with the officer's note, so it leaves the queue.
+            perform(session, case_id, "stop", officer, expected_version=expected_version,
+                    note=body[:1000], now=now)
+            return initiative
         if is_answered(initiative) or initiative.status != "under_evaluation":
             raise InitiativeError("answered")
         initiative.status = "accepted" if accepted else "rejected"
@@ -489,17 +547,18 @@ def post_update(session: Session, initiative_id: int, officer: User, body: str,
     `done` closes it. Author and supporters hear of it in the same transaction."""
     now = now or utcnow()
     text = _text(body, "body", 3000, multiline=True)
-    stored = _store_photo(photo)
-    with write_transaction(session):
-        initiative = session.get(Initiative, initiative_id, populate_existing=True)
+    checked = _check_photo(photo)
+    with _photo_store() as save_photo, write_transaction(session):
+        initiative = _locked(session, Initiative.id == initiative_id)
         if initiative is None:
             raise InitiativeError("not_found")
         if not is_staff_of(session, officer, initiative.unit_id):
             raise InitiativeError("not_staff")
-        if initiative.status not in ("accepted", "in_progress"):
+        if not is_under_way(initiative):
             raise InitiativeError("not_accepted")
         row = InitiativeUpdate(initiative_id=initiative.id, author_id=officer.id, body=text,
                                created_at=now)
+        stored = save_photo(checked)
         if stored:
             row.photo_key, row.photo_kind = stored
         session.add(row)
@@ -511,15 +570,14 @@ def post_update(session: Session, initiative_id: int, officer: User, body: str,
 
 
 def _tell_followers(session: Session, initiative: Initiative, text: str, *, done: bool) -> None:
-    from app.notifications.outbox import queue_for_user
+    from app.notifications.personal import tell_each
 
-    for person in followers(session, initiative):
-        if not (person.email or person.phone):
-            continue
-        with force_locale(person.locale or "vi"):
-            subject = (_("Initiative “%(title)s” is done", title=initiative.title) if done else
-                       _("Progress on initiative “%(title)s”", title=initiative.title))
-            queue_for_user(session, person, subject, "\n".join([subject, text]))
+    def compose() -> tuple[str, str]:
+        subject = (_("Initiative “%(title)s” is done", title=initiative.title) if done else
+                   _("Progress on initiative “%(title)s”", title=initiative.title))
+        return subject, "\n".join([subject, text])
+
+    tell_each(session, followers(session, initiative), compose)
 
 
 def followers(session: Session, initiative: Initiative) -> list[User]:

@@ -24,9 +24,10 @@ class InitiativeKind:
     def staff_context(self, session: Session, case) -> dict:
         from app.community.initiatives_service import for_case
 
-        from app.community.initiatives_forms import NEED_LABELS
+        from app.community.initiatives_forms import NEED_LABELS, STATUS_LABELS
 
-        return {"initiative": for_case(session, case.id), "need_labels": NEED_LABELS}
+        return {"initiative": for_case(session, case.id), "need_labels": NEED_LABELS,
+                "status_labels": STATUS_LABELS}
 
     def notices(self, session: Session, transition: Transition) -> Iterable[Notice]:
         from app.community.initiatives_service import followers, for_case

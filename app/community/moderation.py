@@ -16,9 +16,11 @@ from app.errors import refuse
 from app.extensions import db
 from app.input_guard import query_page
 from app.inputs import parse_id
+from app.models.users import STAFF_ROLES
 from app.security import roles
 
-STAFF = ("officer", "leader", "admin")
+# Every staff account; which commune each may act in, the services decide.
+STAFF = tuple(sorted(STAFF_ROLES))
 
 ERRORS = {
     "reason_required": _l("Give the reason for your decision."),
@@ -29,8 +31,8 @@ ERRORS = {
 
 def _queue_page(forms=None, status=200):
     me = current_user._get_current_object()
-    items = service.queue(db.session, me)
-    return render_template("community/moderation.html", items=items, forms=forms or {},
+    page = service.queue_page(db.session, me, query_page())
+    return render_template("community/moderation.html", page=page, forms=forms or {},
                            reason_labels=FLAG_REASON_LABELS, target_labels=TARGET_LABELS,
                            target_url=target_url), status
 

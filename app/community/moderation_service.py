@@ -1,7 +1,9 @@
-"""Comments, flags and moderation: the rules, without Flask.
+"""Comments, flags and moderation: the rules (no Flask request here; Babel words the authors'
+messages in their own language).
 
-* A comment goes on an initiative or a village need that the public can see (an initiative
-  published or later, not a draft and not hidden; a need not hidden).
+* A comment goes on an initiative or a village need that the public can see and that is still
+  open (an initiative published or later, not a draft, not hidden, not withdrawn by its
+  author; a need not hidden).
 * A flag counts once per person and target: the unique key on `flags` is the rule, the check
   before the insert only gives the clear message.
 * The flag, the counter and (at the commune's threshold) the hiding are one write transaction.
@@ -15,22 +17,31 @@
   flagging once more (once per person and target still holds), other people can.
 * Remove: a comment becomes 'removed' (the text is never shown again); an initiative or a need
   stays hidden for good (the `remove` entry in the log says so and keeps it out of the queue).
+* Each decision locks the target first, so two moderators deciding at once (restore and
+  remove) make one decision; the other is told it was decided already.
+* The author of the comment, initiative or need is told, in their language and in the same
+  transaction, when reports hide it and when a moderator restores or removes it (with the
+  moderator's reason).
 * Moderators: staff of the target's commune (a seat in a department of that unit) or admins.
 """
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select, update
+from flask_babel import gettext as _, lazy_gettext as _l
+from sqlalchemy import and_, exists, func, or_, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased, selectinload
 
-from app.db import write_transaction
-from app.models import (CommunitySettings, User)
+from app.community.initiatives_service import (DEFAULT_FLAG_THRESHOLD, LISTED, NOT_PUBLIC,
+                                               settings_for)
+from app.db import is_sqlite, write_transaction
+from app.models import User
 from app.models.community import (FLAG_REASONS, Comment, Flag, Initiative, ModerationEntry,
                                   VillageNeed)
+from app.notifications.personal import tell
 from app.pagination import Page, page_of_query
 from app.units.staff import communes_staffed
 
@@ -38,9 +49,7 @@ COMMENT_TARGETS = ("initiative", "village_need")
 FLAG_TARGETS = ("initiative", "comment", "village_need")
 COMMENT_MAX = 2000
 REASON_MAX = 500
-DEFAULT_FLAG_THRESHOLD = 3
-# An initiative the public sees: not a draft, not hidden by moderation.
-NOT_PUBLIC_INITIATIVE = ("draft", "hidden")
+QUEUE_PAGE_SIZE = 20
 PREVIOUS = "previous:"
 
 
@@ -97,15 +106,27 @@ def is_public(session: Session, target_type: str, target_id: int) -> bool:
     if row is None or _row_hidden(row):
         return False
     if isinstance(row, Initiative):
-        return row.status not in NOT_PUBLIC_INITIATIVE
+        return row.status not in NOT_PUBLIC
     if isinstance(row, Comment):
         return is_public(session, row.target_type, row.target_id)
     return True
 
 
+def comment_refusal(session: Session, target_type: str, target_id: int) -> str | None:
+    """Why the target takes no comment ("not_found": the public cannot see it; "closed": its
+    author withdrew the initiative), or None when it takes them."""
+    if target_type not in COMMENT_TARGETS or not is_public(session, target_type, target_id):
+        return "not_found"
+    row = target_row(session, target_type, target_id)
+    if isinstance(row, Initiative) and row.status not in LISTED:
+        return "closed"
+    return None
+
+
 def flag_threshold(session: Session, unit_id: int | None) -> int:
-    settings = session.get(CommunitySettings, unit_id) if unit_id is not None else None
-    return settings.flag_threshold if settings is not None else DEFAULT_FLAG_THRESHOLD
+    if unit_id is None:
+        return DEFAULT_FLAG_THRESHOLD
+    return settings_for(session, unit_id).flag_threshold
 
 
 def target_title(session: Session, target_type: str, target_id: int) -> str:
@@ -129,8 +150,9 @@ def add_comment(session: Session, user: User, target_type: str, target_id: int,
     if target_type not in COMMENT_TARGETS:
         raise ModerationError("not_found")
     with write_transaction(session):
-        if not is_public(session, target_type, target_id):
-            raise ModerationError("not_found")
+        refusal = comment_refusal(session, target_type, target_id)
+        if refusal is not None:
+            raise ModerationError(refusal)
         comment = Comment(target_type=target_type, target_id=target_id, author_id=user.id,
                           body=body)
         session.add(comment)
@@ -144,6 +166,7 @@ def latest_comments(session: Session, target_type: str, target_id: int,
                Comment.status == "visible")
     total = session.scalar(select(func.count()).select_from(Comment).where(*visible)) or 0
     rows = list(session.scalars(select(Comment).where(*visible)
+                                .options(selectinload(Comment.author))
                                 .order_by(Comment.created_at.desc(), Comment.id.desc())
                                 .limit(limit)))
     return rows[::-1], total
@@ -155,6 +178,7 @@ def comments_page(session: Session, target_type: str, target_id: int, page: int,
     page shows a placeholder instead of their text)."""
     stmt = (select(Comment).where(Comment.target_type == target_type,
                                   Comment.target_id == target_id)
+            .options(selectinload(Comment.author))
             .order_by(Comment.created_at, Comment.id))
     return page_of_query(session, stmt, page, size)
 
@@ -222,7 +246,53 @@ def _auto_hide(session: Session, target_type: str, target_id: int) -> bool:
     row = session.get(model, target_id)
     if row is not None:
         session.refresh(row)
+        _tell_author(session, row, "auto_hide")
     return True
+
+
+# -- telling the author ----------------------------------------------------------------------
+
+# What the author of a comment, an initiative or a need reads when moderation acts on it.
+_AUTHOR_SUBJECTS = {
+    ("comment", "auto_hide"): _l("Your comment was hidden after reports"),
+    ("comment", "restore"): _l("Your comment is visible again"),
+    ("comment", "remove"): _l("Your comment was removed by a moderator"),
+    ("initiative", "auto_hide"): _l("Your initiative “%(title)s” was hidden after reports"),
+    ("initiative", "restore"): _l("Your initiative “%(title)s” is visible again"),
+    ("initiative", "remove"): _l("Your initiative “%(title)s” was removed by a moderator"),
+    ("village_need", "auto_hide"): _l("The village need “%(title)s” was hidden after reports"),
+    ("village_need", "restore"): _l("The village need “%(title)s” is visible again"),
+    ("village_need", "remove"): _l("The village need “%(title)s” was removed by a moderator"),
+}
+
+
+def _author_of(session: Session, row) -> User | None:
+    author_id = row.posted_by_id if isinstance(row, VillageNeed) else row.author_id
+    return session.get(User, author_id)
+
+
+def _tell_author(session: Session, row, action: str, reason: str = "") -> None:
+    """The author hears what moderation did to their comment, initiative or need, and why, in
+    their language, in the transaction that did it."""
+    target_type = {Comment: "comment", Initiative: "initiative",
+                   VillageNeed: "village_need"}[type(row)]
+    title = target_title(session, "comment" if isinstance(row, Comment) else target_type,
+                         row.id)[:120]
+
+    def compose() -> tuple[str, str]:
+        subject = str(_AUTHOR_SUBJECTS[target_type, action]) % {"title": title}
+        lines = [subject]
+        if isinstance(row, Comment):
+            lines.append(_("Your comment on “%(title)s”: %(text)s", title=title,
+                           text=row.body[:300]))
+        if action == "auto_hide":
+            lines.append(_("Several residents reported it, so it is hidden until a moderator "
+                           "of the commune looks at it."))
+        else:
+            lines.append(_("The moderator's reason: %(reason)s", reason=reason))
+        return subject, "\n".join(lines)
+
+    tell(session, _author_of(session, row), compose)
 
 
 # -- moderators ----------------------------------------------------------------------------
@@ -240,29 +310,59 @@ def may_moderate(session: Session, user: User, target_type: str, target_id: int)
     return commune_of(session, target_type, target_id) in units
 
 
-def _removed(session: Session, target_type: str, target_id: int) -> bool:
-    last = session.scalar(select(ModerationEntry.action).where(
-        ModerationEntry.target_type == target_type, ModerationEntry.target_id == target_id)
-        .order_by(ModerationEntry.id.desc()).limit(1))
-    return last == "remove"
+def is_removed(session: Session, target_type: str, target_id: int) -> bool:
+    """Whether a moderator removed it: nothing happens to a target after its removal, so the
+    log holding a 'remove' for it says so."""
+    return session.scalar(select(exists().where(
+        ModerationEntry.target_type == target_type, ModerationEntry.target_id == target_id,
+        ModerationEntry.action == "remove"))) or False
 
 
-def _check_action(session: Session, moderator: User, target_type: str, target_id: int,
-                  reason: str) -> str:
+def _locked_row(session: Session, target_type: str, target_id: int):
+    """The target as stored now, locked for the decision: two moderators deciding at once
+    (restore and remove, or the same twice) are serialised, and the second finds it decided."""
+    model = _model(target_type)
+    if model is None:
+        return None
+    stmt = (select(model).where(model.id == target_id)
+            .execution_options(populate_existing=True))
+    if not is_sqlite(session):
+        stmt = stmt.with_for_update()  # SQLite already holds the write lock
+    return session.scalars(stmt).one_or_none()
+
+
+def _decide(session: Session, moderator: User, target_type: str, target_id: int,
+            reason: str, action: str) -> None:
     reason = (reason or "").strip()
-    row = target_row(session, target_type, target_id)
-    if row is None:
-        raise ModerationError("not_found")
-    if not may_moderate(session, moderator, target_type, target_id):
-        raise ModerationError("not_allowed")
     if not reason:
         raise ModerationError("reason_required")
     if len(reason) > REASON_MAX:
         raise ModerationError("too_long")
-    if (not _row_hidden(row) or (isinstance(row, Comment) and row.status == "removed")
-            or _removed(session, target_type, target_id)):
-        raise ModerationError("not_hidden")
-    return reason
+    with write_transaction(session):
+        row = _locked_row(session, target_type, target_id)
+        if row is None:
+            raise ModerationError("not_found")
+        if not may_moderate(session, moderator, target_type, target_id):
+            raise ModerationError("not_allowed")
+        if (not _row_hidden(row) or (isinstance(row, Comment) and row.status == "removed")
+                or is_removed(session, target_type, target_id)):
+            raise ModerationError("not_hidden")
+        if action == "restore":
+            if isinstance(row, Initiative):
+                row.status = _previous_status(session, row.id)
+            elif isinstance(row, VillageNeed):
+                row.hidden = False
+            else:
+                row.status = "visible"
+            row.flag_count = 0
+        elif isinstance(row, Comment):
+            row.status = "removed"
+        # A removed initiative stays 'hidden' and a need hidden=True: the log's 'remove' keeps
+        # them so (is_removed).
+        session.add(ModerationEntry(target_type=target_type, target_id=target_id,
+                                    action=action, moderator_id=moderator.id, reason=reason))
+        session.flush()
+        _tell_author(session, row, action, reason)
 
 
 def _previous_status(session: Session, initiative_id: int) -> str:
@@ -270,35 +370,20 @@ def _previous_status(session: Session, initiative_id: int) -> str:
         ModerationEntry.target_type == "initiative", ModerationEntry.target_id == initiative_id,
         ModerationEntry.action == "auto_hide").order_by(ModerationEntry.id.desc()).limit(1))
     status = (note or "").removeprefix(PREVIOUS) if (note or "").startswith(PREVIOUS) else ""
-    return status if status and status not in NOT_PUBLIC_INITIATIVE else "published"
+    return status if status and status not in NOT_PUBLIC else "published"
 
 
 def restore(session: Session, moderator: User, target_type: str, target_id: int,
             reason: str) -> None:
-    with write_transaction(session):
-        reason = _check_action(session, moderator, target_type, target_id, reason)
-        row = target_row(session, target_type, target_id)
-        if isinstance(row, Initiative):
-            row.status = _previous_status(session, row.id)
-        elif isinstance(row, VillageNeed):
-            row.hidden = False
-        else:
-            row.status = "visible"
-        row.flag_count = 0
-        session.add(ModerationEntry(target_type=target_type, target_id=target_id,
-                                    action="restore", moderator_id=moderator.id, reason=reason))
+    """Visible again, as it was before it was hidden; its author is told why."""
+    _decide(session, moderator, target_type, target_id, reason, "restore")
 
 
 def remove(session: Session, moderator: User, target_type: str, target_id: int,
            reason: str) -> None:
-    with write_transaction(session):
-        reason = _check_action(session, moderator, target_type, target_id, reason)
-        row = target_row(session, target_type, target_id)
-        if isinstance(row, Comment):
-            row.status = "removed"
-        # An initiative stays 'hidden' and a need hidden=True: the log's 'remove' keeps them so.
-        session.add(ModerationEntry(target_type=target_type, target_id=target_id,
-                                    action="remove", moderator_id=moderator.id, reason=reason))
+    """Gone for good: a comment 'removed', an initiative or a need hidden for ever; its author
+    is told why."""
+    _decide(session, moderator, target_type, target_id, reason, "remove")
 
 
 # -- the queue and the log -------------------------------------------------------------------
@@ -322,72 +407,105 @@ def _in_units(units: set[int] | None):
     return tuple(units) or (-1,)
 
 
-def queue(session: Session, moderator: User) -> list[QueueItem]:
-    """The hidden (not removed) things of the moderator's communes, with their flags."""
-    units = _in_units(moderated_units(session, moderator))
-    items: list[QueueItem] = []
-    ini = select(Initiative).where(Initiative.status == "hidden")
-    need = select(VillageNeed).where(VillageNeed.hidden.is_(True))
-    com = (select(Comment, Initiative.unit_id, VillageNeed.unit_id)
-           .outerjoin(Initiative, and_(Comment.target_type == "initiative",
-                                       Initiative.id == Comment.target_id))
-           .outerjoin(VillageNeed, and_(Comment.target_type == "village_need",
-                                        VillageNeed.id == Comment.target_id))
-           .where(Comment.status == "hidden"))
-    if units is not None:
-        ini = ini.where(Initiative.unit_id.in_(units))
-        need = need.where(VillageNeed.unit_id.in_(units))
-        com = com.where(or_(Initiative.unit_id.in_(units), VillageNeed.unit_id.in_(units)))
-    for row in session.scalars(ini.limit(500)):
-        items.append(QueueItem("initiative", row.id, row.title, row.description[:300],
-                               row.unit_id, row.flag_count))
-    for row in session.scalars(need.limit(500)):
-        items.append(QueueItem("village_need", row.id, row.title, row.description[:300],
-                               row.unit_id, row.flag_count))
-    for row, ini_unit, need_unit in session.execute(com.limit(500)):
-        items.append(QueueItem("comment", row.id,
-                               target_title(session, row.target_type, row.target_id),
-                               row.body[:300], ini_unit or need_unit, row.flag_count))
-    kept = []
-    for item in items:
-        if item.target_type != "comment" and _removed(session, item.target_type, item.target_id):
+def _entries_in(stmt, units):
+    """`stmt` over moderation_log, kept to the entries about targets in these communes (a
+    comment belongs to its initiative's or need's commune)."""
+    if units is None:
+        return stmt
+    comment_ids = (select(Comment.id)
+                   .outerjoin(Initiative, and_(Comment.target_type == "initiative",
+                                               Initiative.id == Comment.target_id))
+                   .outerjoin(VillageNeed, and_(Comment.target_type == "village_need",
+                                                VillageNeed.id == Comment.target_id))
+                   .where(or_(Initiative.unit_id.in_(units), VillageNeed.unit_id.in_(units))))
+    return stmt.where(or_(
+        and_(ModerationEntry.target_type == "initiative", ModerationEntry.target_id.in_(
+            select(Initiative.id).where(Initiative.unit_id.in_(units)))),
+        and_(ModerationEntry.target_type == "village_need", ModerationEntry.target_id.in_(
+            select(VillageNeed.id).where(VillageNeed.unit_id.in_(units)))),
+        and_(ModerationEntry.target_type == "comment",
+             ModerationEntry.target_id.in_(comment_ids))))
+
+
+def queue_page(session: Session, moderator: User, page: int,
+               size: int = QUEUE_PAGE_SIZE) -> Page:
+    """The things of the moderator's communes waiting for a decision, oldest hidden first, as
+    QueueItems: a thing waits while the last log entry about it is its 'auto_hide' (restoring
+    and removing always log). A page costs the same few queries however long the queue."""
+    later = aliased(ModerationEntry)
+    stmt = (select(ModerationEntry).where(
+        ModerationEntry.action == "auto_hide",
+        ~exists().where(later.target_type == ModerationEntry.target_type,
+                        later.target_id == ModerationEntry.target_id,
+                        later.id > ModerationEntry.id))
+        .order_by(ModerationEntry.at, ModerationEntry.id))
+    stmt = _entries_in(stmt, _in_units(moderated_units(session, moderator)))
+    result = page_of_query(session, stmt, page, size)
+    return replace(result, items=_queue_items(session, list(result.items)))
+
+
+def _queue_items(session: Session, entries: list[ModerationEntry]) -> list[QueueItem]:
+    ids: dict[str, set[int]] = {"initiative": set(), "village_need": set(), "comment": set()}
+    for entry in entries:
+        ids[entry.target_type].add(entry.target_id)
+    comments = {c.id: c for c in session.scalars(
+        select(Comment).where(Comment.id.in_(ids["comment"])))} if ids["comment"] else {}
+    for comment in comments.values():  # the comment's page, for its title and commune
+        ids[comment.target_type].add(comment.target_id)
+    rows = {
+        "initiative": {r.id: r for r in session.scalars(
+            select(Initiative).where(Initiative.id.in_(ids["initiative"])))},
+        "village_need": {r.id: r for r in session.scalars(
+            select(VillageNeed).where(VillageNeed.id.in_(ids["village_need"])))},
+    }
+    keys = [(e.target_type, e.target_id) for e in entries]
+    restored = dict(((t, i), at) for t, i, at in session.execute(
+        select(ModerationEntry.target_type, ModerationEntry.target_id,
+               func.max(ModerationEntry.at))
+        .where(ModerationEntry.action == "restore",
+               tuple_(ModerationEntry.target_type, ModerationEntry.target_id).in_(keys))
+        .group_by(ModerationEntry.target_type, ModerationEntry.target_id))) if keys else {}
+    reasons: dict[tuple[str, int], Counter] = {key: Counter() for key in keys}
+    if keys:
+        for target_type, target_id, reason, created_at in session.execute(
+                select(Flag.target_type, Flag.target_id, Flag.reason, Flag.created_at)
+                .where(tuple_(Flag.target_type, Flag.target_id).in_(keys))):
+            since = restored.get((target_type, target_id))
+            # The reasons of the flags since the last restore (older ones were judged).
+            if since is None or created_at > since:
+                reasons[target_type, target_id][reason] += 1
+    items = []
+    for entry in entries:
+        key = (entry.target_type, entry.target_id)
+        if entry.target_type == "comment":
+            comment = comments.get(entry.target_id)
+            if comment is None:
+                continue
+            page_row = rows[comment.target_type].get(comment.target_id)
+            items.append(QueueItem("comment", comment.id, page_row.title if page_row else "",
+                                   comment.body[:300],
+                                   page_row.unit_id if page_row else None, comment.flag_count,
+                                   reasons[key], entry.at))
             continue
-        # The reasons of the flags since the last restore (older ones were judged already).
-        restored_at = session.scalar(select(func.max(ModerationEntry.at)).where(
-            ModerationEntry.target_type == item.target_type,
-            ModerationEntry.target_id == item.target_id, ModerationEntry.action == "restore"))
-        flags = select(Flag.reason).where(Flag.target_type == item.target_type,
-                                          Flag.target_id == item.target_id)
-        if restored_at is not None:
-            flags = flags.where(Flag.created_at > restored_at)
-        item.reasons = Counter(session.scalars(flags))
-        item.hidden_at = session.scalar(select(func.max(ModerationEntry.at)).where(
-            ModerationEntry.target_type == item.target_type,
-            ModerationEntry.target_id == item.target_id, ModerationEntry.action == "auto_hide"))
-        kept.append(item)
-    return sorted(kept, key=lambda i: (i.hidden_at is None, i.hidden_at), reverse=False)
+        row = rows[entry.target_type].get(entry.target_id)
+        if row is None:
+            continue
+        items.append(QueueItem(entry.target_type, row.id, row.title, row.description[:300],
+                               row.unit_id, row.flag_count, reasons[key], entry.at))
+    return items
+
+
+def queue(session: Session, moderator: User) -> list[QueueItem]:
+    """The first page of the queue (tests and the workbench's count use it)."""
+    return queue_page(session, moderator, 1).items
 
 
 def log_page(session: Session, moderator: User, page: int, size: int = 25) -> Page:
     """The moderation log of the moderator's communes, newest first."""
-    units = _in_units(moderated_units(session, moderator))
     stmt = select(ModerationEntry).order_by(ModerationEntry.at.desc(), ModerationEntry.id.desc())
-    if units is not None:
-        comment_ids = (select(Comment.id)
-                       .outerjoin(Initiative, and_(Comment.target_type == "initiative",
-                                                   Initiative.id == Comment.target_id))
-                       .outerjoin(VillageNeed, and_(Comment.target_type == "village_need",
-                                                    VillageNeed.id == Comment.target_id))
-                       .where(or_(Initiative.unit_id.in_(units),
-                                  VillageNeed.unit_id.in_(units))))
-        stmt = stmt.where(or_(
-            and_(ModerationEntry.target_type == "initiative", ModerationEntry.target_id.in_(
-                select(Initiative.id).where(Initiative.unit_id.in_(units)))),
-            and_(ModerationEntry.target_type == "village_need", ModerationEntry.target_id.in_(
-                select(VillageNeed.id).where(VillageNeed.unit_id.in_(units)))),
-            and_(ModerationEntry.target_type == "comment",
-                 ModerationEntry.target_id.in_(comment_ids))))
-    return page_of_query(session, stmt, page, size)
+    return page_of_query(session, _entries_in(stmt, _in_units(moderated_units(session,
+                                                                               moderator))),
+                         page, size)
 
 
 def moderator_names(session: Session, entries) -> dict[int, str]:

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, RadioField, SelectField, StringField, TelField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from app.community.initiatives_forms import NEED_LABELS
 from app.forms import BaseForm
 
 PARTNER_KIND_LABELS = {
@@ -13,16 +14,13 @@ PARTNER_KIND_LABELS = {
     "business": _l("Business"),
     "school": _l("School or research institute"),
 }
-NEED_KIND_LABELS = {
-    "money": _l("Money (VND)"),
-    "materials": _l("Materials"),
-    "labour": _l("Labour (person-days)"),
-    "expertise": _l("Expertise"),
-}
+# The kinds of help an initiative needs and a partner pledges: one set of words for both.
+NEED_KIND_LABELS = NEED_LABELS
 PLEDGE_STATUS_LABELS = {
     "pledged": _l("Pledged"),
     "delivered": _l("Delivered"),
     "cancelled": _l("Cancelled"),
+    "withdrawn": _l("Withdrawn by the partner"),
 }
 
 ERRORS = {
@@ -68,7 +66,11 @@ ERRORS = {
     "no_pledge": _l("There is no such pledge."),
     "not_staff_of_initiative": _l("Only staff of the initiative's commune can mark its "
                                   "pledges."),
-    "already_settled": _l("This pledge was already marked delivered or cancelled."),
+    "already_settled": _l("This pledge was already marked delivered or cancelled, or its "
+                          "partner withdrew it."),
+    "not_your_pledge": _l("Only the organisation that made this pledge can withdraw it."),
+    "not_withdrawable": _l("This pledge can no longer be withdrawn: it was already delivered, "
+                           "cancelled or withdrawn. Nothing was changed."),
 }
 
 
@@ -96,7 +98,8 @@ class RefuseForm(BaseForm):
 
 
 class BackForm(BaseForm):
-    """A one-button action (verify, delivered, cancelled): only where to go back to."""
+    """A one-button action (verify, delivered, cancelled, withdraw): only where to go back
+    to."""
 
     next = HiddenField()
 

@@ -1,9 +1,12 @@
 """"Ba Nhà" partners and pledges: registration, verification, the public list and pages, the
-pledge form and staff marking pledges delivered. Views only parse and render; the rules are in
-partners_service.py and pledges_service.py."""
+pledge form, staff marking pledges delivered or cancelled, and a partner withdrawing its own
+pledge. The one-button actions answer a plain form post with a redirect and an htmx post with
+the refreshed part of the page (the pending partner's card, the initiative's pledges), as
+supports and flags do. Views only parse and render; the rules are in partners_service.py and
+pledges_service.py."""
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -17,25 +20,25 @@ from app.community.partners_forms import (ERRORS, NEED_KIND_LABELS, PARTNER_KIND
 from app.errors import refuse
 from app.extensions import db
 from app.input_guard import query_page
-from app.links import redirect_back
+from app.links import redirect_back, safe_path
 from app.locale import current_language
 from app.models import Initiative, Pledge
 from app.models.community import PARTNER_KINDS
+from app.models.users import STAFF_ROLES
 from app.security import public, roles, signed_in
+from app.templating import is_htmx
 from app.units.services import commune_choices
 
-STAFF = ("officer", "leader", "admin")
+# Every staff account; which commune each may act in, the services decide.
+STAFF = tuple(sorted(STAFF_ROLES))
 
 
 def _me():
     return current_user._get_current_object()
 
 
-def initiative_url(initiative_id: int) -> str | None:
-    """The initiative's page, once the initiatives part provides it."""
-    if "community.initiative" in current_app.view_functions:
-        return url_for("community.initiative", initiative_id=initiative_id)
-    return None
+def initiative_url(initiative_id: int) -> str:
+    return url_for("community.initiative", initiative_id=initiative_id)
 
 
 def _labels() -> dict:
@@ -59,6 +62,7 @@ def _pledge_board(initiative: Initiative) -> dict:
                               and partners.verified_partners_of(db.session, me.id))
     data["can_settle"] = bool(me and partners.is_commune_staff(db.session, me,
                                                                initiative.unit_id))
+    data["withdrawable"] = lambda pledge: pledges.withdrawable(pledge, me)
     return data
 
 
@@ -132,6 +136,20 @@ def _back_to_pending(form) -> object:
     return redirect_back(form.next.data, url_for("community.partners_pending"))
 
 
+def _pending_answer(partner_id: int, form, message: str, category: str, *, card=None,
+                    refuse_form=None):
+    """htmx: the partner's card, decided (a message in its place) or with the refusal's
+    error next to the reason; a plain post: back to the list with the message."""
+    if is_htmx():
+        return render_template(
+            "community/_pending_partner.html", p=card, partner_id=partner_id,
+            message=message, category=category, refuse_form=refuse_form,
+            back=safe_path(form.next.data) or url_for("community.partners_pending"),
+            **_labels())
+    flash(message, category)
+    return _back_to_pending(form)
+
+
 @bp.post("/partners/<int:partner_id>/verify")
 @roles(*STAFF)
 def verify_partner(partner_id: int):
@@ -146,10 +164,9 @@ def verify_partner(partner_id: int):
     except partners.PartnerError as error:
         if error.code == "no_partner":
             refuse(404)
-        flash(message_for(error.code), "error")
-    else:
-        flash(_("%(name)s is verified.", name=verified.name), "success")
-    return _back_to_pending(form)
+        return _pending_answer(partner_id, form, message_for(error.code), "error")
+    return _pending_answer(partner_id, form, _("%(name)s is verified.", name=verified.name),
+                           "success")
 
 
 @bp.post("/partners/<int:partner_id>/refuse")
@@ -157,12 +174,15 @@ def verify_partner(partner_id: int):
 def refuse_partner(partner_id: int):
     form = RefuseForm()
     if not form.validate_on_submit():
-        # The only field is the reason; say what is wrong on the list it was typed in.
+        # The only field is the reason; say what is wrong where it was typed.
         if form.csrf_token.errors:
             refuse(400)
-        flash(str(form.reason.errors[0] if form.reason.errors else ERRORS["reason_required"]),
-              "error")
-        return _back_to_pending(form)
+        message = str(form.reason.errors[0] if form.reason.errors else ERRORS["reason_required"])
+        card = partners.visible_partner(db.session, _me(), partner_id)
+        if card is None:
+            refuse(404)
+        return _pending_answer(partner_id, form, message, "error", card=card,
+                               refuse_form=form)
     try:
         name = partners.refuse(db.session, _me(), partner_id, form.reason.data,
                                on_refused=notices.tell_contact_refused)
@@ -171,17 +191,16 @@ def refuse_partner(partner_id: int):
     except partners.PartnerError as error:
         if error.code == "no_partner":
             refuse(404)
-        flash(message_for(error.code), "error")
-    else:
-        flash(_("The registration of %(name)s was refused; its contact is told why.",
-                name=name), "success")
-    return _back_to_pending(form)
+        return _pending_answer(partner_id, form, message_for(error.code), "error")
+    return _pending_answer(partner_id, form, _(
+        "The registration of %(name)s was refused; its contact is told why.", name=name),
+        "success")
 
 
 # -- pledges ---------------------------------------------------------------------------------
 
-def _after_pledge_url(initiative_id: int, partner_id: int) -> str:
-    return initiative_url(initiative_id) or url_for("community.partner", partner_id=partner_id)
+def _after_pledge_url(initiative_id: int) -> str:
+    return initiative_url(initiative_id)
 
 
 @bp.route("/initiatives/<int:initiative_id>/pledge", methods=["GET", "POST"])
@@ -219,10 +238,23 @@ def pledge(initiative_id: int):
         else:
             flash(_("Thank you: your pledge to \u201c%(title)s\u201d is recorded. Staff of the "
                     "commune will mark it delivered.", title=initiative.title), "success")
-            return redirect(_after_pledge_url(initiative.id, made.partner_id))
+            return redirect(_after_pledge_url(made.initiative_id))
     status = 400 if request.method == "POST" else 200
     return render_template("community/partner_pledge.html", initiative=initiative, form=form,
                            closed=closed, **_labels()), status
+
+
+def _pledges_answer(row: Pledge, form, message: str, category: str):
+    """htmx: the initiative's pledges, refreshed, with the message; a plain post: back to
+    where the button was, with the message."""
+    if is_htmx():
+        initiative = db.session.get(Initiative, row.initiative_id)
+        return render_template(
+            "community/_pledges.html", initiative=initiative, pledge_message=message,
+            pledge_category=category,
+            back=safe_path(form.next.data) or initiative_url(initiative.id))
+    flash(message, category)
+    return redirect_back(form.next.data, _after_pledge_url(row.initiative_id))
 
 
 def _settle(pledge_id: int, outcome: str):
@@ -236,13 +268,11 @@ def _settle(pledge_id: int, outcome: str):
     except partners.PartnerError as error:
         if error.code == "no_pledge":
             refuse(404)
-        flash(message_for(error.code), "error")
-        row = db.session.get(Pledge, pledge_id)
-    else:
-        flash(_("The pledge is marked delivered.") if outcome == "delivered"
-              else _("The pledge is marked cancelled."), "success")
-    default = _after_pledge_url(row.initiative_id, row.partner_id)
-    return redirect_back(form.next.data, default)
+        return _pledges_answer(db.session.get(Pledge, pledge_id), form,
+                               message_for(error.code), "error")
+    return _pledges_answer(row, form, _("The pledge is marked delivered.")
+                           if outcome == "delivered" else _("The pledge is marked cancelled."),
+                           "success")
 
 
 @bp.post("/pledges/<int:pledge_id>/delivered")
@@ -255,3 +285,24 @@ def deliver_pledge(pledge_id: int):
 @roles(*STAFF)
 def cancel_pledge(pledge_id: int):
     return _settle(pledge_id, "cancelled")
+
+
+@bp.post("/pledges/<int:pledge_id>/withdraw")
+@signed_in
+def withdraw_pledge(pledge_id: int):
+    """The partner's contact person takes the pledge back, before it is delivered."""
+    form = BackForm()
+    if not form.validate_on_submit():
+        refuse(400)
+    try:
+        row = pledges.withdraw(db.session, _me(), pledge_id,
+                               on_withdrawn=notices.tell_author_of_withdrawal)
+    except partners.NotAllowed as error:
+        refuse(403, message_for(error.code))
+    except partners.PartnerError as error:
+        if error.code == "no_pledge":
+            refuse(404)
+        return _pledges_answer(db.session.get(Pledge, pledge_id), form,
+                               message_for(error.code), "error")
+    return _pledges_answer(row, form, _("Your pledge is withdrawn; the initiative's author "
+                                        "is told."), "success")

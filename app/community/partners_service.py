@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, joinedload
 
+from app.community.initiatives_service import NOT_PUBLIC
 from app.db import write_transaction
 from app.models import (AdminUnit, Initiative, InitiativeNeed, Partner, Pledge, User, utcnow)
 from app.models.community import PARTNER_KINDS
@@ -25,8 +26,9 @@ from app.units.staff import communes_staffed, is_commune_staff
 PER_PAGE = 20
 NAME_MAX = 200
 DESCRIPTION_MAX = 2000
-# Initiatives whose pledges a partner's public page does not show: not public (any more).
-NOT_PUBLIC = ("draft", "hidden")
+# What counts towards what a partner pledged: promised or delivered, not cancelled by staff
+# nor withdrawn by the partner.
+COUNTED = ("pledged", "delivered")
 # A landline since the 2017 renumbering: 0 + a two-digit area code starting with 2 + 8 digits.
 _LANDLINE = re.compile(r"^02\d{9}$")
 
@@ -228,7 +230,7 @@ def partner_page(session: Session, partner_id: int) -> tuple[list[InitiativePled
     label = func.coalesce(InitiativeNeed.unit_label, "")
     sums = session.execute(
         select(Pledge.kind, label,
-               func.sum(Pledge.quantity).filter(Pledge.status.in_(("pledged", "delivered"))),
+               func.sum(Pledge.quantity).filter(Pledge.status.in_(COUNTED)),
                func.sum(Pledge.quantity).filter(Pledge.status == "delivered"))
         .join(Initiative, Initiative.id == Pledge.initiative_id)
         .outerjoin(InitiativeNeed, InitiativeNeed.id == Pledge.need_id)

@@ -9,21 +9,25 @@ Rules:
   expertise; a whole number from 1 to 10^12 (expertise may give none: the note says what);
 * staff of the initiative's commune mark a pledge delivered or cancelled, once: the guarded
   UPDATE makes a double press (or two officers at once) change it once. Who and when is kept
-  in delivered_by_id / delivered_at for either outcome (the schema has one pair of columns:
-  "settled by / at").
+  in delivered_by_id / delivered_at, or cancelled_by_id / cancelled_at (migration 0017);
+* the partner's contact person withdraws its own pledge while it is not delivered (the same
+  guarded UPDATE, so a withdrawal racing a delivery ends one way only); the initiative's
+  author is told of a new pledge and of a withdrawn one, in their language.
 """
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, contains_eager
 
-from app.community.partners_service import NotAllowed, PartnerError, is_commune_staff
+from app.community.initiatives_service import NOT_PUBLIC, UNDER_WAY
+from app.community.partners_service import (COUNTED, NotAllowed, PartnerError,
+                                            is_commune_staff)
 from app.db import write_transaction
+from app.inputs import WholeNumberError, parse_whole
 from app.models import Initiative, InitiativeNeed, Partner, Pledge, User, utcnow
 from app.models.community import NEED_KINDS
 
@@ -32,37 +36,22 @@ log = logging.getLogger("conglang.pledges")
 QUANTITY_MIN = 1
 QUANTITY_MAX = 1_000_000_000_000
 NOTE_MAX = 500
-OPEN_FOR_PLEDGES = ("accepted", "in_progress")
-# Not public: a pledge page for them is "no such page".
-NOT_PUBLIC = ("draft", "hidden")
-# What people type: 1500000, 1.500.000, 1 500 000, 1,500,000, with or without "đ" / "VND".
-_GROUPED = re.compile(r"^\d{1,3}([.,\s]\d{3})+$")
-_PLAIN = re.compile(r"^\d+$")
-_CURRENCY = re.compile(r"\s*(₫|đ|vnđ|vnd|dong|đồng)\s*$", re.IGNORECASE)
+OPEN_FOR_PLEDGES = UNDER_WAY
+
+
+# How app/inputs.py words a refused number, as this form's messages name it.
+_QUANTITY_ERRORS = {"not_a_number": "quantity_not_number", "negative": "quantity_not_positive",
+                    "too_small": "quantity_not_positive", "too_large": "quantity_too_large"}
 
 
 def parse_quantity(raw: str | None, *, required: bool = True) -> int | None:
     """The quantity as a whole number in range, or PartnerError with why not."""
-    text = _CURRENCY.sub("", (raw or "").strip()).strip()
-    if not text:
-        if required:
-            raise PartnerError("quantity_required", "quantity")
-        return None
-    if text.startswith("-") or text.startswith("−"):
-        raise PartnerError("quantity_not_positive", "quantity")
-    if _PLAIN.match(text) and text.isascii():
-        digits = text
-    elif _GROUPED.match(text) and text.isascii():
-        digits = re.sub(r"[.,\s]", "", text)
-    else:
-        raise PartnerError("quantity_not_number", "quantity")
-    if len(digits.lstrip("0")) > 13:
-        raise PartnerError("quantity_too_large", "quantity")
-    value = int(digits)
-    if value < QUANTITY_MIN:
-        raise PartnerError("quantity_not_positive", "quantity")
-    if value > QUANTITY_MAX:
-        raise PartnerError("quantity_too_large", "quantity")
+    try:
+        value = parse_whole(raw, minimum=QUANTITY_MIN, maximum=QUANTITY_MAX)
+    except WholeNumberError as error:
+        raise PartnerError(_QUANTITY_ERRORS[error.code], "quantity") from None
+    if value is None and required:
+        raise PartnerError("quantity_required", "quantity")
     return value
 
 
@@ -134,6 +123,7 @@ def settle(session: Session, user: User, pledge_id: int, outcome: str, *,
     """Mark a pledge delivered or cancelled (staff of the initiative's commune only)."""
     if outcome not in ("delivered", "cancelled"):
         raise ValueError(outcome)
+    now = now or utcnow()
     with write_transaction(session):
         row = session.get(Pledge, pledge_id)
         if row is None:
@@ -141,14 +131,47 @@ def settle(session: Session, user: User, pledge_id: int, outcome: str, *,
         initiative = session.get(Initiative, row.initiative_id)
         if not is_commune_staff(session, user, initiative.unit_id):
             raise NotAllowed("not_staff_of_initiative")
+        values = (dict(delivered_at=now, delivered_by_id=user.id) if outcome == "delivered"
+                  else dict(cancelled_at=now, cancelled_by_id=user.id))
         changed = session.execute(update(Pledge).where(
             Pledge.id == pledge_id, Pledge.status == "pledged").values(
-            status=outcome, delivered_at=now or utcnow(), delivered_by_id=user.id)).rowcount
+            status=outcome, **values)).rowcount
         if not changed:
             raise PartnerError("already_settled")
         session.refresh(row)
     log.info("pledge %s %s by user %s", pledge_id, outcome, user.id)
     return row
+
+
+def withdraw(session: Session, user: User, pledge_id: int, *, now: datetime | None = None,
+             on_withdrawn=None) -> Pledge:
+    """The partner takes its pledge back before delivery (its contact person only);
+    `on_withdrawn(session, pledge)` runs in the same transaction (the author's notice)."""
+    now = now or utcnow()
+    with write_transaction(session):
+        row = session.get(Pledge, pledge_id)
+        if row is None:
+            raise PartnerError("no_pledge")
+        partner = session.get(Partner, row.partner_id)
+        if partner.contact_user_id != user.id:
+            raise NotAllowed("not_your_pledge")
+        changed = session.execute(update(Pledge).where(
+            Pledge.id == pledge_id, Pledge.status == "pledged").values(
+            status="withdrawn", cancelled_at=now, cancelled_by_id=user.id)).rowcount
+        if not changed:
+            raise PartnerError("not_withdrawable")
+        session.refresh(row)
+        if on_withdrawn is not None:
+            on_withdrawn(session, row)
+    log.info("pledge %s withdrawn by its partner's contact %s", pledge_id, user.id)
+    return row
+
+
+def withdrawable(pledge: Pledge, user) -> bool:
+    """Whether this person may take the pledge back now (its partner's contact, before it
+    is delivered or ended)."""
+    return (user is not None and getattr(user, "is_authenticated", False)
+            and pledge.status == "pledged" and pledge.partner.contact_user_id == user.id)
 
 
 # -- the initiative page's pledges (community/_pledges.html) ---------------------------------
@@ -157,7 +180,7 @@ def settle(session: Session, user: User, pledge_id: int, outcome: str, *,
 class NeedProgress:
     need: InitiativeNeed | None      # None: "other help" of `kind`
     kind: str
-    pledged: int = 0                  # pledged or delivered (not cancelled)
+    pledged: int = 0                  # pledged or delivered (COUNTED)
     delivered: int = 0
     pledges: list[Pledge] = field(default_factory=list)
 
@@ -197,7 +220,7 @@ def board(session: Session, initiative: Initiative) -> Board:
     by kind after the needs."""
     totals = session.execute(
         select(Pledge.need_id, Pledge.kind, Pledge.status, func.sum(Pledge.quantity))
-        .where(Pledge.initiative_id == initiative.id, Pledge.status != "cancelled")
+        .where(Pledge.initiative_id == initiative.id, Pledge.status.in_(COUNTED))
         .group_by(Pledge.need_id, Pledge.kind, Pledge.status)).all()
     progress: dict[object, NeedProgress] = {
         need.id: NeedProgress(need, need.kind) for need in initiative.needs}

@@ -1,5 +1,7 @@
 """Demo data for the village needs board: a few needs of the demo commune's villages, one with
-a support, a volunteer and a progress update (called once from app/demo/seed.py seed_demo)."""
+a support, a volunteer, a quantity received and a progress update, and the flood-relief need
+asking the commune for help (called from app/demo/seed.py seed_demo), all through the board's
+services."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -7,9 +9,7 @@ from datetime import timedelta
 from sqlalchemy.orm import Session
 
 from app.demo.units import COMMUNES
-from app.models import (AdminUnit, NeedSupport, NeedUpdate, User, VillageNeed, VillageNeedItem,
-                        Volunteer, utcnow)
-from app.text import fold
+from app.models import AdminUnit, User, VillageNeed, utcnow
 
 NEEDS = [
     ("01", "roads", "Bê tông hóa đường ngõ xóm 3",
@@ -26,35 +26,27 @@ NEEDS = [
 
 def seed_village_needs(session: Session, units: dict[str, AdminUnit],
                        people: dict[str, User]) -> int:
+    """Posted by the commune's specialist through the board's own services; the first one has
+    the demo resident's support and sign-up, a quantity received and a progress update."""
+    from app.village import services
+
     commune = units[COMMUNES[1][0]]
     now = utcnow()
-    poster = people["specialist"]
+    poster, resident = people["specialist"], people["resident"]
     needs = []
     for i, (village_no, category, title, description, days, items) in enumerate(NEEDS):
         village = units[f"{commune.code}-{village_no}"]
-        need = VillageNeed(unit_id=commune.id, village_id=village.id, posted_by_id=poster.id,
-                           category=category, title=title, description=description,
-                           needed_by=(now + timedelta(days=days)).date(),
-                           created_at=now - timedelta(days=3 - i),
-                           updated_at=now - timedelta(days=3 - i))
-        need.items = [VillageNeedItem(description=d, quantity=q, unit_label=u)
-                      for d, q, u in items]
-        need.search_text = fold(" ".join([title, description, commune.name_vi, village.name_vi]
-                                         + [d for d, _q, _u in items]))
-        session.add(need)
-        needs.append(need)
-    session.flush()
+        posted_at = now - timedelta(days=3 - i)
+        needs.append(services.post_need(session, poster, services.NeedInput(
+            title=title, description=description, place_key=f"village:{village.id}",
+            category=category, needed_by=(now + timedelta(days=days)).date(),
+            items=[(d, q, u) for d, q, u in items]), now=posted_at))
     first = needs[0]
-    first.items[0].received = 45
-    resident = people["resident"]
-    session.add_all([
-        NeedSupport(need_id=first.id, user_id=resident.id),
-        Volunteer(need_id=first.id, user_id=resident.id, availability="Sáng thứ Bảy"),
-        NeedUpdate(need_id=first.id, author_id=poster.id,
-                   body="Đã nhận 45 bao xi măng do bà con đóng góp.", created_at=now),
-    ])
-    first.support_count, first.volunteer_count = 1, 1
-    session.flush()
+    services.support(session, resident, first)
+    services.volunteer(session, resident, first, "Sáng thứ Bảy")
+    services.record_received(session, poster, first, first.items[0].id, 45, now=now)
+    services.post_update(session, poster, first, "Đã nhận 45 bao xi măng do bà con đóng góp.",
+                         now=now)
     return len(needs)
 
 

@@ -27,7 +27,9 @@ INITIATIVE_STATUSES = ("draft", "published", "under_evaluation", "accepted", "re
                        "in_progress", "done", "withdrawn", "hidden")
 NEED_KINDS = ("money", "materials", "labour", "expertise")
 PARTNER_KINDS = ("state", "business", "school")
-PLEDGE_STATUSES = ("pledged", "delivered", "cancelled")
+# A pledge is delivered (marked by staff), cancelled (by staff) or withdrawn (by its partner,
+# before delivery); each outcome keeps its own who and when (migration 0017).
+PLEDGE_STATUSES = ("pledged", "delivered", "cancelled", "withdrawn")
 TARGET_TYPES = ("initiative", "comment", "village_need")
 FLAG_REASONS = ("spam", "abusive", "off_topic", "personal_data")
 COMMENT_STATUSES = ("visible", "hidden", "removed")
@@ -186,6 +188,12 @@ class Pledge(Base):
         CheckConstraint(_in("status", PLEDGE_STATUSES), name="status"),
         CheckConstraint("quantity IS NULL OR quantity BETWEEN 1 AND 1000000000000",
                         name="quantity"),
+        # Delivered exactly when it says so, ended (cancelled or withdrawn) exactly when it
+        # says so: the two outcomes never share columns.
+        CheckConstraint("(status = 'delivered') = (delivered_at IS NOT NULL)",
+                        name="delivered_when"),
+        CheckConstraint("(status IN ('cancelled', 'withdrawn')) = (cancelled_at IS NOT NULL)",
+                        name="cancelled_when"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -199,6 +207,8 @@ class Pledge(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     delivered_at: Mapped[datetime | None]
     delivered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    cancelled_at: Mapped[datetime | None]
+    cancelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     partner: Mapped[Partner] = relationship()
 

@@ -11,12 +11,23 @@ from app.forms import BaseForm, DayField
 from app.village.labels import CATEGORY_LABELS
 from app.village.services import MAX_ITEMS, MAX_QUANTITY
 
-QUANTITY_MESSAGE = _l("Enter a whole number from %(min)s to %(max)s.")
+# Each way a typed quantity can be wrong has its own message (app/inputs.py parse_whole).
+QUANTITY_MESSAGES = {
+    "not_a_number": _l("Enter a whole number, for example 120 or 1.500."),
+    "negative": _l("The quantity cannot be negative."),
+    "too_small": _l("The quantity must be at least 1."),
+    "too_large": _l("The quantity is too large: at most 1.000.000.000.000. Check for extra "
+                    "zeros."),
+}
 
 
 def parse_quantity(raw: str | None, minimum: int) -> int:
-    text = (raw or "").strip().replace(".", "").replace(",", "").replace(" ", "")
-    return inputs.parse_int(text, minimum=minimum, maximum=MAX_QUANTITY)
+    """A quantity as people type it (1500, 1.500, 1 500); WholeNumberError when it is not
+    one from `minimum` to MAX_QUANTITY (blank counts as not a number)."""
+    value = inputs.parse_whole(raw, minimum=minimum, maximum=MAX_QUANTITY)
+    if value is None:
+        raise inputs.WholeNumberError("not_a_number")
+    return value
 
 
 def quantity_check(minimum: int):
@@ -25,16 +36,16 @@ def quantity_check(minimum: int):
             return
         try:
             parse_quantity(field.data, minimum)
-        except ValueError:
-            raise ValidationError(str(QUANTITY_MESSAGE % {
-                "min": minimum, "max": "1.000.000.000.000"})) from None
+        except inputs.WholeNumberError as error:
+            raise ValidationError(str(QUANTITY_MESSAGES[error.code])) from None
     return check
 
 
 class NeedForm(BaseForm):
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
-    description = TextAreaField(_l("What is needed, and why"),
-                                validators=[DataRequired(), Length(max=5000)])
+    title = StringField(_l("Title"), validators=[
+        DataRequired(_l("Enter a title for the need.")), Length(max=200)])
+    description = TextAreaField(_l("What is needed, and why"), validators=[
+        DataRequired(_l("Say what is needed, and why.")), Length(max=5000)])
     place = SelectField(_l("Village"), validate_choice=False)
     category = SelectField(_l("Category"), choices=list(CATEGORY_LABELS.items()))
     needed_by = DayField(_l("Needed by (dd/mm/yyyy)"), validators=[Optional()])
@@ -77,24 +88,29 @@ class SupportForm(BaseForm):
 
 
 class VolunteerForm(BaseForm):
-    availability = StringField(_l("When you can help"),
-                               validators=[DataRequired(), Length(max=200)])
+    availability = StringField(_l("When you can help"), validators=[
+        DataRequired(_l("Say when you can help, for example Saturday mornings.")),
+        Length(max=200)])
 
 
 class UpdateForm(BaseForm):
-    body = TextAreaField(_l("Progress update"), validators=[DataRequired(), Length(max=5000)])
+    body = TextAreaField(_l("Progress update"), validators=[
+        DataRequired(_l("Write what has been done.")), Length(max=5000)])
 
 
 class ReceivedForm(BaseForm):
     item = SelectField(_l("Item"), coerce=int)
-    received = StringField(_l("Received so far"),
-                           validators=[DataRequired(), Length(max=30), quantity_check(0)])
+    received = StringField(_l("Received so far"), validators=[
+        DataRequired(_l("Enter how much has been received so far.")), Length(max=30),
+        quantity_check(0)])
 
 
 class StatusForm(BaseForm):
     status = SelectField(_l("New status"), choices=[("met", _l("Met")), ("closed", _l("Closed")),
                                                     ("open", _l("Open"))])
-    note = TextAreaField(_l("Note"), validators=[DataRequired(), Length(max=2000)])
+    note = TextAreaField(_l("Note"), validators=[
+        DataRequired(_l("Write a note: it is posted with the change of status.")),
+        Length(max=2000)])
 
 
 class AskForHelpForm(BaseForm):

@@ -13,6 +13,7 @@ from app.input_guard import query_id, query_page
 from app.links import redirect_back
 from app.locale import current_language
 from app.models import VillageNeed, utcnow
+from app.models.users import STAFF_ROLES
 from app.queue.calendar import local_day
 from app.security import public, roles
 from app.templating import is_htmx
@@ -24,7 +25,8 @@ from app.village.forms import (AskForHelpForm, HeadForm, NeedForm, ReceivedForm,
 from app.village.labels import SORT_LABELS, STATUS_LABELS, category_name, status_name
 from app.village.services import BoardFilters, NeedError, NeedInput
 
-STAFF = ("officer", "leader", "admin")
+# Every staff account; which commune each may act in, the services decide.
+STAFF = tuple(sorted(STAFF_ROLES))
 
 ERRORS = {
     "bad_place": _l("Choose a village or commune from the list."),
@@ -52,6 +54,14 @@ ERRORS = {
     "forbidden": _l("Only staff of the commune or the head of the village may do this."),
     "not_an_officer": _l("Choose an active officer account."),
 }
+
+
+@bp.after_request
+def _vary_on_htmx(response):
+    # Supporting and volunteering answer htmx with a fragment and a plain post with a page,
+    # on the same URL: caches must keep the two apart.
+    response.vary.add("HX-Request")
+    return response
 
 
 def _user():
@@ -125,14 +135,19 @@ def _render_need(need: VillageNeed, status: int = 200, **forms):
         is_resident=bool(user and user.role == "resident")), status
 
 
-def _answer_need(need: VillageNeed, partial: str | None = None):
-    """After a change: htmx gets the updated part of the page, a plain post goes back."""
-    if partial and is_htmx():
+def _answer_need(need: VillageNeed, partial: str, message: str, category: str):
+    """After a resident's button: htmx gets the updated part of the page with the message in
+    it (a flash would wait for the next full page and greet them there, out of place); a
+    plain post goes back to the need with the message flashed."""
+    if is_htmx():
         user = _user()
+        db.session.refresh(need)
         return render_template(partial, need=need,
                                supported=services.has_supported(db.session, need, user),
                                signup=services.own_signup(db.session, need, user),
-                               volunteer_form=VolunteerForm(), is_resident=True)
+                               volunteer_form=VolunteerForm(), is_resident=True,
+                               message=message, volunteer_message=message, category=category)
+    flash(message, category)
     return redirect(url_for("village.need", need_id=need.id))
 
 
@@ -223,13 +238,10 @@ def support(need_id: int):
     try:
         services.support(db.session, _user(), need)
     except NeedError as error:
-        if is_htmx():
-            return render_template("village/_support.html", need=need, supported=True,
-                                   message=str(ERRORS[error.code])), 200
-        flash(str(ERRORS[error.code]), "error")
-        return redirect(url_for("village.need", need_id=need.id))
-    flash(_("Thank you: your support is counted."), "success")
-    return _answer_need(need, "village/_support.html")
+        # htmx swaps only 2xx answers: a refusal is the fragment with its message.
+        return _answer_need(need, "village/_support.html", str(ERRORS[error.code]), "error")
+    return _answer_need(need, "village/_support.html",
+                        _("Thank you: your support is counted."), "success")
 
 
 @bp.post("/needs/<int:need_id>/volunteer")
@@ -244,8 +256,9 @@ def volunteer(need_id: int):
         except NeedError as error:
             message = str(ERRORS[error.code])
         else:
-            flash(_("Thank you for volunteering. The village will contact you."), "success")
-            return _answer_need(need, "village/_volunteer.html")
+            return _answer_need(need, "village/_volunteer.html",
+                                _("Thank you for volunteering. The village will contact you."),
+                                "success")
     if is_htmx():
         # htmx swaps only a 2xx answer: the fragment with the message, what was typed kept.
         return render_template("village/_volunteer.html", need=need, is_resident=True,
@@ -263,10 +276,9 @@ def withdraw(need_id: int):
     try:
         services.withdraw(db.session, _user(), need)
     except NeedError as error:
-        flash(str(ERRORS[error.code]), "error")
-    else:
-        flash(_("Your sign-up was withdrawn."), "success")
-    return _answer_need(need, "village/_volunteer.html")
+        return _answer_need(need, "village/_volunteer.html", str(ERRORS[error.code]), "error")
+    return _answer_need(need, "village/_volunteer.html", _("Your sign-up was withdrawn."),
+                        "success")
 
 
 # -- progress -------------------------------------------------------------------------------

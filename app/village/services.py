@@ -2,8 +2,8 @@
 volunteering once, progress, quantities received, closing, and asking the commune for help.
 
 Views only parse and render (routes.py); everything that decides or writes is here. The only
-Flask-adjacent import is Babel's `force_locale`, so each volunteer hears of a change in their
-own language (the same way app/dossiers/kind.py words a dossier's messages).
+Flask-adjacent import is Babel's `gettext`: each volunteer hears of a change in their own
+language (app/notifications/personal.py), in the transaction that made it.
 
 Who may post or manage a need:
 * staff of the commune: an OfficerMembership in a Department whose unit is that commune, or an
@@ -17,18 +17,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from flask_babel import force_locale, gettext as _
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from app.db import write_transaction
+from app.db import is_sqlite, write_transaction
 from app.models import (AdminUnit, NeedSupport, NeedUpdate, User, VillageHead, VillageNeed,
                         VillageNeedItem, Volunteer, utcnow)
-from app.notifications.outbox import queue_for_user
 from app.pagination import Page, page_of_query
 from app.queue.calendar import local_day
-from app.text import fold
+from app.text import escape_like, fold
 from app.units.staff import communes_staffed, is_commune_staff
 
 # The small fixed list of what a need is about (labels: app/village/labels.py).
@@ -157,8 +156,7 @@ def board_page(session: Session, filters: BoardFilters, page: int, viewer: User 
         stmt = stmt.where(VillageNeed.village_id == filters.village_id)
     words = fold(filters.q).split()[:8]
     for word in words:
-        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        stmt = stmt.where(VillageNeed.search_text.like(f"%{escaped}%", escape="\\"))
+        stmt = stmt.where(VillageNeed.search_text.like(f"%{escape_like(word)}%", escape="\\"))
     # Hidden needs (flagged past the threshold) are shown only to staff of their commune.
     visible = VillageNeed.hidden.is_(False)
     if viewer is not None and getattr(viewer, "is_authenticated", False) and viewer.is_staff:
@@ -253,6 +251,13 @@ def _search_text(need: VillageNeed, place: Place) -> str:
     return fold(" ".join(parts))
 
 
+def _current(session: Session, need: VillageNeed) -> None:
+    """Reload the need the page showed as it is stored now, locked for this write: staff who
+    change it at the same moment are serialised, each deciding on what the other left (the
+    status set twice, an edit over a closing)."""
+    session.refresh(need, with_for_update=not is_sqlite(session))
+
+
 def post_need(session: Session, user: User, data: NeedInput, *,
               now: datetime | None = None) -> VillageNeed:
     now = now or utcnow()
@@ -277,6 +282,7 @@ def edit_need(session: Session, user: User, need: VillageNeed, data: NeedInput, 
     that already received something cannot be dropped or set below what it received."""
     now = now or utcnow()
     with write_transaction(session):
+        _current(session, need)
         if not may_manage(session, user, need):
             raise NeedError("forbidden")
         place = _check(session, user, data, local_day(now) if data.needed_by != need.needed_by
@@ -306,8 +312,15 @@ def edit_need(session: Session, user: User, need: VillageNeed, data: NeedInput, 
 
 # -- residents ------------------------------------------------------------------------------
 
+def _still_open():
+    """The guard of a support or a sign-up: the need as stored now, not as the page saw it
+    (staff may have closed it, or reports hidden it, a moment ago)."""
+    return (VillageNeed.status == "open", VillageNeed.hidden.is_(False))
+
+
 def support(session: Session, user: User, need: VillageNeed) -> None:
-    """Once per person: the primary key says so; the counter moves in the same transaction."""
+    """Once per person: the primary key says so; the counter moves in the same transaction,
+    and only while the need is still open."""
     if need.status != "open" or need.hidden:
         raise NeedError("not_open")
     try:
@@ -316,8 +329,11 @@ def support(session: Session, user: User, need: VillageNeed) -> None:
                 raise NeedError("already_supported")
             session.add(NeedSupport(need_id=need.id, user_id=user.id))
             session.flush()
-            session.execute(update(VillageNeed).where(VillageNeed.id == need.id)
-                            .values(support_count=VillageNeed.support_count + 1))
+            counted = session.execute(
+                update(VillageNeed).where(VillageNeed.id == need.id, *_still_open())
+                .values(support_count=VillageNeed.support_count + 1)).rowcount
+            if counted != 1:
+                raise NeedError("not_open")
     except IntegrityError:
         raise NeedError("already_supported") from None  # a double click raced the first
     session.refresh(need)
@@ -333,8 +349,11 @@ def volunteer(session: Session, user: User, need: VillageNeed, availability: str
             row = Volunteer(need_id=need.id, user_id=user.id, availability=availability)
             session.add(row)
             session.flush()
-            session.execute(update(VillageNeed).where(VillageNeed.id == need.id)
-                            .values(volunteer_count=VillageNeed.volunteer_count + 1))
+            counted = session.execute(
+                update(VillageNeed).where(VillageNeed.id == need.id, *_still_open())
+                .values(volunteer_count=VillageNeed.volunteer_count + 1)).rowcount
+            if counted != 1:
+                raise NeedError("not_open")
     except IntegrityError:
         raise NeedError("already_volunteered") from None
     session.refresh(need)
@@ -358,22 +377,20 @@ def withdraw(session: Session, user: User, need: VillageNeed) -> None:
 def _notify_volunteers(session: Session, need: VillageNeed, words) -> None:
     """Queue a message to every volunteer of the need, in their language, in the caller's
     transaction (so no message announces a change that rolled back). `words` is called inside
-    each volunteer's locale and returns the body's first line."""
-    for row in volunteers_of(session, need):
-        person = row.user
-        if person is None or not person.active:
-            continue
-        with force_locale(person.locale):
-            subject = _("Village need: %(title)s", title=need.title)
-            body = "\n".join([_("News about the need you volunteered for: %(title)s.",
-                                title=need.title), str(words())])
-        queue_for_user(session, person, subject, body)
+    each volunteer's locale and returns the body's last line."""
+    from app.notifications.personal import tell_each
+
+    tell_each(session, [row.user for row in volunteers_of(session, need)], lambda: (
+        _("Village need: %(title)s", title=need.title),
+        "\n".join([_("News about the need you volunteered for: %(title)s.", title=need.title),
+                   str(words())])))
 
 
 def post_update(session: Session, user: User, need: VillageNeed, body: str, *,
                 now: datetime | None = None) -> NeedUpdate:
     now = now or utcnow()
     with write_transaction(session):
+        _current(session, need)
         if not may_manage(session, user, need):
             raise NeedError("forbidden")
         row = NeedUpdate(need_id=need.id, author_id=user.id, body=body, created_at=now)
@@ -389,6 +406,7 @@ def record_received(session: Session, user: User, need: VillageNeed, item_id: in
     if not 0 <= received <= MAX_QUANTITY:
         raise NeedError("bad_quantity", "received")
     with write_transaction(session):
+        _current(session, need)
         if not may_manage(session, user, need):
             raise NeedError("forbidden")
         item = session.get(VillageNeedItem, item_id)
@@ -398,7 +416,7 @@ def record_received(session: Session, user: User, need: VillageNeed, item_id: in
         need.updated_at = now
         _notify_volunteers(session, need, lambda: _(
             "Received so far for %(item)s: %(received)s of %(quantity)s %(unit)s.",
-            item=item.description, received=received, quantity=item.quantity,
+            item=item.description, received=grouped(received), quantity=grouped(item.quantity),
             unit=item.unit_label))
     return item
 
@@ -410,6 +428,7 @@ def set_status(session: Session, user: User, need: VillageNeed, status: str, not
     if status not in STATUSES:
         raise NeedError("bad_status", "status")
     with write_transaction(session):
+        _current(session, need)
         if not may_manage(session, user, need):
             raise NeedError("forbidden")
         if need.status == status:
@@ -434,6 +453,7 @@ def ask_for_help(session: Session, user: User, need: VillageNeed, *,
     now = now or utcnow()
     try:
         with write_transaction(session):
+            _current(session, need)
             if not may_manage(session, user, need):
                 raise NeedError("forbidden")
             if need.case_id is not None:
@@ -504,6 +524,11 @@ def remove_head(session: Session, user_id: int) -> bool:
             return False
         session.delete(row)
     return True
+
+
+def grouped(number: int) -> str:
+    """1500 -> '1.500': quantities read the Vietnamese way in both languages, like money."""
+    return f"{number:,}".replace(",", ".")
 
 
 def days_left(need: VillageNeed, today: date) -> int | None:

@@ -1,7 +1,9 @@
 """A community initiative on phones, in Vietnamese: a resident proposes one with a photo; two
 neighbours support it past the commune's threshold of 2, which makes it a case; an officer
 answers "accepted" with a plan; a business partner pledges materials; the author sees the
-answer and the pledge. axe-core checks the pages on the way."""
+answer and the pledge; staff mark it delivered from the initiative's page (htmx swaps the
+pledges in place); a moderator opens the queue the demo's reports filled. axe-core checks the
+pages on the way."""
 from __future__ import annotations
 
 import re
@@ -89,10 +91,26 @@ def test_an_initiative_from_proposal_to_pledge(new_context, live_server):
     partner.locator("form.panel button[type=submit]").click()
     partner.wait_for_url(re.compile(rf"/vi/community/initiatives/{initiative_id}$"))
 
+    # Staff of the commune mark the pledge delivered where they read it: htmx answers the
+    # refreshed pledges, which replace the old ones without a new page.
+    admin.goto(f"/vi/community/initiatives/{initiative_id}")
+    with admin.expect_response(lambda r: r.url.endswith("/delivered")
+                               and r.request.method == "POST") as delivered:
+        admin.locator("#pledges form[action$='/delivered'] button[type=submit]").click()
+    assert delivered.value.status == 200
+    admin.locator("#pledges .flash-success").wait_for()
+    assert "Đã trao" in admin.locator("#pledges").inner_text()
+    assert admin.url.endswith(f"/vi/community/initiatives/{initiative_id}")
+
     author.goto(f"/vi/community/initiatives/{initiative_id}")
     text = author.locator("main").inner_text()
     assert plan in text
-    assert "Công ty TNHH Vật liệu xây dựng Đại Phúc" in text
+    assert "Công ty TNHH Vật liệu xây dựng Đại Phúc" in text and "Đã trao" in text
     accessible(author, "the initiative, answered and pledged")
+    author.goto("/vi/community/initiatives?sort=closing")
+    accessible(author, "the initiatives, closing soon")
+    admin.goto("/vi/community/moderation")
+    assert "Bán đất nền giá rẻ" in admin.locator("main").inner_text()
+    accessible(admin, "the moderation queue")
     author.goto("/vi/community/")
     accessible(author, "the initiatives list")

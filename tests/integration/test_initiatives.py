@@ -15,6 +15,7 @@ from app.community import initiatives_service as svc
 from app.models import (Case, CommunitySettings, Initiative, InitiativeSupport,
                         InitiativeVersion, OutboxMessage, RoutingRule)
 from app.queue.actions import perform
+from tests.conftest import only_on
 from tests.factories import make_department, make_officer, make_unit, make_user
 
 PASSWORD = "initiative-pass-1"
@@ -449,7 +450,240 @@ def test_support_with_htmx_answers_the_partial(client, session, place):
     response = client.submit(f"{url}/support", form_url=url, headers={"HX-Request": "true"})
     assert response.status_code == 200
     assert response.page.find(id="support-box") is not None
+    assert "HX-Request" in response.headers.get("Vary", "")
+    # A refusal comes back as 200 (htmx swaps only 2xx answers) with its message, in the
+    # page's language; nothing changes.
     again = client.submit(f"{url}/support", form_url=url, headers={"HX-Request": "true"})
-    assert again.status_code == 409
+    assert again.status_code == 200
+    assert "Bạn đã ủng hộ sáng kiến này" in again.page.get_text()
     session.refresh(item)
     assert item.support_count == 1
+
+
+# -- the review of issue 9 -------------------------------------------------------------------
+
+def _vi(text: str, **values) -> str:
+    from flask_babel import force_locale, gettext
+
+    with force_locale("vi"):
+        return gettext(text, **values)
+
+
+def _community_files(app) -> set[str]:
+    from pathlib import Path
+
+    folder = Path(app.config["UPLOAD_DIR"]) / "community"
+    return {p.name for p in folder.iterdir()} if folder.exists() else set()
+
+
+def _answered(session, place, accepted=True):
+    item = _to_case(session, place)
+    perform(session, item.case_id, "receive", place["officer"])
+    perform(session, item.case_id, "start", place["officer"])
+    svc.answer(session, item.case_id, place["officer"], accepted=accepted, text="Kế hoạch.")
+    session.refresh(item)
+    return item
+
+
+def test_closing_soon_lists_those_owed_an_answer_due_first(client, session, place):
+    from datetime import timedelta
+
+    waiting = _published(session, place, title="Chưa đủ ủng hộ")
+    early = _to_case(session, place)
+    late = _to_case(session, place)
+    session.get(Case, early.case_id).due_at = NOW + timedelta(days=3)
+    session.get(Case, late.case_id).due_at = NOW + timedelta(days=9)
+    answered = _answered(session, place)
+    session.commit()
+    assert [i.id for i in svc.search_page(session, sort="closing").items] == [
+        early.id, late.id, answered.id, waiting.id]
+    page = client.get("/vi/community/initiatives?sort=closing").page
+    assert page.select_one("select#sort option[selected]")["value"] == "closing"
+    assert _vi("Closing soon: answer due first") in page.select_one("select#sort").get_text()
+
+
+def test_editing_after_the_answer_changes_nothing_and_says_so_in_vietnamese(
+        app, client, session, place):
+    item = _answered(session, place)
+    _login(client, place["author"])
+    url = f"/vi/community/initiatives/{item.id}/edit"
+    files = _community_files(app)
+    token = client.csrf_token(f"/vi/community/initiatives/{item.id}")
+    response = client.post(url, data={
+        "csrf_token": token, "title": "Muộn", "description": "Sửa sau khi đã trả lời",
+        "unit_id": place["commune"].id, "category": "roads", "action": "save",
+        "photo": (io.BytesIO(PNG), "muon.png")}, content_type="multipart/form-data",
+        follow_redirects=True)
+    message = _vi("The commune has already answered this initiative: it can no longer be "
+                  "changed or withdrawn.")
+    assert message in response.page.get_text()
+    session.refresh(item)
+    assert item.title == "Lắp đèn đường thôn Đông" and item.version == 1
+    assert _count(session, InitiativeVersion) == 0
+    # Not even the photo stays behind: the service refuses before it stores a file.
+    with pytest.raises(svc.InitiativeError):
+        svc.edit(session, item.id, place["author"], _input(place, title="Muộn"),
+                 svc.Photo(PNG, "muon.png"))
+    assert _community_files(app) == files
+
+
+def test_progress_by_a_stranger_with_a_photo_leaves_no_file(app, session, place):
+    item = _answered(session, place)
+    files = _community_files(app)
+    with pytest.raises(svc.InitiativeError) as refused:
+        svc.post_update(session, item.id, place["stranger"], "Không phải xã tôi",
+                        svc.Photo(PNG, "anh.png"))
+    assert refused.value.code == "not_staff"
+    assert _community_files(app) == files
+    svc.post_update(session, item.id, place["officer"], "Đã làm", svc.Photo(PNG, "anh.png"))
+    assert len(_community_files(app) - files) == 1
+
+
+@pytest.mark.parametrize("photo, message", [
+    ((b"\xff\xd8 this is not a jpeg at all", "anh.jpg"),
+     "The photo must be a JPEG or PNG image; this file is not one."),
+    ((PNG + b"\0" * svc.PHOTO_MAX_BYTES, "lon.png"), "The photo is too large: at most 5 MB."),
+])
+def test_a_fake_or_oversized_photo_is_refused_in_vietnamese(app, client, session, place,
+                                                            photo, message):
+    _login(client, place["author"])
+    files = _community_files(app)
+    data, name = photo
+    response = client.submit("/vi/community/initiatives/new", {
+        "title": "Giữ lại", "description": "Mô tả", "unit_id": place["commune"].id,
+        "category": "roads", "action": "publish", "photo": (io.BytesIO(data), name)},
+        content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert _vi(message) in response.page.get_text()
+    assert response.page.find("input", attrs={"name": "title"})["value"] == "Giữ lại"
+    assert _count(session, Initiative) == 0 and _community_files(app) == files
+
+
+def test_the_author_is_not_offered_a_support_they_cannot_give(client, session, place):
+    item = _published(session, place)
+    _login(client, place["author"])
+    url = f"/vi/community/initiatives/{item.id}"
+    page = client.get(url).page
+    assert page.select_one(f"form[action$='/{item.id}/support']") is None
+    response = client.submit(f"{url}/support", form_url=url, follow_redirects=True)
+    assert _vi("You cannot support your own initiative in this commune.") in \
+        response.page.get_text()
+    session.refresh(item)
+    assert item.support_count == 0
+
+
+def test_a_hidden_initiative_waits_for_the_moderator_before_its_answer(client, session,
+                                                                       place):
+    from app.community import moderation_service as moderation
+
+    item = _to_case(session, place)
+    perform(session, item.case_id, "receive", place["officer"])
+    perform(session, item.case_id, "start", place["officer"])
+    session.get(CommunitySettings, place["commune"].id).flag_threshold = 1
+    session.commit()
+    moderation.flag(session, place["people"][3], "initiative", item.id, "spam")
+    session.refresh(item)
+    assert item.status == "hidden"
+    with pytest.raises(svc.InitiativeError) as waiting:
+        svc.answer(session, item.case_id, place["officer"], accepted=True, text="Kế hoạch")
+    assert waiting.value.code == "hidden_for_answer"
+    _login(client, place["officer"])
+    url = f"/vi/community/cases/{item.case_id}/answer"
+    page = client.get(url).page
+    assert page.find("textarea") is None  # no form for an answer that can only fail
+    workbench = client.get(f"/vi/workbench/cases/{item.case_id}").page.get_text()
+    assert _vi("Hidden by moderation") in workbench
+    # Removed by a moderator: the officer's page stops the case, nothing is published.
+    moderation.remove(session, place["officer"], "initiative", item.id, "Quảng cáo")
+    case = session.get(Case, item.case_id)
+    session.refresh(case)
+    response = client.submit(url, {"decision": "reject", "text": "Đã bị gỡ bỏ.",
+                                   "version": case.version})
+    assert response.status_code == 302
+    session.expire_all()
+    assert session.get(Case, item.case_id).state == 8
+    item = session.get(Initiative, item.id)
+    assert item.status == "hidden" and item.answer is None
+
+
+def test_progress_reaches_author_and_supporters_each_in_their_language(session, place):
+    from app.models import OutboxMessage
+
+    item = _answered(session, place)
+    english, vietnamese = place["people"][0], place["people"][1]
+    before = {m.id for m in session.scalars(select(OutboxMessage))}
+    svc.post_update(session, item.id, place["officer"], "Đã mua 10 đèn.")
+    new = {m.user_id: m for m in session.scalars(select(OutboxMessage))
+           if m.id not in before}
+    assert set(new) == {place["author"].id, english.id, vietnamese.id}
+    assert new[english.id].subject == f"Progress on initiative “{item.title}”"
+    assert new[vietnamese.id].subject == _vi("Progress on initiative “%(title)s”",
+                                              title=item.title)
+    assert all("Đã mua 10 đèn." in m.body for m in new.values())
+
+
+def test_the_list_costs_the_same_queries_for_few_or_many_initiatives(app, client, session,
+                                                                     place):
+    from sqlalchemy import event
+
+    from app.extensions import db
+
+    def queries():
+        statements = []
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            assert client.get("/vi/community/initiatives").status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        return len(statements)
+
+    _published(session, place, title="Một")
+    few = queries()
+    other_village = make_unit(session, level="village", parent=place["commune"])
+    for n in range(8):
+        _published(session, place, title=f"Sáng kiến {n}",
+                   village_id=other_village.id if n % 2 else place["village"].id)
+    assert queries() == few
+
+
+@only_on("postgresql")
+def test_an_edit_waiting_on_the_answer_is_refused_once_the_answer_is_in(app, session, place):
+    """The answer holds the initiative's row while it is written; the author's edit that
+    arrives meanwhile must wait and then find it answered, not write its text after the
+    answer (it read the row before the answer otherwise, and overwrote it after)."""
+    import time
+
+    from sqlalchemy import text
+
+    from app.extensions import db
+
+    item = _to_case(session, place)
+    item_id, engine = item.id, db.engine
+    outcome = []
+
+    def author_edits():
+        with app.app_context(), Session(engine) as own:
+            author = own.get(svc.User, place["author"].id)
+            own.rollback()
+            try:
+                svc.edit(own, item_id, author, _input(place, title="Sửa lúc đang trả lời"))
+                outcome.append("edited")
+            except svc.InitiativeError as error:
+                outcome.append(error.code)
+
+    with Session(engine) as answering:
+        answering.execute(text("SELECT id FROM initiatives WHERE id = :id FOR UPDATE"),
+                          {"id": item_id})
+        editor = threading.Thread(target=author_edits)
+        editor.start()
+        time.sleep(1.0)  # the edit has read, or is waiting for the row
+        answering.execute(text("UPDATE initiatives SET status = 'accepted', answer = 'Kế hoạch',"
+                               " answered_at = now() WHERE id = :id"), {"id": item_id})
+        answering.commit()
+    editor.join(timeout=30)
+    assert outcome == ["answered"]
+    session.expire_all()
+    answered = session.get(Initiative, item_id)
+    assert answered.title == "Lắp đèn đường thôn Đông" and answered.version == 1
+    assert _count(session, InitiativeVersion) == 0

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from app.community import moderation_service as service
 from app.models import CommunitySettings
 from app.models.community import Comment, Flag, Initiative, ModerationEntry, VillageNeed
+from tests.conftest import only_on
 from tests.factories import make_department, make_officer, make_resident, make_unit
 
 PASSWORD = "community-pass-1"
@@ -388,3 +389,214 @@ def test_hidden_again_after_a_restore_the_queue_counts_only_the_new_flags(client
     service.flag(session, place["people"]["r2"], "comment", cid, "spam")
     text = client.get("/en/community/moderation").page.get_text()
     assert "Spam or advertising: 1" in text and "Abusive" not in text
+
+
+# -- the review of issue 9 -------------------------------------------------------------------
+
+def _vi(text: str, **values) -> str:
+    from flask_babel import force_locale, gettext
+
+    with force_locale("vi"):
+        return gettext(text, **values)
+
+
+def test_a_withdrawn_initiative_takes_no_comments_and_says_so_in_the_pages_language(
+        client, place, session):
+    ini = place["initiative"]
+    ini.status = "withdrawn"
+    session.commit()
+    login(client, place["people"]["r1"], lang="vi")
+    page_url_vi = page_url("initiative", ini.id, "vi")
+    page = client.get(page_url_vi).page
+    # The comments already written stay readable; no form is offered.
+    assert "Tôi đồng ý." in page.get_text() and page.find("textarea") is None
+    assert _vi("Comments are closed: the author withdrew this initiative.") in page.get_text()
+    response = client.submit("/vi/community/comments", {
+        "target_type": "initiative", "target_id": str(ini.id), "body": "Vẫn bình luận"},
+        form_url=page_url_vi)
+    assert response.status_code == 409
+    assert _vi("Comments are closed: the author withdrew this initiative. Nothing was "
+               "published.") in response.page.get_text()
+    htmx = client.submit("/vi/community/comments", {
+        "target_type": "initiative", "target_id": str(ini.id), "body": "Vẫn bình luận"},
+        form_url=page_url_vi, headers={"HX-Request": "true"})
+    assert htmx.status_code == 200  # htmx swaps only 2xx answers
+    assert _vi("Comments are closed: the author withdrew this initiative. Nothing was "
+               "published.") in htmx.page.get_text()
+    assert count(session, Comment) == 1
+    with pytest.raises(service.ModerationError) as refused:
+        service.add_comment(session, place["people"]["r1"], "initiative", ini.id, "Xin chào")
+    assert refused.value.code == "closed"
+
+
+def test_flagging_twice_is_refused_in_vietnamese(client, place, session):
+    login(client, place["people"]["r1"], lang="vi")
+    ini = place["initiative"].id
+    form_url = page_url("initiative", ini, "vi")
+
+    def send():
+        return client.submit("/vi/community/flags", {
+            "target_type": "initiative", "target_id": str(ini), "reason": "spam"},
+            form_url=form_url, follow_redirects=True)
+
+    send()
+    again = send()
+    message = _vi("You have already reported this. A report counts once per person; nothing "
+                  "was changed.")
+    assert message != "You have already reported this. A report counts once per person; " \
+                      "nothing was changed." and message in again.page.get_text()
+    session.rollback()
+    assert session.get(Initiative, ini).flag_count == 1
+
+
+def _messages_to(session, user):
+    from app.models import OutboxMessage
+
+    session.rollback()
+    return session.scalars(select(OutboxMessage).where(OutboxMessage.user_id == user.id)
+                           .order_by(OutboxMessage.id)).all()
+
+
+def test_authors_hear_when_reports_hide_and_a_moderator_decides_in_their_language(
+        client, place, session):
+    author = place["people"]["author"]
+    author.email = "tac.gia@example.vn"
+    english = make_resident(session, password=PASSWORD, commune=place["commune"])
+    english.locale = "en"
+    english_comment = Comment(target_type="initiative", target_id=place["initiative"].id,
+                              author_id=english.id, body="Spam spam")
+    session.add(english_comment)
+    session.commit()
+    # Reports hide the Vietnamese author's initiative: they hear of it, in Vietnamese.
+    _hide(session, place, "initiative", place["initiative"].id)
+    hidden = _messages_to(session, author)
+    assert len(hidden) == 1
+    assert hidden[0].subject == _vi("Your initiative “%(title)s” was hidden after reports",
+                                    title="Sửa đường liên thôn")
+    login(client, place["people"]["moderator"])
+    assert decide(client, "restore", "initiative", place["initiative"].id,
+                  "Không vi phạm").status_code == 302
+    restored = _messages_to(session, author)[-1]
+    assert restored.subject == _vi("Your initiative “%(title)s” is visible again",
+                                   title="Sửa đường liên thôn")
+    assert "Không vi phạm" in restored.body
+    # The English author's comment is hidden, then removed: both messages in English.
+    service.flag(session, place["people"]["r2"], "comment", english_comment.id, "spam")
+    assert decide(client, "remove", "comment", english_comment.id,
+                  "Quảng cáo").status_code == 302
+    subjects = [m.subject for m in _messages_to(session, english)]
+    assert subjects == ["Your comment was hidden after reports",
+                        "Your comment was removed by a moderator"]
+    assert "Quảng cáo" in _messages_to(session, english)[-1].body
+    # A refused decision (nothing hidden any more) tells nobody anything.
+    before = len(_messages_to(session, english))
+    decide(client, "restore", "comment", english_comment.id, "Đổi ý")
+    assert len(_messages_to(session, english)) == before
+
+
+def test_the_queue_is_paged_and_removed_things_do_not_crowd_it(client, place, session):
+    from app.community.moderation_service import QUEUE_PAGE_SIZE
+
+    session.add(CommunitySettings(unit_id=place["commune"].id, flag_threshold=1))
+    session.commit()
+    reporter = place["people"]["r1"]
+    moderator = place["people"]["moderator"]
+    made = []
+    for n in range(QUEUE_PAGE_SIZE + 3):
+        row = Initiative(author_id=place["people"]["author"].id, unit_id=place["commune"].id,
+                         category="roads", title=f"Sáng kiến {n:02d}", description="Mô tả",
+                         status="published")
+        session.add(row)
+        session.commit()
+        service.flag(session, reporter, "initiative", row.id, "spam")
+        made.append(row.id)
+    # The first five are removed for good: they must not hold places in the queue.
+    for row_id in made[:5]:
+        service.remove(session, moderator, "initiative", row_id, "Quảng cáo")
+    first = service.queue_page(session, moderator, 1)
+    assert first.total == QUEUE_PAGE_SIZE - 2 and first.pages == 1
+    assert [i.target_id for i in first.items] == made[5:]
+    login(client, moderator)
+    text = client.get("/en/community/moderation").page.get_text()
+    assert "Sáng kiến 05" in text and "Sáng kiến 04" not in text
+
+
+def test_a_page_of_the_queue_costs_the_same_queries_however_long(client, place, session):
+    from sqlalchemy import event
+
+    from app.extensions import db
+
+    session.add(CommunitySettings(unit_id=place["commune"].id, flag_threshold=1))
+    session.commit()
+    moderator = place["people"]["moderator"]
+
+    def hide_comments(n):
+        for _ in range(n):
+            row = Comment(target_type="initiative", target_id=place["initiative"].id,
+                          author_id=place["people"]["author"].id, body="Quảng cáo")
+            session.add(row)
+            session.commit()
+            service.flag(session, place["people"]["r1"], "comment", row.id, "spam")
+
+    def queries():
+        statements = []
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            page = service.queue_page(session, moderator, 1)
+            _ = [(i.title, i.reasons) for i in page.items]
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        return len(statements), len(page.items)
+
+    hide_comments(2)
+    few, shown = queries()
+    hide_comments(10)
+    many, shown_many = queries()
+    assert (shown, shown_many) == (2, 12) and many == few
+
+
+@only_on("postgresql")
+def test_two_moderators_deciding_at_once_make_one_decision(app, place, session):
+    """Restore and remove pressed in the same instant by two moderators: the row lock orders
+    them, the second is told the thing was decided already; one log entry, one message."""
+    import threading
+
+    from sqlalchemy.orm import Session as OrmSession
+
+    from app.extensions import db
+    from app.models import User
+    from tests.factories import make_department, make_officer
+
+    second = make_officer(session, make_department(session, place["commune"]),
+                          password=PASSWORD)
+    cid = place["comment"].id
+    _hide(session, place, "comment", cid)
+    engine = db.engine
+    outcomes, barrier = [], threading.Barrier(2)
+
+    def decide_in(user_id, action):
+        with OrmSession(engine) as own:
+            user = own.get(User, user_id)
+            own.rollback()
+            barrier.wait()
+            try:
+                getattr(service, action)(own, user, "comment", cid, "Quyết định")
+                outcomes.append(action)
+            except service.ModerationError as exc:
+                outcomes.append(exc.code)
+
+    threads = [threading.Thread(target=decide_in,
+                                args=(place["people"]["moderator"].id, "restore")),
+               threading.Thread(target=decide_in, args=(second.id, "remove"))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) in (["not_hidden", "restore"], ["not_hidden", "remove"])
+    winner = next(o for o in outcomes if o != "not_hidden")
+    session.rollback()
+    assert session.get(Comment, cid).status == ("visible" if winner == "restore" else "removed")
+    decisions = session.scalars(select(ModerationEntry.action).where(
+        ModerationEntry.action != "auto_hide")).all()
+    assert decisions == [winner]

@@ -379,7 +379,11 @@ def test_staff_cancel_a_pledge(app, session, people):
     assert officer.submit(f"/en/community/pledges/{pledge.id}/cancel",
                           form_url="/en/community/partners/").status_code == 302
     session.rollback()  # a fresh snapshot: the requests wrote in their own sessions
-    assert session.get(Pledge, pledge.id).status == "cancelled"
+    cancelled = session.get(Pledge, pledge.id)
+    assert cancelled.status == "cancelled"
+    # Who cancelled it and when have their own columns: the delivery's stay empty.
+    assert cancelled.cancelled_by_id == people["officer"].id and cancelled.cancelled_at
+    assert cancelled.delivered_at is None and cancelled.delivered_by_id is None
 
 
 # -- the partner's page and the initiative page's partial -------------------------------------
@@ -392,9 +396,9 @@ def _pledged(session, partner, initiative):
         Pledge(partner_id=partner.id, initiative_id=initiative.id, need_id=money.id,
                kind="money", quantity=2_000_000),
         Pledge(partner_id=partner.id, initiative_id=initiative.id, need_id=money.id,
-               kind="money", quantity=9_000_000, status="cancelled"),
+               kind="money", quantity=9_000_000, status="cancelled", cancelled_at=VERIFIED_AT),
         Pledge(partner_id=partner.id, initiative_id=initiative.id, need_id=cement.id,
-               kind="materials", quantity=120, status="delivered"),
+               kind="materials", quantity=120, status="delivered", delivered_at=VERIFIED_AT),
         Pledge(partner_id=partner.id, initiative_id=initiative.id, kind="labour", quantity=6),
     ])
     session.commit()
@@ -414,7 +418,7 @@ def test_the_partner_page_shows_its_pledges_and_totals(app, session, people):
     assert rows == {
         "Labour (person-days)": ["6 person-days", "0 person-days"],
         "Materials (bao xi măng)": ["120 bao xi măng", "120 bao xi măng"],
-        "Money (VND)": ["5.000.000 ₫", "3.000.000 ₫"],
+        "Money (đồng)": ["5.000.000 ₫", "3.000.000 ₫"],
     }
     assert initiative.title in page.get_text()
     assert "777.000" not in page.get_text()  # pledges to a hidden initiative are not shown
@@ -536,4 +540,239 @@ def test_two_officers_settling_one_pledge_at_once_change_it_once(app, session, p
     assert len(winners) == 1 and outcomes.count("already_settled") == 1
     session.rollback()
     settled = session.get(Pledge, pledge_id)
-    assert settled.status == winners[0] and settled.delivered_by_id is not None
+    assert settled.status == winners[0]
+    if winners[0] == "delivered":
+        assert settled.delivered_by_id is not None and settled.cancelled_at is None
+    else:
+        assert settled.cancelled_by_id is not None and settled.delivered_at is None
+
+
+# -- the review of issue 9: withdrawing a pledge, htmx, Vietnamese messages ------------------
+
+def _vi(text: str) -> str:
+    from flask_babel import force_locale, gettext
+
+    with force_locale("vi"):
+        return gettext(text)
+
+
+def test_a_partner_withdraws_its_own_pledge_and_the_author_hears_in_their_language(
+        app, session, people):
+    partner = make_partner(session, people)
+    initiative = make_initiative(session, people)
+    pledge = Pledge(partner_id=partner.id, initiative_id=initiative.id,
+                    need_id=initiative.needs[0].id, kind="money", quantity=4_000_000)
+    session.add(pledge)
+    session.commit()
+    url = f"/vi/community/pledges/{pledge.id}/withdraw"
+    page_url = f"/vi/community/initiatives/{initiative.id}"
+    # Only the partner's contact person is offered the button, and only they may use it.
+    contact = browser(app, people["contact"])
+    assert contact.get(page_url).page.select(f"form[action='{url}']")
+    for user in (people["author"], people["officer"], people["admin"]):
+        other = browser(app, user)
+        assert not other.get(page_url).page.select(f"form[action='{url}']")
+        assert other.submit(url, form_url=page_url).status_code == 403
+    session.rollback()
+    assert session.get(Pledge, pledge.id).status == "pledged"
+    before = session.scalar(select(func.count()).select_from(OutboxMessage))
+    response = contact.submit(url, {"next": page_url}, form_url=page_url)
+    assert response.status_code == 302
+    text = contact.get(response.headers["Location"]).page.get_text()
+    assert _vi("Your pledge is withdrawn; the initiative's author is told.") in text
+    assert _vi("Withdrawn by the partner") in text
+    session.rollback()
+    row = session.get(Pledge, pledge.id)
+    assert row.status == "withdrawn" and row.cancelled_by_id == people["contact"].id
+    assert row.cancelled_at is not None and row.delivered_at is None
+    # The author (English) is told, once, in English.
+    told = session.scalars(select(OutboxMessage).where(
+        OutboxMessage.user_id == people["author"].id)).all()
+    assert session.scalar(select(func.count()).select_from(OutboxMessage)) == before + 1
+    assert told[-1].subject.startswith("A pledge to your initiative")
+    # It no longer counts towards the need.
+    board = pledges_service.board(session, session.get(Initiative, initiative.id))
+    assert board.needs[0].pledged == 0
+    # Withdrawing again, or staff delivering it now: a clear message, nothing changes.
+    again = contact.submit(url, {"next": page_url}, form_url=page_url, follow_redirects=True)
+    assert _vi("This pledge can no longer be withdrawn: it was already delivered, cancelled "
+               "or withdrawn. Nothing was changed.") in again.page.get_text()
+    with pytest.raises(PartnerError):
+        pledges_service.settle(session, people["officer"], pledge.id, "delivered")
+    session.rollback()
+    assert session.get(Pledge, pledge.id).status == "withdrawn"
+
+
+def test_a_delivered_pledge_cannot_be_withdrawn(app, session, people):
+    partner = make_partner(session, people)
+    initiative = make_initiative(session, people)
+    pledge = Pledge(partner_id=partner.id, initiative_id=initiative.id, kind="labour",
+                    quantity=3)
+    session.add(pledge)
+    session.commit()
+    pledges_service.settle(session, people["officer"], pledge.id, "delivered")
+    with pytest.raises(PartnerError) as error:
+        pledges_service.withdraw(session, people["contact"], pledge.id)
+    assert error.value.code == "not_withdrawable"
+    session.rollback()
+    assert session.get(Pledge, pledge.id).status == "delivered"
+    page = browser(app, people["contact"]).get(f"/vi/community/initiatives/{initiative.id}")
+    assert not page.page.select("form[action$='/withdraw']")
+
+
+def test_pledge_buttons_under_htmx_answer_the_refreshed_pledges(app, session, people):
+    partner = make_partner(session, people)
+    initiative = make_initiative(session, people)
+    first, second = (Pledge(partner_id=partner.id, initiative_id=initiative.id,
+                            need_id=initiative.needs[0].id, kind="money", quantity=q)
+                     for q in (1_000_000, 2_000_000))
+    session.add_all([first, second])
+    session.commit()
+    page_url = f"/vi/community/initiatives/{initiative.id}"
+    officer = browser(app, people["officer"])
+    page = officer.get(page_url).page
+    form = page.select_one(f"form[action$='/pledges/{first.id}/delivered']")
+    assert form["hx-post"] == form["action"] and form["hx-target"] == "#pledges"
+    hx = {"HX-Request": "true"}
+    response = officer.submit(f"/vi/community/pledges/{first.id}/delivered",
+                              {"next": page_url}, form_url=page_url, headers=hx)
+    assert response.status_code == 200 and "HX-Request" in response.headers["Vary"]
+    section = response.page.find("section", id="pledges")
+    assert section is not None and _vi("The pledge is marked delivered.") in section.get_text()
+    # The buttons of the refreshed part bring a plain post back to the initiative's page.
+    assert {i["value"] for i in section.select("input[name=next]")} == {page_url}
+    # A second press: 200 with the message (htmx swaps only 2xx answers), nothing changes.
+    again = officer.submit(f"/vi/community/pledges/{first.id}/cancel",
+                           {"next": page_url}, form_url=page_url, headers=hx)
+    assert again.status_code == 200
+    assert _vi("This pledge was already marked delivered or cancelled, or its partner "
+               "withdrew it.") in again.page.get_text()
+    session.rollback()
+    assert session.get(Pledge, first.id).status == "delivered"
+    # The partner withdraws the other one under htmx.
+    contact = browser(app, people["contact"])
+    response = contact.submit(f"/vi/community/pledges/{second.id}/withdraw",
+                              {"next": page_url}, form_url=page_url, headers=hx)
+    assert response.status_code == 200 and response.page.find("section", id="pledges")
+    session.rollback()
+    assert session.get(Pledge, second.id).status == "withdrawn"
+
+
+def test_verifying_and_refusing_under_htmx_answer_the_partners_card(app, session, people):
+    waiting = make_partner(session, people, verified=False)
+    other = make_partner(session, people, verified=False, name="Trường Thử Hai")
+    other_id = other.id
+    officer = browser(app, people["officer"])
+    pending = "/vi/community/partners/pending"
+    card = officer.get(pending).page.find("li", id=f"partner-{waiting.id}")
+    verify = card.select_one("form[action$='/verify']")
+    assert verify["hx-target"] == f"#partner-{waiting.id}"
+    hx = {"HX-Request": "true"}
+    response = officer.submit(verify["action"], {"next": pending}, form_url=pending,
+                              headers=hx)
+    assert response.status_code == 200
+    answered = response.page.find("li", id=f"partner-{waiting.id}")
+    assert _vi("%(name)s is verified.") % {"name": waiting.name} in answered.get_text()
+    assert not answered.select("form")
+    # A refusal without a reason: the card again, with the error at the reason, 200.
+    url = f"/vi/community/partners/{other.id}/refuse"
+    response = officer.submit(url, {"reason": " ", "next": pending}, form_url=pending,
+                              headers=hx)
+    assert response.status_code == 200
+    card = response.page.find("li", id=f"partner-{other.id}")
+    assert card.select_one("textarea")["aria-invalid"] == "true"
+    assert _vi("Say why the registration is refused: the organisation is told.") in \
+        card.get_text()
+    session.rollback()
+    assert session.get(Partner, other_id) is not None
+    response = officer.submit(url, {"reason": "Không rõ địa chỉ", "next": pending},
+                              form_url=pending, headers=hx)
+    assert response.status_code == 200 and not response.page.select("form")
+    session.rollback()
+    session.expunge_all()
+    assert session.get(Partner, other_id) is None
+
+
+@pytest.mark.parametrize("quantity, message", [
+    ("-5", "The quantity must be more than zero."),
+    ("1000000000001", "The quantity can be at most 1,000,000,000,000."),
+    ("1,5", "Enter the quantity as a whole number, like 1500000 or 1.500.000."),
+])
+def test_bad_pledge_amounts_are_refused_in_vietnamese(app, session, people, quantity, message):
+    partner = make_partner(session, people)
+    initiative = make_initiative(session, people)
+    client = browser(app, people["contact"])
+    url = f"/vi/community/initiatives/{initiative.id}/pledge"
+    response = client.submit(url, {"partner_id": str(partner.id),
+                                   "need_id": str(initiative.needs[0].id),
+                                   "quantity": quantity})
+    assert response.status_code == 400
+    assert _vi(message) in response.page.select_one(".error-summary").text
+    assert _vi(message) != message  # the Vietnamese wording, not the English source
+    assert pledges_count(session) == 0
+
+
+@pytest.mark.parametrize("status, message", [
+    ("rejected", "This initiative was not accepted by the commune, so it takes no pledges."),
+    ("done", "This initiative is finished, so it takes no more pledges."),
+])
+def test_a_pledge_on_a_rejected_or_finished_initiative_is_refused_in_vietnamese(
+        app, session, people, status, message):
+    partner = make_partner(session, people)
+    initiative = make_initiative(session, people, status=status)
+    client = browser(app, people["contact"])
+    url = f"/vi/community/initiatives/{initiative.id}/pledge"
+    token = client.csrf_token("/vi/community/partners/")
+    response = client.post(url, data={"csrf_token": token, "partner_id": str(partner.id),
+                                      "need_id": str(initiative.needs[0].id),
+                                      "quantity": "1000"})
+    assert response.status_code == 409 and _vi(message) in response.page.get_text()
+    assert pledges_count(session) == 0
+
+
+@only_on("postgresql")
+def test_a_withdrawal_racing_a_delivery_ends_one_way(app, session, people):
+    """The partner withdraws while an officer marks it delivered, in the same instant: the
+    guarded UPDATE lets one win; the other is told, and the columns of only one outcome are
+    filled."""
+    import threading
+
+    from sqlalchemy.orm import Session
+
+    from app.models import User
+
+    partner = make_partner(session, people)
+    initiative = make_initiative(session, people)
+    pledge = Pledge(partner_id=partner.id, initiative_id=initiative.id, kind="money",
+                    quantity=1_000_000)
+    session.add(pledge)
+    session.commit()
+    pledge_id, engine = pledge.id, session.get_bind()
+    outcomes, barrier = [], threading.Barrier(2)
+
+    def act(user_id, what):
+        with Session(engine) as own:
+            user = own.get(User, user_id)
+            barrier.wait()
+            try:
+                if what == "withdrawn":
+                    pledges_service.withdraw(own, user, pledge_id)
+                else:
+                    pledges_service.settle(own, user, pledge_id, what)
+                outcomes.append(what)
+            except PartnerError as error:
+                outcomes.append(error.code)
+
+    threads = [threading.Thread(target=act, args=(people["contact"].id, "withdrawn")),
+               threading.Thread(target=act, args=(people["officer"].id, "delivered"))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    winners = [o for o in outcomes if o in ("withdrawn", "delivered")]
+    assert len(winners) == 1, outcomes
+    session.rollback()
+    row = session.get(Pledge, pledge_id)
+    assert row.status == winners[0]
+    assert (row.delivered_at is None) == (winners[0] == "withdrawn")
+    assert (row.cancelled_at is None) == (winners[0] == "delivered")

@@ -199,10 +199,13 @@ def test_a_resident_and_an_officer_of_another_commune_cannot_post(app, session, 
 
 @pytest.mark.parametrize("overrides, message", [
     ({"needed_by": (date.today() - timedelta(days=1)).isoformat()}, "cannot be in the past"),
-    ({"item1_quantity": "0"}, "Enter a whole number from 1"),
-    ({"item1_quantity": "-5"}, "Enter a whole number from 1"),
-    ({"item1_quantity": "1000000000001"}, "Enter a whole number from 1"),
-    ({"item1_quantity": "nhiều"}, "Enter a whole number from 1"),
+    ({"item1_quantity": "0"}, "The quantity must be at least 1."),
+    ({"item1_quantity": "-5"}, "The quantity cannot be negative."),
+    ({"item1_quantity": "1000000000001"}, "The quantity is too large"),
+    ({"item1_quantity": "nhiều"}, "Enter a whole number, for example 120"),
+    # A decimal is not read as a bigger whole number: 1,5 bags are not 15 bags.
+    ({"item1_quantity": "1,5"}, "Enter a whole number, for example 120"),
+    ({"item1_quantity": "1.500,000"}, "Enter a whole number, for example 120"),
     ({"item1_quantity": ""}, "Enter how many are needed"),
     ({"item2_quantity": "5"}, "Say what is needed"),
     ({"category": "weapons"}, "Not a valid choice"),
@@ -299,11 +302,12 @@ def test_an_empty_availability_is_refused(app, session, world):
     client = _client(app, world["resident"])
     url = f"/en/village/needs/{need.id}"
     response = client.submit(f"{url}/volunteer", {"availability": ""}, form_url=url)
-    assert response.status_code == 400 and "This field is required" in response.page.get_text()
+    assert response.status_code == 400
+    assert "Say when you can help, for example Saturday mornings." in response.page.get_text()
     token = client.csrf_token(url)
     fragment = client.post(f"{url}/volunteer", data={"csrf_token": token, "availability": ""},
                            headers={"HX-Request": "true"})
-    assert fragment.status_code == 200 and "This field is required" in fragment.get_data(
+    assert fragment.status_code == 200 and "Say when you can help" in fragment.get_data(
         as_text=True)
     done = client.post(f"{url}/volunteer", data={"csrf_token": token, "availability": "Tối"},
                        headers={"HX-Request": "true"})
@@ -525,3 +529,79 @@ def test_a_visitor_is_invited_to_log_in_to_take_part(app, session, world):
     link = page.find("a", string="Log in to support this need or volunteer")
     assert link and "/account/login" in link["href"]
     assert not page.select(f"form[action$='/needs/{need.id}/support']")
+
+
+# -- the review of issue 9 -------------------------------------------------------------------
+
+def _vi(text: str, **values) -> str:
+    from flask_babel import force_locale, gettext
+
+    with force_locale("vi"):
+        return gettext(text, **values)
+
+
+def test_a_need_closed_meanwhile_takes_no_support_and_no_sign_up(app, session, world):
+    """The resident's page still shows the need open; staff closed it a moment ago in another
+    session. The support and the sign-up are guarded on the need as stored now."""
+    from sqlalchemy.orm import Session as OrmSession
+
+    from app.extensions import db
+
+    need = _need(session, world)
+    with OrmSession(db.engine) as staff_session:
+        staff_session.get(VillageNeed, need.id).status = "closed"
+        staff_session.commit()
+    assert need.status == "open"  # the resident's copy, as the page saw it
+    with pytest.raises(services.NeedError) as support:
+        services.support(session, world["resident"], need)
+    assert support.value.code == "not_open"
+    stale = session.get(VillageNeed, need.id)
+    session.expire_all()
+    with pytest.raises(services.NeedError):
+        services.volunteer(session, world["resident"], stale, "Sáng thứ Bảy")
+    session.rollback()
+    need = session.get(VillageNeed, need.id)
+    assert (need.support_count, need.volunteer_count) == (0, 0)
+    assert session.scalar(select(func.count()).select_from(NeedSupport)) == 0
+    assert session.scalar(select(func.count()).select_from(Volunteer)) == 0
+
+
+def test_a_village_head_posting_for_another_village_is_told_in_vietnamese(app, session, world):
+    client = _client(app, world["head"])
+    data = _post_data(f"village:{world['thon_b'].id}")
+    data["needed_by"] = (date.today() + timedelta(days=30)).strftime("%d/%m/%Y")
+    response = client.submit("/vi/village/needs/new", data)
+    assert response.status_code == 400
+    message = _vi("As a village head you may post needs only for your own village. Nothing "
+                  "was saved.")
+    assert message in response.page.get_text()
+    assert response.page.select_one("input#title")["value"] == "Nước sạch cho thôn"  # kept
+    assert session.scalar(select(func.count()).select_from(VillageNeed)) == 0
+
+
+def test_received_quantities_reach_volunteers_written_the_vietnamese_way(app, session, world):
+    need = _need(session, world, items=(("Xi măng", 1500, "bao"),))
+    services.volunteer(session, world["english"], need, "Sunday")
+    services.record_received(session, world["staff"], need, need.items[0].id, 1200)
+    body = _messages(session, world["english"])[-1].body
+    assert "1.200 of 1.500 bao" in body
+
+
+def test_htmx_answers_carry_their_message_and_leave_none_for_the_next_page(app, session,
+                                                                            world):
+    need = _need(session, world)
+    client = _client(app, world["resident"])
+    url = f"/vi/village/needs/{need.id}"
+    hx = {"HX-Request": "true"}
+    response = client.submit(f"{url}/support", form_url=url, headers=hx)
+    assert response.status_code == 200 and "HX-Request" in response.headers["Vary"]
+    thanks = _vi("Thank you: your support is counted.")
+    assert thanks in response.page.get_text()
+    joined = client.submit(f"{url}/volunteer", {"availability": "Sáng thứ Bảy"},
+                           form_url=url, headers=hx)
+    assert _vi("Thank you for volunteering. The village will contact you.") in \
+        joined.page.get_text()
+    # The messages were shown where the buttons were: the next page does not repeat them.
+    page = client.get(url).page.get_text()
+    assert thanks not in page
+    assert _vi("Thank you for volunteering. The village will contact you.") not in page
