@@ -11,15 +11,20 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import current_app, redirect, url_for
+from flask import current_app, has_request_context, redirect, url_for
 
 from app.inputs import bad_character
 
 
 def public_url(endpoint: str, **values) -> str:
-    """The absolute address of a page, for use outside the browser that asked."""
+    """The absolute address of a page, for use outside the browser that asked; also from the
+    worker, which has no request (then every URL argument, the language too, must be given)."""
     values.pop("_external", None)
     values.pop("_scheme", None)
+    if not has_request_context():
+        # url_for needs a request or SERVER_NAME to bind the URL map; the path is all we want.
+        path = current_app.url_map.bind("localhost").build(endpoint, values)
+        return current_app.config["PUBLIC_URL"] + path
     return current_app.config["PUBLIC_URL"] + url_for(endpoint, **values)
 
 

@@ -1,7 +1,8 @@
 """Queue commands: `flask --app wsgi worker` and `flask --app wsgi calendar due ...`.
 
 The worker is the only periodic process: it expires claim leases, escalates almost-due and
-overdue cases, and delivers the notification outbox. Every pass re-reads the calendar, so a
+overdue cases, queues the village announcements' daily digests, and delivers the notification
+outbox. Every pass re-reads the calendar, so a
 holiday an administrator adds counts from the next minute on.
 """
 from __future__ import annotations
@@ -75,9 +76,12 @@ def run_pass(app: Flask, now: datetime | None = None,
     session.commit()  # end the read so the sweep starts its own write transactions
     report = sweep(session, now, warning_days=app.config["SLA_WARNING_DAYS"], calendar=calendar,
                    compose=compose_digest)
+    from app.village.subscriptions import send_digests
+
+    digests = send_digests(session, now, hour=app.config["VILLAGE_DIGEST_HOUR"])
     delivery = deliver_due(session, channels if channels is not None else channels_for(app.config),
                            DeliverySettings.from_config(app.config))
-    return f"worker: {report.summary()} {delivery.summary()}"
+    return f"worker: {report.summary()} village_digests={digests} {delivery.summary()}"
 
 
 class _StderrHandler(logging.StreamHandler):

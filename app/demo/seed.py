@@ -118,5 +118,8 @@ def seed_demo(session: Session) -> dict:
 
     seed_moderation(session, people)
     session.commit()
+    from app.demo.village_notices import seed_village_notices  # through their services
+
+    community["village_notices"] = seed_village_notices(session, units, people)
     return {"units": len(units), "people": len(people), "procedures": procedures, **queue,
             **community}

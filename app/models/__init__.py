@@ -14,6 +14,8 @@ from app.models.community import (Comment, CommunitySettings, Flag, Initiative, 
                                   InitiativeSupport, InitiativeUpdate, InitiativeVersion,
                                   ModerationEntry, NeedSupport, NeedUpdate, Partner, Pledge,
                                   VillageHead, VillageNeed, VillageNeedItem, Volunteer)
+# Village announcements, emergency alerts and subscriptions (issue 10).
+from app.models.announcements import Alert, AlertArea, Announcement, VillageSubscription
 
 __all__ = [
     "Base", "utcnow", "AdminUnit", "UnitLevel", "User", "Role", "PasswordResetToken",
@@ -24,4 +26,5 @@ __all__ = [
     "Comment", "CommunitySettings", "Flag", "Initiative", "InitiativeNeed", "InitiativeSupport",
     "InitiativeUpdate", "InitiativeVersion", "ModerationEntry", "NeedSupport", "NeedUpdate",
     "Partner", "Pledge", "VillageHead", "VillageNeed", "VillageNeedItem", "Volunteer",
+    "Alert", "AlertArea", "Announcement", "VillageSubscription",
 ]
