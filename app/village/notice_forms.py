@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import (BooleanField, DateTimeField, RadioField, SelectField, SelectMultipleField,
                      StringField, TextAreaField, widgets)
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from app.forms import BaseForm, DayField
 from app.village.notice_labels import (ANNOUNCEMENT_CATEGORY_LABELS, HAZARD_LABELS, MODE_LABELS,
@@ -97,8 +97,9 @@ class AnnouncementForm(BaseForm):
     body_en = TextAreaField(_l("Text in English (optional)"), validators=[Length(max=10_000)])
     place = SelectField(_l("For"), validate_choice=False)
     category = SelectField(_l("Category"), choices=list(ANNOUNCEMENT_CATEGORY_LABELS.items()))
+    # InputRequired, not DataRequired: an unreadable date keeps its own message.
     valid_from = DayField(_l("Applies from (dd/mm/yyyy)"), validators=[
-        DataRequired(message=ERRORS["valid_from_required"])])
+        InputRequired(message=ERRORS["valid_from_required"])])
     valid_until = DayField(_l("Applies until (dd/mm/yyyy, optional)"), validators=[Optional()])
     attachment = FileField(_l("Attached file (optional: PDF, JPEG or PNG, at most 5 MB)"))
     remove_attachment = BooleanField(_l("Remove the attached file"))
@@ -117,7 +118,7 @@ class AlertForm(BaseForm):
     body_en = TextAreaField(_l("What is happening and what people should do (English, "
                                "optional)"), validators=[Length(max=5_000)])
     expires_at = MomentField(_l("Ends at (date and time, Vietnam time)"), validators=[
-        DataRequired(message=ERRORS["expiry_required"])])
+        InputRequired(message=ERRORS["expiry_required"])])
     areas = CheckboxesField(_l("For these communes and villages"), validate_choice=False)
 
 

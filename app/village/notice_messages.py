@@ -21,6 +21,7 @@ from app.village.notice_labels import category_name, hazard_name, severity_name
 # How much of an announcement's text an e-mail quotes before "read the rest".
 EMAIL_TEXT_LIMIT = 1500
 DIGEST_LINES = 20
+SMS_TITLES = 3
 
 
 def _lang(user: User) -> str:
@@ -105,8 +106,12 @@ def digest_message(user: User, announcements: Sequence[Announcement], places: di
         subject = ngettext("[Cổng Làng] %(num)d new announcement in your village",
                            "[Cổng Làng] %(num)d new announcements in your village", count)
         if sms:
-            return subject, _("%(subject)s. Read them: %(url)s. Stop: %(stop)s",
-                              subject=subject, url=board, stop=unsubscribe_page)
+            titles = "; ".join(_cut(a.title(lang), 60) for a in announcements[:SMS_TITLES])
+            if count > SMS_TITLES:
+                titles += "; …"
+            return subject, _("%(subject)s: %(titles)s. Read them: %(url)s. Stop: %(stop)s",
+                              subject=subject, titles=titles, url=board,
+                              stop=unsubscribe_page)
         lines = [_("New on your village board today:"), ""]
         for item in announcements[:DIGEST_LINES]:
             link = public_url("village.announcement", announcement_id=item.id, lang_code=lang)
