@@ -39,7 +39,7 @@ def test_a_village_alert_shows_on_every_page_of_its_residents_and_no_one_elses(a
     for url in PAGES:
         assert _banner(affected, url) == ["Lũ qua thôn Đông"], url
     line = affected.get("/vi/").page.select_one(".alert-banner .alert-line")
-    assert "Cảnh báo" in line.get_text() or "Warning" in line.get_text()
+    assert "Cảnh báo · Lũ lụt" in line.get_text()
     for person in ("resident_b", "resident_far", "homeless"):
         assert _banner(browser(app, world[person])) == [], person
     assert _banner(browser(app)) == []  # anonymous visitors read alerts on the board
@@ -181,7 +181,7 @@ def test_staff_of_another_commune_cannot_issue_for_it(app, session, world):
     assert key(world["commune"]) not in offered and key(world["far"]) in offered
     response = outsider.submit(NEW, alert_form(world["thon_a"]))
     assert response.status_code == 400
-    assert any("not staff of that commune" in e for e in errors(response))
+    assert any("không phải cán bộ của xã này" in e for e in errors(response))
     assert _count(session, Alert) == 0 and _count(session, OutboxMessage) == 0
 
 
@@ -189,7 +189,7 @@ def test_a_village_head_issues_only_for_their_own_village(app, session, world):
     head = browser(app, world["head"])
     response = head.submit(NEW, alert_form(world["thon_a"], world["thon_b"]))
     assert response.status_code == 400
-    assert any("only for your own village" in e for e in errors(response))
+    assert any("chỉ được đăng cho thôn của mình" in e for e in errors(response))
     assert _count(session, Alert) == 0
     assert head.submit(NEW, alert_form(world["thon_a"])).status_code == 302
     communes = issue(session, world["staff"], world["commune"])

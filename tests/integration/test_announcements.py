@@ -90,7 +90,7 @@ def test_staff_of_another_commune_are_refused_and_nothing_is_saved(app, session,
         world["commune"], attachment=(io.BytesIO(PDF), "a.pdf")),
         content_type="multipart/form-data")
     assert response.status_code == 400
-    assert any("not staff of that commune" in e for e in errors(response))
+    assert any("không phải cán bộ của xã này" in e for e in errors(response))
     assert response.page.select_one("#title_vi")["value"] == "Ngày tiêm chủng"  # kept
     assert _count(session) == 0 and _count(session, OutboxMessage) == 0
     assert _stored_files(app) == []
@@ -103,7 +103,7 @@ def test_a_village_head_publishes_only_for_their_own_village(app, session, world
     for place in (world["thon_b"], world["commune"]):
         response = head.submit(NEW, announcement_form(place))
         assert response.status_code == 400
-        assert any("only for your own village" in e for e in errors(response))
+        assert any("chỉ được đăng cho thôn của mình" in e for e in errors(response))
     assert _count(session) == 0
     assert head.submit(NEW, announcement_form(world["thon_a"])).status_code == 302
     assert _count(session) == 1
@@ -173,11 +173,11 @@ def test_a_withdrawn_announcement_leaves_the_public_but_not_its_managers(app, se
 
     visitor = browser(app, world["resident_a"])
     gone = visitor.get(url)
-    assert gone.status_code == 404 and "withdrawn" in gone.page.get_text()
+    assert gone.status_code == 404 and "đã được thu hồi" in gone.page.get_text()
     assert visitor.get(f"{url}/attachment").status_code == 404
     assert _titles(visitor.get("/vi/village/announcements").page) == []
     managed = staff.get(url)
-    assert managed.status_code == 200 and "Withdrawn on" in managed.page.get_text()
+    assert managed.status_code == 200 and "Đã thu hồi ngày" in managed.page.get_text()
     assert staff.get(f"{url}/edit").status_code == 302  # no editing a withdrawn notice
 
 
@@ -221,7 +221,7 @@ def test_search_ignores_diacritics_and_filters_narrow_the_list(app, session, wor
     assert sorted(village) == ["Họp thôn Tây", "Lịch tiêm chủng mở rộng"]
     assert _titles(client.get(f"/vi/village/announcements?commune={world['far'].id}").page) == []
     nothing = client.get("/vi/village/announcements?q=khong+co+gi")
-    assert "No announcement matches" in nothing.page.get_text()
+    assert "Không có thông báo nào phù hợp" in nothing.page.get_text()
 
 
 def test_the_list_is_paginated(app, session, world):
@@ -231,7 +231,7 @@ def test_the_list_is_paginated(app, session, world):
                 now=now - timedelta(minutes=20 - i))
     client = browser(app)
     first = client.get("/vi/village/announcements").page
-    assert len(_titles(first)) == 10 and "12 announcements found." in first.get_text()
+    assert len(_titles(first)) == 10 and "Tìm thấy 12 thông báo." in first.get_text()
     second = client.get(first.select_one("a[rel=next]")["href"]).page
     assert _titles(second) == ["Thông báo số 01", "Thông báo số 00"]
 
@@ -247,7 +247,7 @@ def test_expired_announcements_leave_the_list_but_stay_reachable(app, session, w
     assert _titles(client.get("/vi/village/announcements?period=past").page) == [
         "Họp tháng trước"]
     page = client.get(f"/vi/village/announcements/{old.id}")
-    assert page.status_code == 200 and "applied until" in page.page.get_text()
+    assert page.status_code == 200 and "áp dụng đến ngày" in page.page.get_text()
 
 
 def test_the_board_shows_alerts_then_announcements_then_needs(app, session, world):
@@ -301,7 +301,7 @@ def test_refusals_are_worded_in_the_pages_language(app, session, world):
     staff = browser(app, world["staff"], lang="vi")
     response = staff.submit("/vi/village/announcements/new", announcement_form(
         world["thon_a"], valid_from=day(5), valid_until=day(2)))
-    assert any("Ngày cuối không thể trước ngày đầu" in e for e in errors(response)), errors(response)
+    assert any("Ngày cuối không thể trước ngày đầu" in e for e in errors(response))
     response = staff.submit("/en/village/announcements/new", announcement_form(
         world["thon_a"], valid_from=day(5), valid_until=day(2)))
     assert any("cannot be before the first day" in e for e in errors(response))
