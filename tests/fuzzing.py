@@ -21,6 +21,7 @@ import logging
 import re
 import traceback
 from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from typing import Callable
 from urllib.parse import quote
 
@@ -144,6 +145,7 @@ def _forms():
     from app.community import partners_forms as partners
     from app.village import forms as village
     from app.community import moderation_forms
+    from app.village import notice_forms as notices
 
     action_forms = {"transfer": workbench.TransferForm, "request_apology": workbench.ApologyForm}
     back = [FieldSpec("next", "next", "redirect")]
@@ -239,6 +241,16 @@ def _forms():
         "community.flag": same(moderation_forms.FlagForm),
         "community.moderation_restore": same(moderation_forms.DecisionForm),
         "community.moderation_remove": same(moderation_forms.DecisionForm),
+        "village.new_announcement": same(notices.AnnouncementForm),
+        "village.edit_announcement": same(notices.AnnouncementForm),
+        "village.withdraw_announcement": same(notices.ConfirmForm),
+        "village.new_alert": same(notices.AlertForm),
+        "village.withdraw_alert": same(notices.ConfirmForm),
+        "village.subscription": same(notices.SubscriptionForm),
+        "village.stop_subscription": same(notices.ConfirmForm),
+        "village.unsubscribe": same(notices.ConfirmForm),
+        "village.unsubscribe_one_click": lambda args: [
+            FieldSpec("List-Unsubscribe", "List-Unsubscribe", "choice", ("One-Click",))],
     }
 
 
@@ -300,6 +312,12 @@ def _queries():
                                          ("initiative", "village_need")),
                                FieldSpec("target_id", "target_id", "int")] + page("page"),
         "community.moderation_log": page("page"),
+        "village.announcements": page("q", "page") + [
+            FieldSpec("commune", "commune", "int"), FieldSpec("village", "village", "int"),
+            FieldSpec("category", "category", "choice", ("meeting", "power_cut")),
+            FieldSpec("period", "period", "choice", ("current", "past", "all"))],
+        "village.manage": page("page") + [
+            FieldSpec("status", "status", "choice", ("published", "withdrawn", "all"))],
     }
 
 
@@ -350,6 +368,14 @@ def plausible(world: World) -> dict[str, object]:
         "applicant_phone": "0912345678", "action": "save",
         "name": "Hợp tác xã Thử", "contact_phone": "024 3825 1234", "quantity": "1.500.000",
         "reason": "Không tìm thấy tổ chức này", "partner_id": world.partner_id, "need_id": "0",
+        # Village notices: a place and alert areas of the world's commune, bilingual text,
+        # an alert ending tomorrow (local time), a subscription.
+        "place": f"village:{world.village_id}", "areas": f"commune:{world.commune_id}",
+        "title_vi": "Họp thôn", "body_vi": "Họp lúc 19 giờ.", "title_en": "", "body_en": "",
+        "valid_from": date.today().isoformat(), "valid_until": "", "hazard": "flood",
+        "severity": "warning", "expires_at": (datetime.now() + timedelta(days=1)).strftime(
+            "%Y-%m-%dT%H:%M"), "scope": "commune", "announcements": "each",
+        "categories": "meeting", "alerts": "y", "List-Unsubscribe": "One-Click",
     }
 
 
