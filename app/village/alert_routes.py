@@ -20,7 +20,8 @@ from app.queue.calendar import LOCAL_TZ
 from app.security import public, roles
 from app.village import alerts as svc
 from app.village import bp
-from app.village.announcement_routes import STAFF, _places_or_403, _user, blame, place_choices
+from app.village.announcement_routes import (STAFF, blame, place_choices, publishing_places,
+                                             viewer)
 from app.village.notice_forms import ERRORS, AlertForm, ConfirmForm
 from app.village.notice_labels import category_name, hazard_name, labels, severity_name
 
@@ -69,7 +70,7 @@ def alert(alert_id: int):
     if item is None:
         refuse(404)
     return render_template("village/alert.html", item=item, places=svc.places_of(item),
-                           manager=svc.may_manage(db.session, _user(), item), now=utcnow(),
+                           manager=svc.may_manage(db.session, viewer(), item), now=utcnow(),
                            **labels())
 
 
@@ -83,7 +84,7 @@ def _expiry(value: datetime | None) -> datetime | None:
 @bp.route("/alerts/new", methods=["GET", "POST"])
 @roles(*STAFF)
 def new_alert():
-    places = _places_or_403()
+    places = publishing_places()
     form = AlertForm()
     form.areas.choices = place_choices(places, current_language())
     if form.validate_on_submit():
@@ -93,7 +94,7 @@ def new_alert():
             body_vi=form.body_vi.data or "", body_en=form.body_en.data or "",
             expires_at=_expiry(form.expires_at.data), area_keys=list(form.areas.data or []))
         try:
-            item = svc.issue(db.session, _user(), data)
+            item = svc.issue(db.session, viewer(), data)
         except svc.AlertError as error:
             blame(form, error)
         else:
@@ -110,14 +111,14 @@ def withdraw_alert(alert_id: int):
     item = svc.visible(db.session, alert_id)
     if item is None:
         refuse(404)
-    if not svc.may_manage(db.session, _user(), item):
+    if not svc.may_manage(db.session, viewer(), item):
         refuse(403, ERRORS["forbidden"])
     form = ConfirmForm()
     if request.method == "POST":
         if not form.validate_on_submit():
             refuse(400)
         try:
-            svc.withdraw(db.session, _user(), item.id)
+            svc.withdraw(db.session, viewer(), item.id)
         except svc.AlertError as error:
             flash(str(ERRORS.get(error.code, ERRORS["forbidden"])), "error")
             return redirect(url_for("village.alert", alert_id=item.id))

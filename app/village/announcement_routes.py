@@ -28,7 +28,7 @@ from app.village.services import places_for
 STAFF = ("officer", "leader", "admin")
 
 
-def _user():
+def viewer():
     return current_user._get_current_object() if current_user.is_authenticated else None
 
 
@@ -48,7 +48,7 @@ def blame(form, error) -> None:
 
 
 def _visible_or_404(announcement_id: int) -> Announcement:
-    announcement = svc.visible(db.session, announcement_id, _user())
+    announcement = svc.visible(db.session, announcement_id, viewer())
     if announcement is None:
         withdrawn = db.session.get(Announcement, announcement_id)
         refuse(404, ERRORS["withdrawn"] if withdrawn is not None else None)
@@ -57,7 +57,7 @@ def _visible_or_404(announcement_id: int) -> Announcement:
 
 def _managed_or_403(announcement_id: int) -> Announcement:
     announcement = _visible_or_404(announcement_id)
-    if not svc.may_manage(db.session, _user(), announcement):
+    if not svc.may_manage(db.session, viewer(), announcement):
         refuse(403, ERRORS["forbidden"])
     return announcement
 
@@ -74,7 +74,7 @@ def announcements():
         commune_id=query_id("commune"), village_id=query_id("village"),
         category=category if category in labels()["category_labels"] else "",
         period=period if period in svc.PERIODS else "current")
-    page = svc.list_page(db.session, filters, query_page(), _user())
+    page = svc.list_page(db.session, filters, query_page(), viewer())
     villages = [v for v in units_of_level(db.session, "village")
                 if filters.commune_id is None or v.parent_id == filters.commune_id]
     return render_template("village/announcements.html", page=page, filters=filters,
@@ -87,7 +87,7 @@ def announcements():
 def announcement(announcement_id: int):
     item = _visible_or_404(announcement_id)
     return render_template("village/announcement.html", item=item,
-                           manager=svc.may_manage(db.session, _user(), item),
+                           manager=svc.may_manage(db.session, viewer(), item),
                            today=local_day(utcnow()), **labels())
 
 
@@ -130,8 +130,8 @@ def _attachment(form: AnnouncementForm) -> svc.Attachment | None:
     return svc.Attachment(upload.read(ATTACHMENT_MAX_BYTES + 1), upload.filename)
 
 
-def _places_or_403():
-    places = places_for(db.session, _user())
+def publishing_places():
+    places = places_for(db.session, viewer())
     if not places:
         refuse(403, ERRORS["forbidden"])
     return places
@@ -140,14 +140,14 @@ def _places_or_403():
 @bp.route("/announcements/new", methods=["GET", "POST"])
 @roles(*STAFF)
 def new_announcement():
-    places = _places_or_403()
+    places = publishing_places()
     form = AnnouncementForm()
     form.place.choices = place_choices(places, current_language())
     if request.method == "GET":
         form.valid_from.data = local_day(utcnow())
     if form.validate_on_submit():
         try:
-            item = svc.publish(db.session, _user(), _input(form), _attachment(form))
+            item = svc.publish(db.session, viewer(), _input(form), _attachment(form))
         except svc.AnnouncementError as error:
             blame(form, error)
         else:
@@ -171,10 +171,10 @@ def edit_announcement(announcement_id: int):
             valid_until=item.valid_until, place=svc.place_of(item).key)
     else:
         form = AnnouncementForm()
-    form.place.choices = place_choices(places_for(db.session, _user()), current_language())
+    form.place.choices = place_choices(places_for(db.session, viewer()), current_language())
     if form.validate_on_submit():
         try:
-            svc.edit(db.session, _user(), item.id, _input(form), _attachment(form),
+            svc.edit(db.session, viewer(), item.id, _input(form), _attachment(form),
                      remove_attachment=bool(form.remove_attachment.data))
         except svc.AnnouncementError as error:
             db.session.refresh(item)
@@ -195,7 +195,7 @@ def withdraw_announcement(announcement_id: int):
         if not form.validate_on_submit():
             refuse(400)
         try:
-            svc.withdraw(db.session, _user(), item.id)
+            svc.withdraw(db.session, viewer(), item.id)
         except svc.AnnouncementError as error:
             flash(str(ERRORS.get(error.code, ERRORS["forbidden"])), "error")
             return redirect(url_for("village.announcement", announcement_id=item.id))
@@ -205,7 +205,8 @@ def withdraw_announcement(announcement_id: int):
         flash(str(ERRORS["withdrawn"]), "error")
         return redirect(url_for("village.announcement", announcement_id=item.id))
     return render_template("village/confirm_withdraw.html", form=form,
-                           title=_("Withdraw the announcement"), name=item.title(current_language()),
+                           title=_("Withdraw the announcement"),
+                           name=item.title(current_language()),
                            explain=_("Residents will no longer see it on the board or in the "
                                      "list. This cannot be undone."),
                            back=url_for("village.announcement", announcement_id=item.id))
@@ -216,7 +217,7 @@ def withdraw_announcement(announcement_id: int):
 @bp.get("/manage")
 @roles(*STAFF)
 def manage():
-    user = _user()
+    user = viewer()
     status = request.args.get("status", "published")
     if status not in svc.MANAGE_STATUSES:
         status = "published"

@@ -27,7 +27,8 @@ from app.pagination import Page, page_of_query
 from app.queue.calendar import local_day
 from app.text import escape_like, fold
 from app.units.staff import communes_staffed
-from app.uploads import ATTACHMENT_KINDS, ATTACHMENT_MAX_BYTES, FileKind, UploadError, check_document
+from app.uploads import (ATTACHMENT_KINDS, ATTACHMENT_MAX_BYTES, FileKind, UploadError,
+                         check_document)
 from app.village.services import Place, head_of, may_post_for, resolve_place
 
 PAGE_SIZE = 10

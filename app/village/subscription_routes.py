@@ -23,7 +23,7 @@ from app.notifications.outbox import masked_recipient
 from app.security import public, signed_in
 from app.village import bp
 from app.village import subscriptions as svc
-from app.village.announcement_routes import _user, blame
+from app.village.announcement_routes import blame, viewer
 from app.village.notice_forms import ERRORS, ConfirmForm, SubscriptionForm
 from app.village.notice_labels import ANNOUNCEMENT_CATEGORY_LABELS, MODE_LABELS
 
@@ -46,7 +46,7 @@ def _scope_choices(user: User, lang: str) -> list[tuple[str, str]]:
 @bp.route("/subscription", methods=["GET", "POST"])
 @signed_in
 def subscription():
-    user = _user()
+    user = viewer()
     current = svc.subscription_of(db.session, user)
     if request.method == "GET":
         if current is not None:
@@ -82,7 +82,7 @@ def subscription():
 def stop_subscription():
     if not ConfirmForm().validate_on_submit():
         refuse(400)
-    if svc.unsubscribe(db.session, _user().id):
+    if svc.unsubscribe(db.session, viewer().id):
         flash(_("You will no longer receive village messages."), "success")
     return redirect(url_for("village.subscription"))
 
