@@ -18,6 +18,7 @@ from app.models.notifications import PRIORITY_BULK, PRIORITY_NORMAL, PRIORITY_UR
 from app.notifications.outbox import DeliverySettings, deliver_due, queue_message
 from app.village import subscriptions
 from tests.factories import make_user
+from tests.integration.test_rate_limits import redis_prefix  # noqa: F401
 from tests.integration.village_notices_world import (PASSWORD, browser, errors, issue, publish,
                                                      world)  # noqa: F401
 
@@ -363,3 +364,14 @@ def test_who_a_notice_reaches_is_one_rule_seen_from_both_ends(app, session, worl
             by_rule = subscriptions.reaches(unit, place.commune.id,
                                             place.village.id if place.village else None)
             assert (unit.id in audience) == by_rule, (place.key, unit.name_vi)
+
+
+def test_guessing_unsubscribe_links_is_rate_limited_per_address(database, redis_prefix):
+    from tests.integration.test_rate_limits import limited_app
+
+    with limited_app(database, redis_prefix, RATELIMIT_UNSUBSCRIBE="3 per minute") as app:
+        client = app.test_client()
+        answers = [client.post(f"/vi/village/unsubscribe/guess-{i}/one-click",
+                               data={"List-Unsubscribe": "One-Click"}).status_code
+                   for i in range(4)]
+    assert answers == [404, 404, 404, 429]
