@@ -78,7 +78,12 @@ def run_pass(app: Flask, now: datetime | None = None,
                    compose=compose_digest)
     from app.village.subscriptions import send_digests
 
-    digests = send_digests(session, now, hour=app.config["VILLAGE_DIGEST_HOUR"])
+    try:
+        digests = str(send_digests(session, now, hour=app.config["VILLAGE_DIGEST_HOUR"]))
+    except Exception:  # noqa: BLE001 - a failed digest must not hold back alerts in the outbox
+        session.rollback()
+        log.exception("village digests failed; delivering the outbox anyway")
+        digests = "failed"
     delivery = deliver_due(session, channels if channels is not None else channels_for(app.config),
                            DeliverySettings.from_config(app.config))
     return f"worker: {report.summary()} village_digests={digests} {delivery.summary()}"

@@ -49,12 +49,7 @@ def _in(column: str, values: tuple[str, ...]) -> str:
 class Bilingual:
     """Title and text in the reader's language, falling back to Vietnamese (the portal's first
     language) when no English was written; `*_lang` says which language is shown, for the
-    page's `lang` attribute."""
-
-    title_vi: str
-    title_en: str
-    body_vi: str
-    body_en: str
+    page's `lang` attribute. (The columns are the mapped classes' own.)"""
 
     def _english(self, lang: str) -> bool:
         return lang == "en" and bool(self.title_en and self.body_en)

@@ -267,7 +267,6 @@ def withdraw(session: Session, user: User, announcement_id: int, *,
             raise AnnouncementError("withdrawn")
         announcement.status = "withdrawn"
         announcement.withdrawn_at, announcement.withdrawn_by_id = now, user.id
-        announcement.updated_at = now
     return announcement
 
 

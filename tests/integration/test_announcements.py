@@ -274,17 +274,21 @@ BAD = [
     ({"body_en": "Come at 7."}, "add its English title too"),
     ({"valid_from": "31/02/2026"}, "Enter a real date"),
     ({"category": "party"}, "Not a valid choice"),
-    ({"attachment": (io.BytesIO(b"%PDF-" + b"0" * (5 * 1024 * 1024)), "big.pdf")},
+    # Files as (bytes, name): each run of the test opens its own stream.
+    ({"attachment": (b"%PDF-" + b"0" * (5 * 1024 * 1024), "big.pdf")},
      "too large: at most 5 MB"),
-    ({"attachment": (io.BytesIO(b"just text, not a PDF"), "fake.pdf")},
+    ({"attachment": (b"just text, not a PDF", "fake.pdf")},
      "Attach a PDF, JPEG or PNG"),
-    ({"attachment": (io.BytesIO(PDF), "photo.png")}, "does not match its content"),
+    ({"attachment": (PDF, "photo.png")}, "does not match its content"),
 ]
 
 
 @pytest.mark.parametrize("change, message", BAD, ids=[m for _c, m in BAD])
 def test_bad_input_is_refused_with_its_own_message_and_nothing_changes(app, session, world,
                                                                        change, message):
+    if "attachment" in change:
+        data, name = change["attachment"]
+        change = dict(change, attachment=(io.BytesIO(data), name))
     staff = browser(app, world["staff"])
     response = staff.submit("/en/village/announcements/new",
                             announcement_form(world["thon_a"], **change),

@@ -269,6 +269,23 @@ def test_the_worker_pass_sends_the_digest(app, session, world):
     assert "1 new announcement" in message.subject and "Meeting" in body
 
 
+def test_a_failing_digest_does_not_hold_back_an_alert(app, session, world, monkeypatch):
+    from app.queue_cli import run_pass
+
+    follow(session, world["english"])
+    issue(session, world["staff"], world["thon_a"], title_vi="Lũ", title_en="Flood",
+          body_en="Keep away from the river.")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("digest bug")
+
+    monkeypatch.setattr(subscriptions, "send_digests", broken)
+    email = Recorder("email")
+    line = run_pass(app, channels={"email": email, "sms": Recorder("sms")})
+    assert "village_digests=failed" in line
+    assert [m.subject for m, _body in email.sent] == ["[WARNING] Flood: Flood"]
+
+
 # -- unsubscribing ----------------------------------------------------------------------------
 
 def _unsubscribe_page(session, world, user="english") -> str:
