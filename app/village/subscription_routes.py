@@ -19,7 +19,8 @@ from app.errors import refuse
 from app.extensions import csrf, db, limiter
 from app.locale import current_language
 from app.models import User
-from app.notifications.outbox import masked_recipient
+from app.notifications.channels import can_deliver
+from app.notifications.outbox import channel_for, masked_recipient
 from app.security import public, signed_in
 from app.village import bp
 from app.village import subscriptions as svc
@@ -72,8 +73,9 @@ def subscription():
                     channel=_("e-mail") if user.email else _("text message")), "success")
             return redirect(url_for("village.subscription"))
     status = 400 if request.method == "POST" else 200
+    deliverable = can_deliver(current_app.config, channel_for(user))
     return render_template("village/subscription.html", form=form, current=current,
-                           has_home=user.commune_id is not None,
+                           has_home=user.commune_id is not None, deliverable=deliverable,
                            contact=masked_recipient(user.email or user.phone or "")), status
 
 

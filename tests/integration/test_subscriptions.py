@@ -392,3 +392,10 @@ def test_guessing_unsubscribe_links_is_rate_limited_per_address(database, redis_
                                data={"List-Unsubscribe": "One-Click"}).status_code
                    for i in range(4)]
     assert answers == [404, 404, 404, 429]
+
+
+def test_a_phone_only_resident_is_told_when_no_text_message_can_be_sent(app, world):
+    phone_only = browser(app, world["resident_a"], lang="en").get("/en/village/subscription")
+    assert "cannot send text messages yet" in phone_only.page.get_text()
+    with_email = browser(app, world["english"], lang="en").get("/en/village/subscription")
+    assert "cannot send text messages yet" not in with_email.page.get_text()
