@@ -141,6 +141,11 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         # Per account: comments and reports on the community pages.
         "RATELIMIT_COMMENT": os.environ.get("RATELIMIT_COMMENT", "10 per minute"),
         "RATELIMIT_FLAG": os.environ.get("RATELIMIT_FLAG", "20 per minute"),
+        # Village announcements and alerts (issue 10): unsubscribe links are used without an
+        # account, so per address; the daily digest goes out at this hour, Vietnam time.
+        "RATELIMIT_UNSUBSCRIBE": os.environ.get("RATELIMIT_UNSUBSCRIBE",
+                                                "10 per minute;60 per hour"),
+        "VILLAGE_DIGEST_HOUR": int(os.environ.get("VILLAGE_DIGEST_HOUR", 18)),
         "RATELIMIT_KEY_PREFIX": os.environ.get("RATELIMIT_KEY_PREFIX", "conglang"),
         # Redis down: keep limiting per process rather than failing every login with a 500.
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
@@ -179,6 +184,8 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "RATELIMIT_BOOKING": os.environ.get("RATELIMIT_BOOKING", "5 per minute;30 per day"),
     }
     config.update(overrides)
+    if not 0 <= int(config["VILLAGE_DIGEST_HOUR"]) <= 23:
+        raise ConfigError("VILLAGE_DIGEST_HOUR must be an hour from 0 to 23")
     if str(config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite"):
         # A pooled PostgreSQL connection can die with a server restart: it is tested at
         # checkout. SQLite's pool is set in app/db.py (no ping, last used first).

@@ -1,9 +1,9 @@
 """Queue commands: `flask --app wsgi worker` and `flask --app wsgi calendar due ...`.
 
 The worker is the only periodic process: it expires claim leases, escalates almost-due and
-overdue cases, queues the desk appointments' reminders, and delivers the notification outbox.
-Every pass re-reads the calendar, so a holiday an administrator adds counts from the next
-minute on.
+overdue cases, queues the desk appointments' reminders and the village announcements' daily
+digests, and delivers the notification outbox. Every pass re-reads the calendar, so a holiday an
+administrator adds counts from the next minute on.
 """
 from __future__ import annotations
 
@@ -76,13 +76,28 @@ def run_pass(app: Flask, now: datetime | None = None,
     session.commit()  # end the read so the sweep starts its own write transactions
     report = sweep(session, now, warning_days=app.config["SLA_WARNING_DAYS"], calendar=calendar,
                    compose=compose_digest)
-    # Before delivery, so a reminder queued now goes out in this same pass.
+    # Before delivery, so what they queue goes out in this same pass.
     from app.appointments.reminders import send_reminders
+    from app.village.subscriptions import send_digests
 
-    reminders = send_reminders(session, now)
+    reminders = _side_step(session, "desk reminders", lambda: send_reminders(session, now))
+    digests = _side_step(session, "village digests", lambda: send_digests(
+        session, now, hour=app.config["VILLAGE_DIGEST_HOUR"]))
     delivery = deliver_due(session, channels if channels is not None else channels_for(app.config),
                            DeliverySettings.from_config(app.config))
-    return f"worker: {report.summary()} reminders={reminders} {delivery.summary()}"
+    return (f"worker: {report.summary()} reminders={reminders} village_digests={digests} "
+            f"{delivery.summary()}")
+
+
+def _side_step(session, name: str, step) -> str:
+    """A pass's step whose failure must not hold back the outbox (an alert waiting in it):
+    logged, rolled back, and reported as failed in the summary line."""
+    try:
+        return str(step())
+    except Exception:  # noqa: BLE001 - any failure of the step; logged with its traceback
+        session.rollback()
+        log.exception("%s failed; delivering the outbox anyway", name)
+        return "failed"
 
 
 class _StderrHandler(logging.StreamHandler):

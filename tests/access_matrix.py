@@ -66,6 +66,11 @@ class World:
     appointment_id: int = 0
     opening_id: int = 0
     closure_id: int = 0
+    # Village notices (issue 10): an announcement of the commune's village with a PDF, a flood
+    # alert in force there (posted by officer_same_dept), and the resident's unsubscribe link.
+    announcement_id: int = 0
+    alert_id: int = 0
+    unsubscribe_token: str = ""
 
     def url_args(self, endpoint: str) -> dict[str, object]:
         """A value for every URL argument a route of the app can take."""
@@ -89,6 +94,9 @@ class World:
         args.setdefault("initiative_id", self.pledge_initiative_id)
         if endpoint in ("community.verify_partner", "community.refuse_partner"):
             args["partner_id"] = self.pending_partner_id
+        args.update(announcement_id=self.announcement_id, alert_id=self.alert_id)
+        if endpoint.startswith("village.unsubscribe"):
+            args["token"] = self.unsubscribe_token
         return args
 
 
@@ -193,6 +201,7 @@ def build_world(session) -> World:
         OfficerMembership.user_id == officer_a.id, OfficerMembership.department_id == dept_a.id))
     partners = _partners_world(session, commune, resident)
     partners.update(_appointments_world(session, commune, resident, procedure))
+    notices = _notices_world(session, commune, village, officer_a, resident)
     session.commit()
     people = {"resident": resident, "officer_same_dept": officer_a,
               "officer_other_dept": officer_b, "leader": leader, "admin": admin}
@@ -205,7 +214,31 @@ def build_world(session) -> World:
         logins={role: (u.phone or u.email) for role, u in people.items()},
         user_ids={role: u.id for role, u in people.items()}, file_id=paper.id,
         refused_case_id=refused.id, need_id=need.id, initiative_id=initiative.id,
-        **partners)
+        **partners, **notices)
+
+
+def _notices_world(session, commune, village, officer, resident) -> dict:
+    """An announcement with a PDF and a flood alert for the village, and the resident's
+    subscription with its unsubscribe link."""
+    from app.models import Alert, AlertArea, Announcement, VillageSubscription
+    from app.storage import file_store
+    from app.village.subscriptions import unsubscribe_token
+
+    now = datetime.now(timezone.utc)
+    announcement = Announcement(
+        unit_id=commune.id, village_id=village.id, posted_by_id=officer.id, category="meeting",
+        title_vi="Họp thôn", body_vi="Họp lúc 19 giờ.", valid_from=now.date(),
+        search_text="hop thon", attachment_key=file_store().save(b"%PDF-1.4 world",
+                                                                 "announcements"),
+        attachment_kind="pdf", attachment_name="lich-hop.pdf")
+    alert = Alert(hazard="flood", severity="warning", title_vi="Lũ", body_vi="Tránh xa sông.",
+                  issued_by_id=officer.id, issued_at=now, expires_at=now + timedelta(days=1))
+    alert.areas = [AlertArea(unit_id=village.id, ends_at=alert.expires_at)]
+    session.add_all([announcement, alert,
+                     VillageSubscription(user_id=resident.id, unit_id=commune.id)])
+    session.flush()
+    return {"announcement_id": announcement.id, "alert_id": alert.id,
+            "unsubscribe_token": unsubscribe_token(resident.id)}
 
 
 def _partners_world(session, commune, resident) -> dict[str, int]:
@@ -399,6 +432,26 @@ MATRIX: dict[str, tuple[str, str, str, str, str, str, str]] = {
     "village.ask_for_help":         ("POST", LOGIN, NO, IN, IN, IN, IN),
     "village.heads":                ADMIN_GET,
     "village.remove_head":          ADMIN_POST,
+    # Announcements and alerts (issue 10): public to read (an attachment too); staff of the
+    # place publish, edit, withdraw and issue (the world's are in the commune where every
+    # officer and the leader hold seats; staff of another commune and village heads are
+    # tested in tests/integration/test_announcements.py and test_alerts.py). Following a
+    # village needs an account; the unsubscribe link (the resident's, valid) works for anyone,
+    # and its one-click twin refuses an empty body.
+    "village.announcements":        EVERYONE_GET,
+    "village.announcement":         EVERYONE_GET,
+    "village.announcement_attachment": EVERYONE_GET,
+    "village.new_announcement":     STAFF_GET,
+    "village.edit_announcement":    STAFF_GET,
+    "village.withdraw_announcement": STAFF_GET,
+    "village.manage":               STAFF_GET,
+    "village.alert":                EVERYONE_GET,
+    "village.new_alert":            STAFF_GET,
+    "village.withdraw_alert":       STAFF_GET,
+    "village.subscription":         SIGNED_IN_GET,
+    "village.stop_subscription":    ("POST", LOGIN, IN, IN, IN, IN, IN),
+    "village.unsubscribe":          EVERYONE_GET,
+    "village.unsubscribe_one_click": ("POST", IN, IN, IN, IN, IN, IN),
     "dossiers.mine":                SIGNED_IN_GET,
     # Only the applicant (the world's resident) may withdraw their own dossier.
     "dossiers.withdraw":            ("GET", LOGIN, OK, GONE, GONE, GONE, GONE),

@@ -22,6 +22,7 @@ import re
 import traceback
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Callable
 from urllib.parse import quote
 
@@ -146,6 +147,7 @@ def _forms():
     from app.village import forms as village
     from app.community import moderation_forms
     from app.appointments import forms as appointments  # desk appointments
+    from app.village import notice_forms as notices
 
     action_forms = {"transfer": workbench.TransferForm, "request_apology": workbench.ApologyForm}
     back = [FieldSpec("next", "next", "redirect")]
@@ -254,6 +256,16 @@ def _forms():
         "appointments.remove_closure": same(appointments.ConfirmForm),
         "appointments.mark_arrived": same(appointments.ConfirmForm),
         "appointments.mark_no_show": same(appointments.ConfirmForm),
+        "village.new_announcement": same(notices.AnnouncementForm),
+        "village.edit_announcement": same(notices.AnnouncementForm),
+        "village.withdraw_announcement": same(notices.ConfirmForm),
+        "village.new_alert": same(notices.AlertForm),
+        "village.withdraw_alert": same(notices.ConfirmForm),
+        "village.subscription": same(notices.SubscriptionForm),
+        "village.stop_subscription": same(notices.ConfirmForm),
+        "village.unsubscribe": same(notices.ConfirmForm),
+        "village.unsubscribe_one_click": lambda args: [
+            FieldSpec("List-Unsubscribe", "List-Unsubscribe", "choice", ("One-Click",))],
     }
 
 
@@ -331,6 +343,12 @@ def _queries():
             FieldSpec("status", "status", "choice", ("open", "met", "closed")),
             FieldSpec("sort", "sort", "choice", ("newest", "supported", "closing"))]
         + page("page"),
+        "village.announcements": page("q", "page") + [
+            FieldSpec("commune", "commune", "int"), FieldSpec("village", "village", "int"),
+            FieldSpec("category", "category", "choice", ("meeting", "power_cut")),
+            FieldSpec("period", "period", "choice", ("current", "past", "all"))],
+        "village.manage": page("page") + [
+            FieldSpec("status", "status", "choice", ("published", "withdrawn", "all"))],
     }
 
 
@@ -387,6 +405,14 @@ def plausible(world: World) -> dict[str, object]:
         "booking_day": (date.today() + timedelta(days=3)).isoformat(), "slot": "08:00",
         "weekdays": "2", "opens": "13:30", "closes": "16:30", "length": "30", "capacity": "3",
         "closed_from": "07:30", "closed_until": "09:00", "commune": world.commune_id,
+        # Village notices: a place and alert areas of the world's commune, bilingual text,
+        # an alert ending tomorrow (local time), a subscription.
+        "place": f"village:{world.village_id}", "areas": f"commune:{world.commune_id}",
+        "title_vi": "Họp thôn", "body_vi": "Họp lúc 19 giờ.", "title_en": "", "body_en": "",
+        "valid_from": date.today().isoformat(), "valid_until": "", "hazard": "flood",
+        "severity": "warning", "expires_at": (datetime.now() + timedelta(days=1)).strftime(
+            "%Y-%m-%dT%H:%M"), "scope": "commune", "announcements": "each",
+        "categories": "meeting", "alerts": "y", "List-Unsubscribe": "One-Click",
     }
 
 

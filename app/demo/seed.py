@@ -121,5 +121,8 @@ def seed_demo(session: Session) -> dict:
     from app.demo.appointments import seed_appointments  # the desk hours and bookings
 
     community.update(seed_appointments(session, people))
+    from app.demo.village_notices import seed_village_notices  # through their services
+
+    community["village_notices"] = seed_village_notices(session, units, people)
     return {"units": len(units), "people": len(people), "procedures": procedures, **queue,
             **community}

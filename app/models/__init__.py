@@ -15,6 +15,8 @@ from app.models.community import (Comment, CommunitySettings, Flag, Initiative, 
                                   ModerationEntry, NeedSupport, NeedUpdate, Partner, Pledge,
                                   VillageHead, VillageNeed, VillageNeedItem, Volunteer)
 from app.models.appointments import Appointment, DeskClosure, DeskOpening, DeskSlot
+# Village announcements, emergency alerts and subscriptions (issue 10).
+from app.models.announcements import Alert, AlertArea, Announcement, VillageSubscription
 
 __all__ = [
     "Base", "utcnow", "AdminUnit", "UnitLevel", "User", "Role", "PasswordResetToken",
@@ -26,4 +28,5 @@ __all__ = [
     "InitiativeUpdate", "InitiativeVersion", "ModerationEntry", "NeedSupport", "NeedUpdate",
     "Partner", "Pledge", "VillageHead", "VillageNeed", "VillageNeedItem", "Volunteer",
     "Appointment", "DeskClosure", "DeskOpening", "DeskSlot",
+    "Alert", "AlertArea", "Announcement", "VillageSubscription",
 ]

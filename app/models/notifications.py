@@ -15,6 +15,11 @@ from app.models.base import Base, utcnow
 OUTBOX_STATUSES = ("pending", "sent", "failed", "undeliverable")
 # Queries repeat these literally so SQLite matches them to the partial indexes.
 OUTBOX_DUE_PREDICATE = "status = 'pending'"
+# Delivery order before due time: an emergency alert goes before a password reset, which goes
+# before the hundreds of messages one village announcement queues (app/notifications/outbox.py).
+PRIORITY_URGENT = 0
+PRIORITY_NORMAL = 1
+PRIORITY_BULK = 2
 # Parked messages, which only an administrator can do something about.
 OUTBOX_ATTENTION_STATUSES = ("failed", "undeliverable")
 OUTBOX_ATTENTION_PREDICATE = "status IN ('failed', 'undeliverable')"
@@ -25,8 +30,8 @@ class OutboxMessage(Base):
     __table_args__ = (
         CheckConstraint("status IN ('pending', 'sent', 'failed', 'undeliverable')",
                         name="status"),
-        # The claim walks this in order; sent and parked messages are not in it.
-        Index("ix_outbox_due", "next_attempt_at", "id",
+        # The claim walks this in order (priority first); sent and parked messages are not in it.
+        Index("ix_outbox_due", "priority", "next_attempt_at", "id",
               sqlite_where=text(OUTBOX_DUE_PREDICATE),
               postgresql_where=text(OUTBOX_DUE_PREDICATE)),
         # The worker erases secrets older than their useful life.
@@ -54,3 +59,7 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(String(500))
+    priority: Mapped[int] = mapped_column(default=PRIORITY_NORMAL, server_default="1")
+    # A link that stops messages of this kind in one step (RFC 8058 List-Unsubscribe for
+    # e-mail; the body carries it too, for SMS).
+    unsubscribe_url: Mapped[str | None] = mapped_column(String(500))

@@ -41,6 +41,7 @@ class Outgoing:
     recipient: str
     subject: str
     attempt: int
+    unsubscribe_url: str | None = None
 
 
 class Channel(Protocol):
@@ -98,6 +99,10 @@ class SmtpChannel:
         mail["From"] = config["MAIL_SENDER"]
         mail["To"] = message.recipient
         mail["Subject"] = message.subject
+        if message.unsubscribe_url:
+            # RFC 8058: mail programs offer an "unsubscribe" button that POSTs here at once.
+            mail["List-Unsubscribe"] = f"<{message.unsubscribe_url}>"
+            mail["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         mail.set_content(body)
         # The timeout must stay well under the claim lease (OUTBOX_LEASE_SECONDS), or a slow
         # server could let a second worker send the same message.

@@ -24,9 +24,16 @@ Delivery is safe with any number of workers on any number of nodes:
   OUTBOX_SECRET_MAX_AGE_MINUTES (a message whose link expired before it could go out is parked
   rather than sent with a dead link).
 
-The claim relies on the partial index `ix_outbox_due` (next_attempt_at, id) WHERE status =
-'pending' (migrations/versions/0004_outbox_delivery.py); the predicate is written literally so
-SQLite uses it, and tests/integration/test_outbox.py checks the plan on both engines.
+* **Priority before age**: among due messages the claim takes the most urgent first
+  (PRIORITY_URGENT emergency alerts, then PRIORITY_NORMAL messages about a person's own
+  business, then PRIORITY_BULK village announcements and digests), then the most overdue. One
+  announcement to a commune queues hundreds of messages; a flood alert or a password reset
+  queued after them must not wait behind them.
+
+The claim relies on the partial index `ix_outbox_due` (priority, next_attempt_at, id) WHERE
+status = 'pending' (migrations/versions/0013_announcements.py); the predicate is written
+literally so SQLite uses it, and tests/integration/test_outbox.py checks the plan on both
+engines.
 """
 from __future__ import annotations
 
@@ -40,7 +47,8 @@ from sqlalchemy.orm import Session
 
 from app.db import is_sqlite, write_transaction
 from app.models import OutboxMessage, User, utcnow
-from app.models.notifications import OUTBOX_DUE_PREDICATE
+from app.models.notifications import (OUTBOX_DUE_PREDICATE, PRIORITY_BULK, PRIORITY_NORMAL,
+                                      PRIORITY_URGENT)
 from app.notifications.channels import Channel, Outgoing
 
 log = logging.getLogger("conglang.outbox")
@@ -101,13 +109,17 @@ class DeliveryReport:
 
 def queue_message(session: Session, *, recipient: str, subject: str, body: str,
                   channel: str = "email", user_id: int | None = None,
-                  secret: str | None = None) -> OutboxMessage:
+                  secret: str | None = None, priority: int = PRIORITY_NORMAL,
+                  unsubscribe_url: str | None = None) -> OutboxMessage:
     """Add a message to the caller's transaction. With `secret`, `body` must hold
     SECRET_PLACEHOLDER where the secret (a link with a live token) goes."""
     if secret is not None and SECRET_PLACEHOLDER not in body:
         raise ValueError("a message with a secret needs SECRET_PLACEHOLDER in its body")
+    if priority not in (PRIORITY_URGENT, PRIORITY_NORMAL, PRIORITY_BULK):
+        raise ValueError("unknown priority")
     message = OutboxMessage(recipient=recipient, subject=subject[:200], body=body,
-                            channel=channel, user_id=user_id, secret=secret)
+                            channel=channel, user_id=user_id, secret=secret, priority=priority,
+                            unsubscribe_url=unsubscribe_url)
     session.add(message)
     return message
 
@@ -118,11 +130,13 @@ def channel_for(user: User) -> str:
 
 
 def queue_for_user(session: Session, user: User, subject: str, body: str, *,
-                   secret: str | None = None) -> OutboxMessage:
+                   secret: str | None = None, priority: int = PRIORITY_NORMAL,
+                   unsubscribe_url: str | None = None) -> OutboxMessage:
     channel = channel_for(user)
     recipient = user.email if channel == "email" else (user.phone or "")
     return queue_message(session, recipient=recipient, subject=subject, body=body,
-                         channel=channel, user_id=user.id, secret=secret)
+                         channel=channel, user_id=user.id, secret=secret, priority=priority,
+                         unsubscribe_url=unsubscribe_url)
 
 
 # -- delivery (the worker) ------------------------------------------------------------------
@@ -137,7 +151,7 @@ class _Claimed:
 def _claim_statement(now: datetime, lease_until: datetime, *, sqlite: bool):
     candidate = (select(_outbox.c.id)
                  .where(text(OUTBOX_DUE_PREDICATE), _outbox.c.next_attempt_at <= now)
-                 .order_by(_outbox.c.next_attempt_at, _outbox.c.id)
+                 .order_by(_outbox.c.priority, _outbox.c.next_attempt_at, _outbox.c.id)
                  .limit(1))
     claim = update(_outbox).values(next_attempt_at=lease_until, attempts=_outbox.c.attempts + 1)
     if sqlite:
@@ -151,7 +165,7 @@ def _claim_statement(now: datetime, lease_until: datetime, *, sqlite: bool):
         claim = claim.where(_outbox.c.id == picked.c.id)
     return claim.returning(_outbox.c.id, _outbox.c.channel, _outbox.c.recipient,
                            _outbox.c.subject, _outbox.c.body, _outbox.c.secret,
-                           _outbox.c.attempts)
+                           _outbox.c.attempts, _outbox.c.unsubscribe_url)
 
 
 def claim_next(session: Session, now: datetime, settings: DeliverySettings) -> _Claimed | None:
@@ -162,7 +176,8 @@ def claim_next(session: Session, now: datetime, settings: DeliverySettings) -> _
                                                sqlite=is_sqlite(session))).first()
     if row is None:
         return None
-    return _Claimed(Outgoing(row.id, row.channel, row.recipient, row.subject, row.attempts),
+    return _Claimed(Outgoing(row.id, row.channel, row.recipient, row.subject, row.attempts,
+                             row.unsubscribe_url),
                     row.body, row.secret)
 
 

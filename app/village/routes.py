@@ -103,8 +103,17 @@ def board():
                               "q": filters.q}.items() if v}
     can_post = bool(_user() and _user().is_staff
                     and services.places_for(db.session, _user()))
+    # Above the needs: alerts in force, then the latest announcements (app/village/alerts.py,
+    # announcements.py).
+    from app.village import alerts, announcements
+
+    notices = {"alerts": alerts.current_alerts(db.session, utcnow()),
+               "latest": announcements.latest_for_board(
+                   db.session, _user(), commune_id=filters.commune_id,
+                   village_id=filters.village_id)}
     return render_template("village/board.html", page=page, filters=filters, communes=communes,
                            villages=villages, args=args, lang=lang, can_post=can_post,
+                           notices=notices,
                            status_labels=STATUS_LABELS, sort_labels=SORT_LABELS,
                            category_name=category_name, status_name=status_name,
                            today=local_day(utcnow()))

@@ -39,7 +39,7 @@ def _shape(path: str) -> str:
 def _is_download(path: str) -> bool:
     """Links that answer with a file rather than a page (see the routes that send_file)."""
     plain = urlsplit(path).path
-    return (plain.endswith((".csv", "/template", "/result")) or "/files/" in plain)
+    return (plain.endswith((".csv", "/template", "/result", "/attachment")) or "/files/" in plain)
 
 
 def _log_in(page, lang: str, who: str) -> None:
