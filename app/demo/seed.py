@@ -118,5 +118,9 @@ def seed_demo(session: Session) -> dict:
 
     seed_moderation(session, people)
     session.commit()
+    from app.demo.reports import seed_reports  # field reports, through their services
+
+    community.update(seed_reports(session, people))
+    session.commit()
     return {"units": len(units), "people": len(people), "procedures": procedures, **queue,
             **community}

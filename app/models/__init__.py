@@ -14,6 +14,9 @@ from app.models.community import (Comment, CommunitySettings, Flag, Initiative, 
                                   InitiativeSupport, InitiativeUpdate, InitiativeVersion,
                                   ModerationEntry, NeedSupport, NeedUpdate, Partner, Pledge,
                                   VillageHead, VillageNeed, VillageNeedItem, Volunteer)
+# Field reports and Open311 (issue 10: app/reports, app/open311).
+from app.models.reports import (ApiKey, FieldReport, FieldReportPhoto, FieldReportSupport,
+                                ReportAttribute, ReportCategory, ReportRoute)
 
 __all__ = [
     "Base", "utcnow", "AdminUnit", "UnitLevel", "User", "Role", "PasswordResetToken",
@@ -24,4 +27,6 @@ __all__ = [
     "Comment", "CommunitySettings", "Flag", "Initiative", "InitiativeNeed", "InitiativeSupport",
     "InitiativeUpdate", "InitiativeVersion", "ModerationEntry", "NeedSupport", "NeedUpdate",
     "Partner", "Pledge", "VillageHead", "VillageNeed", "VillageNeedItem", "Volunteer",
+    "ApiKey", "FieldReport", "FieldReportPhoto", "FieldReportSupport", "ReportAttribute",
+    "ReportCategory", "ReportRoute",
 ]

@@ -72,7 +72,7 @@ _CODE_PREFIX = {"dossier": "HS", "petition": "PA", "field_report": "HT", "initia
 class RouteDecision:
     department_id: int
     mode: str  # "assign": routed to an officer; "pull": waits in the queue to be claimed
-    rule_id: int
+    rule_id: int | None  # the routing rule that decided; None when a kind's own table did
 
 
 def route(session: Session, *, case_type: str, category: str, unit_id: int,
@@ -187,11 +187,14 @@ def create_case(session: Session, *, case_type: str, category: str, title: str, 
                 sla_days: int, received_at: datetime, applicant_id: int | None = None,
                 procedure_id: int | None = None, priority: int = 0,
                 requires_approval: bool = False, code: str | None = None,
-                calendar: WorkCalendar | None = None) -> Case:
+                calendar: WorkCalendar | None = None,
+                decision: RouteDecision | None = None) -> Case:
     """A new case in state 1, with its deadline, routed, and its "submitted" event.
 
     Joins the caller's transaction (the service that owns the dossier details commits both
-    together). Raises NoRoute when no rule matches.
+    together). Raises NoRoute when no rule matches. A kind that chose the department by a
+    finer table of its own (a field report's category per unit) passes that `decision`; the
+    officer is then picked in that department exactly as for a rule.
     """
     begin_write(session)
     if calendar is None:
@@ -204,7 +207,10 @@ def create_case(session: Session, *, case_type: str, category: str, title: str, 
                 received_at=received_at,
                 due_at=calendar.add_working_days(received_at, sla_days),
                 requires_approval=requires_approval)
-    decision = _apply_route(session, case)
+    if decision is None:
+        decision = _apply_route(session, case)
+    else:
+        case.department_id = decision.department_id
     session.add(case)
     session.flush()
     record_event(session, case, "submitted", actor_id=applicant_id, from_state=None,
