@@ -318,7 +318,7 @@ def _error_for(error: ReportError) -> Open311Error:
              "photos": "media"}
     name = names.get(error.field or "", "")
     if error.field and error.field.startswith("attribute-"):
-        name = f"attribute[{error.details.get('code', '')}]"
+        name = f"attribute[{error.details.get('attribute', '')}]"
     text = message(error)
     return Open311Error(400, f"{name}: {text}" if name else text)
 

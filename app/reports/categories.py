@@ -90,34 +90,34 @@ def read_attributes(category: ReportCategory, raw: Mapping[str, Sequence[str]]) 
         multiline = attribute.datatype == "text"
         for value in values:
             if bad_character(value, multiline=multiline):
-                raise ReportError("attribute_bad_character", name, code=attribute.code)
+                raise ReportError("attribute_bad_character", name, attribute=attribute.code)
         if not values:
             if attribute.required:
-                raise ReportError("attribute_required", name, code=attribute.code)
+                raise ReportError("attribute_required", name, attribute=attribute.code)
             continue
         keys = [c["key"] for c in attribute.choices or []]
         if attribute.datatype == "multivaluelist":
             chosen = list(dict.fromkeys(values))
             if any(v not in keys for v in chosen):
-                raise ReportError("attribute_bad_choice", name, code=attribute.code)
+                raise ReportError("attribute_bad_choice", name, attribute=attribute.code)
             answers[attribute.code] = chosen
             continue
         if len(values) > 1:
-            raise ReportError("attribute_one_value", name, code=attribute.code)
+            raise ReportError("attribute_one_value", name, attribute=attribute.code)
         value = values[0]
         if attribute.datatype == "singlevaluelist":
             if value not in keys:
-                raise ReportError("attribute_bad_choice", name, code=attribute.code)
+                raise ReportError("attribute_bad_choice", name, attribute=attribute.code)
             answers[attribute.code] = value
         elif attribute.datatype == "number":
             number = _number(value)
             if number is None:
-                raise ReportError("attribute_not_a_number", name, code=attribute.code)
+                raise ReportError("attribute_not_a_number", name, attribute=attribute.code)
             answers[attribute.code] = number
         else:
             limit = TEXT_MAX if multiline else STRING_MAX
             if len(value) > limit:
-                raise ReportError("attribute_too_long", name, code=attribute.code, max=limit)
+                raise ReportError("attribute_too_long", name, attribute=attribute.code, max=limit)
             answers[attribute.code] = value if multiline else " ".join(value.split())
     return answers
 

@@ -222,11 +222,15 @@ def _as_id(raw) -> int | None:
         return None
 
 
-def _blame(form, error: ReportError) -> None:
+STEP_ONE_FIELDS = ("category", "commune_id", "village_id", "address", "lat", "long")
+STEP_TWO_FIELDS = ("description", "photos", "anonymous")
+
+
+def _blame(form, error: ReportError, shown: tuple[str, ...]) -> None:
+    """The message next to its field when the page shows that field, else at the top."""
     text = message(error)
-    name = {"long": "long", "location": "address", "commune_id": "commune_id"}.get(
-        error.field or "", error.field or "")
-    field = getattr(form, name, None) if name and not name.startswith("attribute-") else None
+    name = {"location": "address"}.get(error.field or "", error.field or "")
+    field = getattr(form, name, None) if name in shown else None
     if field is not None:
         field.errors = list(field.errors) + [text]
     elif name.startswith("attribute-"):
@@ -270,10 +274,10 @@ def new():
             try:
                 category, commune, village, point = _place(form)
             except ReportError as error:
-                _blame(form, error)
+                _blame(form, error, STEP_ONE_FIELDS)
             else:
                 if point is None and village is None and not (form.address.data or "").strip():
-                    _blame(form, ReportError("location_required", "location"))
+                    _blame(form, ReportError("location_required", "location"), STEP_ONE_FIELDS)
                 else:
                     details = ReportForm(formdata=None, obj=None)
                     _choose(details)
@@ -300,7 +304,7 @@ def new():
             report = services.create_report(db.session, me, data, uploads)
         except ReportError as error:
             db.session.rollback()
-            _blame(form, error)
+            _blame(form, error, STEP_TWO_FIELDS)
         else:
             flash(_("Thank you: your report %(code)s is sent to the commune.",
                     code=report.case.code), "success")
