@@ -119,6 +119,12 @@ class AttributeForm(BaseForm):
 
 
 class RouteForm(BaseForm):
+    """Shown under the category's own form: prefixed, so it carries the page's one plain
+    csrf_token (checked by CSRFProtect) rather than a second, clashing token field."""
+
+    class Meta:
+        csrf = False
+
     unit_id = SelectField(_l("Where"), coerce=int, validate_choice=False)
     department_id = SelectField(_l("Department that takes the reports"), coerce=int,
                                 validate_choice=False)
