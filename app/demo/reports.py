@@ -153,5 +153,60 @@ def seed_reports(session: Session, people: dict[str, User]) -> dict[str, int]:
 
     report(third, "den-duong-hong", "Thôn Na Mao",
            "Đèn đường đầu thôn Na Mao sáng cả ban ngày.", 0)
+    more = _more_reports(session, people, commune, villages, intake, leader, desk_intake, now)
     create_key(session, "Ứng dụng Zalo của xã (thử nghiệm)", people["admin"].id)
-    return {"report_categories": len(CATEGORIES), "field_reports": 8, "api_keys": 1}
+    return {"report_categories": len(CATEGORIES), "field_reports": 8 + more, "api_keys": 1}
+
+
+# What residents of a rural commune write, by category: (category, text).
+EVERYDAY = [
+    ("cong-ranh-tac", "Rãnh thoát nước dọc đường bị lấp đất, mưa xuống nước chảy tràn vào sân."),
+    ("cong-ranh-tac", "Nắp cống bị vỡ, trẻ con đi học qua rất dễ sụt chân."),
+    ("den-duong-hong", "Hai bóng đèn trên đường ra cánh đồng không sáng mấy hôm nay."),
+    ("den-duong-hong", "Đèn đường chập chờn, lúc sáng lúc tắt cả đêm."),
+    ("o-ga-mat-duong", "Mặt đường bê tông bị nứt, lún thành vệt dài gần cống qua đường."),
+    ("o-ga-mat-duong", "Đoạn đường đất lầy lội sau mưa, xe máy trượt ngã."),
+    ("cay-do", "Cành xà cừ to bị gãy treo lơ lửng trên đường vào chợ."),
+    ("rac-thai", "Điểm tập kết rác đầu thôn quá tải, bốc mùi hai ngày nay."),
+    ("rac-thai", "Bao bì thuốc bảo vệ thực vật vứt bừa bãi bên bờ mương."),
+    ("lan-chiem", "Xe chở vật liệu xây dựng đổ cát tràn ra nửa lòng đường."),
+]
+
+
+def _more_reports(session: Session, people, commune, villages, intake, leader, desk_intake,
+                  now) -> int:
+    """Thirty more, spread over the commune and the last month, in every state and due band:
+    the works department's queue as a real one looks."""
+    import random
+
+    rng = random.Random(2026)
+    residents = list(session.scalars(select(User).where(
+        User.role == "resident", User.commune_id == commune.id).order_by(User.id)))
+    names = sorted(villages)
+    made = 0
+    for number in range(30):
+        code, text = EVERYDAY[number % len(EVERYDAY)]
+        days = rng.randint(0, 30)
+        sent = now - timedelta(days=days, hours=rng.randint(6, 9))
+        at = (CENTRE[0] + rng.uniform(-0.015, 0.015), CENTRE[1] + rng.uniform(-0.015, 0.015))
+        item = services.create_report(session, rng.choice(residents), services.ReportInput(
+            category_code=code, description=text, commune_id=commune.id,
+            village_id=villages[names[number % len(names)]].id,
+            lat=round(at[0], 6), lng=round(at[1], 6), location_source="device",
+            anonymous=number % 4 == 0,
+            attributes={"blocking": ["khong"]} if code == "cay-do" else {}), now=sent)
+        made += 1
+        stage = number % 4  # 0 waits for intake, 1 received, 2 in progress, 3 answered
+        if stage == 0:
+            continue
+        receiver = desk_intake if code == "den-duong-hong" else intake
+        worker = people["leader"] if code == "den-duong-hong" else leader
+        perform(session, item.case_id, "receive", receiver, now=sent + timedelta(hours=1))
+        if stage == 1:
+            continue
+        perform(session, item.case_id, "start", worker, now=sent + timedelta(hours=3))
+        if stage == 3:
+            services.answer(session, item.case_id, worker, outcome="fixed",
+                            text="Tổ công tác của xã đã kiểm tra và khắc phục xong.",
+                            now=sent + timedelta(hours=5))
+    return made
