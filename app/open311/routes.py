@@ -97,7 +97,7 @@ def _jurisdiction():
     return unit
 
 
-# -- discovery and services ----------------------------------------------------------------------
+# -- discovery and services -----------------------------------------------------------------------
 
 @bp.get(f"/discovery.{FMT}")
 @limiter.limit(_read_limit)
@@ -271,7 +271,7 @@ def request_detail(service_request_id: str, fmt: str):
     return formats.respond(fmt, "service_requests", items)
 
 
-# -- POST a request ----------------------------------------------------------------------------------
+# -- POST a request -------------------------------------------------------------------------------
 
 _ATTRIBUTE = re.compile(r"^attribute\[([^\]\[]{1,40})\](\[\])?$")
 

@@ -60,7 +60,8 @@ def _route_form(category: ReportCategory | None = None) -> RouteForm:
         (u.id, _("%(name)s (every commune)", name=u.name(lang)) if u.level == "province"
          else u.name(lang)) for u in svc.route_units(db.session)]
     form.department_id.choices = [(0, _("Choose…"))] + [
-        (d.id, f"{d.name(lang)} · {d.unit.name(lang)}") for d in svc.departments_for_reports(db.session)]
+        (d.id, f"{d.name(lang)} · {d.unit.name(lang)}")
+        for d in svc.departments_for_reports(db.session)]
     return form
 
 

@@ -55,7 +55,8 @@ def all_categories(session: Session) -> list[ReportCategory]:
         selectinload(ReportCategory.attributes), selectinload(ReportCategory.routes))).all())
 
 
-def by_code(session: Session, code: str | None, *, active_only: bool = True) -> ReportCategory | None:
+def by_code(session: Session, code: str | None, *,
+            active_only: bool = True) -> ReportCategory | None:
     if not code or not CODE.match(code):
         return None
     category = session.scalar(select(ReportCategory).where(ReportCategory.code == code))

@@ -49,7 +49,8 @@ class FieldReportKind:
         if report.lat is not None:
             nearby = open_nearby(session, category_id=report.category_id, lat=report.lat,
                                  lng=report.lng, radius_m=radius, exclude_case_id=case.id)
-        original = services.for_case(session, report.merged_into_id) if report.merged_into_id else None
+        original = (services.for_case(session, report.merged_into_id)
+                    if report.merged_into_id else None)
         from flask_login import current_user
 
         from app.reports.categories import answer_text

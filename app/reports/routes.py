@@ -11,6 +11,7 @@ from flask import (abort, current_app, flash, make_response, redirect, render_te
                    request, send_file, url_for)
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 
 from app.dossiers.forms import RATING_LABELS
 from app.extensions import db, limiter
@@ -84,7 +85,8 @@ def index():
     args = {k: v for k, v in {"commune": commune_id, "village": village_id,
                               "category": category.code if category else None, "state": state,
                               "q": q}.items() if v}
-    overview = services.village_counts(db.session, commune_id) if commune_id and not village_id else []
+    overview = (services.village_counts(db.session, commune_id)
+                if commune_id and not village_id else [])
     response = make_response(render_template(
         "reports/index.html", page=page, communes=communes, villages=villages,
         commune_id=commune_id, village_id=village_id, categories=categories,
@@ -106,13 +108,15 @@ def detail(report_id: int):
     report = _visible(report_id)
     me = _me()
     case = report.case
-    original = services.for_case(db.session, report.merged_into_id) if report.merged_into_id else None
+    original = (services.for_case(db.session, report.merged_into_id)
+                if report.merged_into_id else None)
     return render_template(
         "reports/detail.html", report=report, case=case, original=original,
         state=services.public_state(report, case),
         supported=services.has_supported(db.session, me, report.case_id),
         may_support=services.may_support(report, case, me),
-        may_rate=services.may_rate(report, me), is_reporter=bool(me and me.id == report.reporter_id),
+        may_rate=services.may_rate(report, me),
+        is_reporter=bool(me and me.id == report.reporter_id),
         is_staff=bool(me and me.is_staff), support_form=SupportForm())
 
 
@@ -131,8 +135,8 @@ def _photo_response(key: str):
 @bp.get("/<int:report_id>/photos/<int:position>")
 @public
 def photo(report_id: int, position: int):
-    row = db.session.query(FieldReportPhoto).filter_by(case_id=report_id,
-                                                       position=position).one_or_none()
+    row = db.session.scalar(select(FieldReportPhoto).where(
+        FieldReportPhoto.case_id == report_id, FieldReportPhoto.position == position))
     if row is None:
         abort(404)
     return _photo_response(row.key)
@@ -310,7 +314,8 @@ def new():
                     code=report.case.code), "success")
             return redirect(url_for("reports.detail", report_id=report.case_id))
     elif category is None:
-        form.category.errors = list(form.category.errors) + [message(ReportError("category_required"))]
+        form.category.errors = list(form.category.errors) + [
+            message(ReportError("category_required"))]
     if category is None:
         return render_template("reports/new.html", form=form,
                                categories=active_categories(db.session)), 400

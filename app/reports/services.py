@@ -42,7 +42,7 @@ PUBLIC_STATES = ("received", "in_progress", "fixed", "closed", "not_responsible"
 _OPEN = sorted(int(s) for s in OPEN_STATES)
 
 
-# -- reading -----------------------------------------------------------------------------------
+# -- reading --------------------------------------------------------------------------------------
 
 def public_state(report: FieldReport, case: Case) -> str:
     """The state in plain words (app/reports/labels.py PUBLIC_STATES)."""
@@ -380,7 +380,7 @@ def support(session: Session, case_id: int, user: User, now: datetime | None = N
     return session.get(FieldReport, case_id, populate_existing=True)
 
 
-# -- the official answer -----------------------------------------------------------------------------
+# -- the official answer --------------------------------------------------------------------------
 
 OUTCOMES = ("fixed", "closed", "not_responsible")
 # Which state-machine action ends a report with each outcome, from the state it is in.
@@ -470,7 +470,7 @@ def answer(session: Session, case_id: int, officer: User, *, outcome: str, text:
     return report
 
 
-# -- merging a duplicate ------------------------------------------------------------------------------
+# -- merging a duplicate --------------------------------------------------------------------------
 
 # How a duplicate is closed from each state it may be merged in (one transaction).
 _MERGE_ACTIONS = {
@@ -563,7 +563,7 @@ def merge_candidates(session: Session, report: FieldReport, radius_m: float,
     return found
 
 
-# -- the reporter's rating ----------------------------------------------------------------------------
+# -- the reporter's rating ------------------------------------------------------------------------
 
 def rate(session: Session, case_id: int, user: User, level: int, comment: str | None,
          now: datetime | None = None) -> FieldReport:

@@ -76,7 +76,7 @@ def assert_error(response, status: int, fmt: str, words: str):
         assert body[0]["code"] == status and words in body[0]["description"]
 
 
-# -- discovery and services ----------------------------------------------------------------------
+# -- discovery and services -----------------------------------------------------------------------
 
 def test_discovery_names_the_endpoint_and_both_formats(client, world):
     root = xml(client.get("/open311/v2/discovery.xml"))
@@ -140,7 +140,7 @@ def test_an_unknown_jurisdiction_is_a_404(client, world, fmt):
                  "jurisdiction_id")
 
 
-# -- GET requests -----------------------------------------------------------------------------------
+# -- GET requests ---------------------------------------------------------------------------------
 
 def test_a_report_made_on_the_page_is_a_request_with_every_spec_field(client, session, world):
     report = make_report(session, world)
@@ -274,7 +274,7 @@ def test_a_merged_duplicate_is_closed_with_a_note_naming_the_original(client, se
     assert body[0]["expected_datetime"] is None
 
 
-# -- POST requests ------------------------------------------------------------------------------------
+# -- POST requests --------------------------------------------------------------------------------
 
 def post(client, fmt="json", **form):
     return client.post(f"/open311/v2/requests.{fmt}", data=form)

@@ -82,7 +82,8 @@ def test_a_resident_reports_a_blocked_drain_and_it_becomes_a_routed_case(client,
     assert (report.lat, report.lng) == HERE and report.location_source == "typed"
     assert report.village_id == world.village.id and report.address == "Trước nhà văn hóa"
     page = client.get(response.headers["Location"])
-    assert page.page.select_one("h2#state-title").get_text(strip=True) == "Trạng thái: Được tiếp nhận"
+    state = page.page.select_one("h2#state-title").get_text(strip=True)
+    assert state == "Trạng thái: Được tiếp nhận"
     assert case.code in page.page.select_one("h1").get_text()
 
 
@@ -486,7 +487,8 @@ def test_an_officer_merges_a_duplicate_and_its_people_follow_the_original(app, c
     services.support(session, duplicate.case_id, session.get(User, third.id))
     officer = _officer(app, world.intake)
     case_page = officer.get(f"/vi/workbench/cases/{duplicate.case_id}").page
-    assert original.case.code in case_page.select_one("#report-title").find_parent("section").get_text()
+    facts = case_page.select_one("#report-title").find_parent("section").get_text()
+    assert original.case.code in facts
     page = officer.get(f"/vi/reports/cases/{duplicate.case_id}/merge").page
     choice = page.select_one(f"input[name=candidate][value='{original.case.code}']")
     assert choice is not None
