@@ -63,6 +63,9 @@ def register_case_kinds() -> None:
     kinds.register(DOSSIER)
     kinds.register(VILLAGE_NEED)
     kinds.register(INITIATIVE)
+    from app.reports.kind import FIELD_REPORT  # field reports (issue 10)
+
+    kinds.register(FIELD_REPORT)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -73,6 +76,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     from app.admin.routes import bp as admin_bp
+    from app.reports import admin as _reports_admin  # noqa: F401  report categories, API keys
 
     app.register_blueprint(admin_bp)
     from app.workbench.routes import bp as workbench_bp
@@ -103,3 +107,10 @@ def register_blueprints(app: Flask) -> None:
     from app.appointments import bp as appointments_bp, desk_routes, routes  # noqa: F401
 
     app.register_blueprint(appointments_bp)
+    # Field reports (their pages, staff and admin pages) and the Open311 API over them.
+    from app.reports import bp as reports_bp
+    from app.reports import routes_modules as _reports  # noqa: F401
+    from app.open311.routes import bp as open311_bp
+
+    app.register_blueprint(reports_bp)
+    app.register_blueprint(open311_bp)

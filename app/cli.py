@@ -82,3 +82,6 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_admin)
     from app.queue_cli import register; register(app)  # noqa: E702 - worker, calendar
+    from app.open311.cli import register as register_api_keys  # api-key create|list|revoke
+
+    register_api_keys(app)

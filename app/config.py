@@ -182,6 +182,14 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "APPOINTMENT_LEAD_MINUTES": int(os.environ.get("APPOINTMENT_LEAD_MINUTES", 60)),
         "APPOINTMENT_HORIZON_DAYS": int(os.environ.get("APPOINTMENT_HORIZON_DAYS", 21)),
         "RATELIMIT_BOOKING": os.environ.get("RATELIMIT_BOOKING", "5 per minute;30 per day"),
+        # Field reports and Open311 (app/reports, app/open311): open reports of the same
+        # category this close (metres) are offered before a new one is sent; new reports per
+        # account; Open311 look-ups per address and posts per API key.
+        "REPORT_DUPLICATE_RADIUS_M": int(os.environ.get("REPORT_DUPLICATE_RADIUS_M", 100)),
+        "RATELIMIT_REPORT": os.environ.get("RATELIMIT_REPORT", "5 per minute;30 per day"),
+        "RATELIMIT_OPEN311": os.environ.get("RATELIMIT_OPEN311", "60 per minute;2000 per hour"),
+        "RATELIMIT_OPEN311_POST": os.environ.get("RATELIMIT_OPEN311_POST",
+                                                 "10 per minute;300 per hour"),
     }
     config.update(overrides)
     if not 0 <= int(config["VILLAGE_DIGEST_HOUR"]) <= 23:

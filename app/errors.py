@@ -36,6 +36,11 @@ API_CODES = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "metho
 
 def render_error(status: int, detail: str | None = None):
     title, message = MESSAGES.get(status, MESSAGES[500])
+    if request.path.startswith("/open311/"):
+        # Open311 clients read the spec's list of errors, in the format the path asked for.
+        from app.open311.formats import errors, fmt_of_path
+
+        return errors(fmt_of_path(request.path), status, str(detail or message))
     if request.path.startswith("/api/"):
         return jsonify({"error": {"code": API_CODES.get(status, "error"),
                                   "message": str(detail or message)}}), status

@@ -71,6 +71,17 @@ class World:
     announcement_id: int = 0
     alert_id: int = 0
     unsubscribe_token: str = ""
+    # Field reports (issue 10): the resident's report with one photo, a case of department A
+    # being processed by officer_same_dept; a category with a question and a route; an
+    # Open311 API key.
+    report_id: int = 0
+    report_code: str = ""
+    category_id: int = 0
+    attribute_id: int = 0
+    report_route_id: int = 0
+    api_key_id: int = 0
+    api_key: str = ""         # the key itself (its hash is stored), for the fuzzer's posts
+    commune_code: str = ""
 
     def url_args(self, endpoint: str) -> dict[str, object]:
         """A value for every URL argument a route of the app can take."""
@@ -91,6 +102,12 @@ class World:
         args.update(partner_id=self.partner_id, pledge_id=self.pledge_id)
         args.update(appointment_id=self.appointment_id, opening_id=self.opening_id,
                     closure_id=self.closure_id)
+        args.update(report_id=self.report_id, position=1, category_id=self.category_id,
+                    attribute_id=self.attribute_id, route_id=self.report_route_id,
+                    key_id=self.api_key_id, service_code="cay-do",
+                    service_request_id=self.report_code, fmt="json")
+        if endpoint in ("reports.answer", "reports.merge"):
+            args["case_id"] = self.report_id
         args.setdefault("initiative_id", self.pledge_initiative_id)
         if endpoint in ("community.verify_partner", "community.refuse_partner"):
             args["partner_id"] = self.pending_partner_id
@@ -202,6 +219,7 @@ def build_world(session) -> World:
     partners = _partners_world(session, commune, resident)
     partners.update(_appointments_world(session, commune, resident, procedure))
     notices = _notices_world(session, commune, village, officer_a, resident)
+    reports = _reports_world(session, commune, dept_a, officer_a, resident)
     session.commit()
     people = {"resident": resident, "officer_same_dept": officer_a,
               "officer_other_dept": officer_b, "leader": leader, "admin": admin}
@@ -239,6 +257,46 @@ def _notices_world(session, commune, village, officer, resident) -> dict:
     session.flush()
     return {"announcement_id": announcement.id, "alert_id": alert.id,
             "unsubscribe_token": unsubscribe_token(resident.id)}
+        **partners, **reports)
+
+
+def _reports_world(session, commune, dept, officer, resident) -> dict:
+    """A fallen-tree category (one question, a route to department A in the commune), an
+    Open311 key, and the resident's report with a photo, being processed by the officer."""
+    from app.models import (ApiKey, FieldReport, FieldReportPhoto, ReportAttribute,
+                            ReportCategory, ReportRoute)
+    from app.storage import file_store
+    from tests.factories import make_case
+
+    category = ReportCategory(code="cay-do", name_vi="Cây đổ", name_en="Fallen tree",
+                              sla_days=2)
+    category.attributes = [ReportAttribute(
+        code="blocking", datatype="singlevaluelist", required=True, position=1,
+        description_vi="Có chắn lối đi không?", description_en="Does it block the way?",
+        choices=[{"key": "co", "name_vi": "Có", "name_en": "Yes"},
+                 {"key": "khong", "name_vi": "Không", "name_en": "No"}])]
+    session.add(category)
+    session.flush()
+    route = ReportRoute(category_id=category.id, unit_id=commune.id, department_id=dept.id)
+    import hashlib
+
+    secret = "cl_matrix-world-key-0123456789abcdefghijklmnopqrstuv"
+    key = ApiKey(name="Ứng dụng Thử", key_hash=hashlib.sha256(secret.encode()).hexdigest(),
+                 prefix=secret[:10])
+    case = make_case(session, dept, state=4, assignee=officer, applicant=resident,
+                     case_type="field_report", category="field_report", code="HT-261101-ABCDEF",
+                     due_at=datetime.now(timezone.utc) + timedelta(days=5))
+    report = FieldReport(case_id=case.id, category_id=category.id, commune_id=commune.id,
+                         reporter_id=resident.id, description="Cây đổ chắn đường.",
+                         lat=21.5862, lng=105.8141, location_source="typed",
+                         attributes={"blocking": "co"}, search_text="cay do chan duong")
+    report.photos = [FieldReportPhoto(position=1, key=file_store().save(
+        b"\xff\xd8\xff world photo", "reports"), width=10, height=10, size=20)]
+    session.add_all([route, key, report])
+    session.flush()
+    return {"report_id": case.id, "report_code": case.code, "category_id": category.id,
+            "attribute_id": category.attributes[0].id, "report_route_id": route.id,
+            "api_key_id": key.id, "api_key": secret, "commune_code": commune.code}
 
 
 def _partners_world(session, commune, resident) -> dict[str, int]:
@@ -576,6 +634,39 @@ MATRIX: dict[str, tuple[str, str, str, str, str, str, str]] = {
     "appointments.remove_closure":  ("POST", LOGIN, NO, IN, IN, IN, IN),
     "appointments.mark_arrived":    ("POST", LOGIN, NO, IN, IN, IN, IN),
     "appointments.mark_no_show":    ("POST", LOGIN, NO, IN, IN, IN, IN),
+    # Field reports (issue 10). The world's report is the resident's, with a photo and no photo
+    # of a fix yet, not answered (its reporter is sent back from the rating page; no one else
+    # has one), processed in department A: answering and merging follow the case's access
+    # (the administrator may do all; others in the department are sent back to the case when
+    # they may not act now). Supporting one's own report is refused with a message (409).
+    "reports.index":                EVERYONE_GET,
+    "reports.detail":               EVERYONE_GET,
+    "reports.photo":                EVERYONE_GET,
+    "reports.fix_photo":            ("GET", GONE, GONE, GONE, GONE, GONE, GONE),
+    "reports.mine":                 SIGNED_IN_GET,
+    "reports.new":                  SIGNED_IN_GET,
+    "reports.support":              ("POST", LOGIN, IN, IN, IN, IN, IN),
+    "reports.rate":                 ("GET", LOGIN, OK, GONE, GONE, GONE, GONE),
+    "reports.answer":               ("GET", LOGIN, NO, OK, NO, OK, OK),
+    "reports.merge":                ("GET", LOGIN, NO, OK, NO, OK, OK),
+    "admin.report_categories":      ADMIN_GET,
+    "admin.new_report_category":    ADMIN_GET,
+    "admin.edit_report_category":   ADMIN_GET,
+    "admin.toggle_report_category": ADMIN_POST,
+    "admin.new_report_attribute":   ADMIN_GET,
+    "admin.edit_report_attribute":  ADMIN_GET,
+    "admin.remove_report_attribute": ADMIN_POST,
+    "admin.save_report_route":      ADMIN_POST,
+    "admin.remove_report_route":    ADMIN_POST,
+    "admin.api_keys":               ADMIN_GET,
+    "admin.revoke_api_key":         ADMIN_POST,
+    # Open311: reading is public; posting needs an API key, which no browser here has (403).
+    "open311.discovery":            EVERYONE_GET,
+    "open311.services_list":        EVERYONE_GET,
+    "open311.service_definition":   EVERYONE_GET,
+    "open311.requests":             EVERYONE_GET,
+    "open311.request_detail":       EVERYONE_GET,
+    "open311.create_request":       ("POST", NO, NO, NO, NO, NO, NO),
 }
 
 

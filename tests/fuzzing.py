@@ -148,6 +148,7 @@ def _forms():
     from app.community import moderation_forms
     from app.appointments import forms as appointments  # desk appointments
     from app.village import notice_forms as notices
+    from app.reports import forms as report_forms
 
     action_forms = {"transfer": workbench.TransferForm, "request_apology": workbench.ApologyForm}
     back = [FieldSpec("next", "next", "redirect")]
@@ -266,7 +267,44 @@ def _forms():
         "village.unsubscribe": same(notices.ConfirmForm),
         "village.unsubscribe_one_click": lambda args: [
             FieldSpec("List-Unsubscribe", "List-Unsubscribe", "choice", ("One-Click",))],
+        # Field reports and Open311 (issue 10).
+        "reports.new": lambda args: _report_fields(report_forms.ReportForm),
+        "reports.support": lambda args: form_fields(report_forms.SupportForm) + back,
+        "reports.rate": same(report_forms.RatingForm),
+        "reports.answer": same(report_forms.AnswerForm),
+        "reports.merge": same(report_forms.MergeForm),
+        "admin.new_report_category": same(report_forms.CategoryForm),
+        "admin.edit_report_category": same(report_forms.CategoryForm),
+        "admin.toggle_report_category": lambda args: back,
+        "admin.new_report_attribute": same(report_forms.AttributeForm),
+        "admin.edit_report_attribute": same(report_forms.AttributeForm),
+        "admin.remove_report_attribute": same(),
+        "admin.save_report_route": lambda args: form_fields(report_forms.RouteForm, "route"),
+        "admin.remove_report_route": same(),
+        "admin.api_keys": same(report_forms.ApiKeyForm),
+        "admin.revoke_api_key": same(),
+        "open311.create_request": lambda args: OPEN311_POST,
     }
+
+
+def _report_fields(form_class) -> list[FieldSpec]:
+    """The report form, with the category a real report sends, and the world's category's
+    question (its answer is read from the request by its code, not a WTForms field)."""
+    specs = [FieldSpec("category", "report_category", "choice", ("cay-do",))
+             if f.name == "category" else f for f in form_fields(form_class)]
+    return specs + [FieldSpec("attribute-blocking", "attribute_blocking", "choice",
+                              ("co", "khong"))]
+
+
+OPEN311_POST = [FieldSpec(name, name.replace("[", "_").replace("]", ""), kind, choices)
+                for name, kind, choices in (
+                    ("api_key", "text", ()), ("service_code", "choice", ("cay-do",)),
+                    ("jurisdiction_id", "text", ()), ("address_id", "text", ()),
+                    ("lat", "text", ()), ("long", "text", ()), ("address_string", "text", ()),
+                    ("description", "text", ()), ("first_name", "text", ()),
+                    ("last_name", "text", ()), ("email", "text", ()), ("phone", "text", ()),
+                    ("attribute[blocking]", "choice", ("co", "khong")), ("lang", "choice",
+                                                                          ("vi", "en")))]
 
 
 def _draft_documents(args: dict) -> list[int]:
@@ -349,6 +387,20 @@ def _queries():
             FieldSpec("period", "period", "choice", ("current", "past", "all"))],
         "village.manage": page("page") + [
             FieldSpec("status", "status", "choice", ("published", "withdrawn", "all"))],
+        "reports.index": [FieldSpec("q", "q", "text"), FieldSpec("commune", "unit", "int"),
+                          FieldSpec("village", "village_id", "int"),
+                          FieldSpec("category", "report_category", "choice", ("cay-do",)),
+                          FieldSpec("state", "report_state", "choice",
+                                    ("received", "fixed", "duplicate"))] + page("page"),
+        "reports.new": [FieldSpec("category", "report_category", "choice", ("cay-do",)),
+                        FieldSpec("commune_id", "commune_id", "int"),
+                        FieldSpec("village_id", "village_id", "int"),
+                        FieldSpec("address", "address", "text"), FieldSpec("lat", "lat", "text"),
+                        FieldSpec("long", "long", "text")],
+        "open311.requests": [FieldSpec(n, n, "text") for n in (
+            "service_request_id", "service_code", "start_date", "end_date", "jurisdiction_id")]
+        + [FieldSpec("status", "open311_status", "choice", ("open", "closed")),
+           FieldSpec("lang", "lang", "choice", ("vi", "en"))],
     }
 
 
@@ -413,6 +465,20 @@ def plausible(world: World) -> dict[str, object]:
         "severity": "warning", "expires_at": (datetime.now() + timedelta(days=1)).strftime(
             "%Y-%m-%dT%H:%M"), "scope": "commune", "announcements": "each",
         "categories": "meeting", "alerts": "y", "List-Unsubscribe": "One-Click",
+        # Field reports and Open311 (issue 10).
+        "report_category": "cay-do", "report_state": "received", "lat": "21.5862",
+        "long": "105.8141", "address": "Cạnh cầu tre", "description": "Cây đổ chắn đường.",
+        "attribute_blocking": "co", "outcome": "closed", "text": "Đã dọn cây.",
+        "candidate": world.report_code, "other_code": world.report_code,
+        "datatype": "string", "description_vi": "Câu hỏi thử", "description_en": "Test question",
+        "choices": "co | Có | Yes\nkhong | Không | No", "sla_days": "3", "position": "1",
+        "keywords": "cây, tree", "group_vi": "Môi trường", "group_en": "Environment",
+        "api_key": world.api_key, "service_code": "cay-do", "open311_status": "open",
+        "jurisdiction_id": world.commune_code,
+        "address_id": "", "address_string": "Cạnh cầu tre", "first_name": "Bình",
+        "last_name": "Nguyễn", "lang": "vi",
+        "service_request_id": world.report_code, "start_date": "2026-11-01T00:00:00Z",
+        "end_date": "2026-12-01T00:00:00Z",
     }
 
 
@@ -524,7 +590,8 @@ def _url_arg(converter: str | None, name: str, world: World) -> st.SearchStrateg
     if name == "lang_code":
         return st.just("LANG")
     if name == "case_id":
-        good = st.sampled_from(["CASE", str(world.case_id), str(world.apology_case_id)])
+        good = st.sampled_from(["CASE", str(world.case_id), str(world.apology_case_id),
+                                str(world.report_id)])
     elif name == "action":
         from app.queue.states import Action
 
@@ -715,6 +782,8 @@ def sweep_probes(app, endpoint: str, world: World) -> list[Probe]:
                  "filename": "css/app.css", "token": "not-a-real-token"}
     for name in converters:
         base_args.setdefault(name, str(world.url_args(endpoint).get(name, "")))
+    if endpoint in ("reports.answer", "reports.merge"):  # pages for field-report cases only
+        base_args["case_id"] = str(world.report_id)
     setup = CaseSetup(state=4, holder="officer_same_dept", pending_approval=False,
                       apology_requested=False, apology_approved=False)
     methods = sorted(rule.methods - {"HEAD", "OPTIONS"})

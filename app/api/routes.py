@@ -59,7 +59,9 @@ def _refuse_invalid(req, resp, error, instance, model_adapter) -> None:
 spec = SpecTree(
     "flask", mode="strict", annotations=False, title="Cổng Làng API", version="1.0.0",
     description="The public procedure catalogue and a dossier's public status. Text comes in "
-                "Vietnamese (lang=vi, the default) or English (lang=en).",
+                "Vietnamese (lang=vi, the default) or English (lang=en). Field reports are "
+                "served by a second, standard API: Open311 GeoReport v2 at /open311/v2/ "
+                "(start at /open311/v2/discovery.xml or .json).",
     validation_error_status=400, validation_error_model=ErrorBody, before=_refuse_invalid,
     # Plain component names (the models' class names are unique), not spectree's hashed ones.
     naming_strategy=lambda model: model.__name__,

@@ -124,5 +124,9 @@ def seed_demo(session: Session) -> dict:
     from app.demo.village_notices import seed_village_notices  # through their services
 
     community["village_notices"] = seed_village_notices(session, units, people)
+    from app.demo.reports import seed_reports  # field reports, through their services
+
+    community.update(seed_reports(session, people))
+    session.commit()
     return {"units": len(units), "people": len(people), "procedures": procedures, **queue,
             **community}

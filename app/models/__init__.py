@@ -17,6 +17,9 @@ from app.models.community import (Comment, CommunitySettings, Flag, Initiative, 
 from app.models.appointments import Appointment, DeskClosure, DeskOpening, DeskSlot
 # Village announcements, emergency alerts and subscriptions (issue 10).
 from app.models.announcements import Alert, AlertArea, Announcement, VillageSubscription
+# Field reports and Open311 (issue 10: app/reports, app/open311).
+from app.models.reports import (ApiKey, FieldReport, FieldReportPhoto, FieldReportSupport,
+                                ReportAttribute, ReportCategory, ReportRoute)
 
 __all__ = [
     "Base", "utcnow", "AdminUnit", "UnitLevel", "User", "Role", "PasswordResetToken",
@@ -29,4 +32,6 @@ __all__ = [
     "Partner", "Pledge", "VillageHead", "VillageNeed", "VillageNeedItem", "Volunteer",
     "Appointment", "DeskClosure", "DeskOpening", "DeskSlot",
     "Alert", "AlertArea", "Announcement", "VillageSubscription",
+    "ApiKey", "FieldReport", "FieldReportPhoto", "FieldReportSupport", "ReportAttribute",
+    "ReportCategory", "ReportRoute",
 ]

@@ -70,7 +70,7 @@ _CODE_PREFIX = {"dossier": "HS", "petition": "PA", "field_report": "HT", "initia
 class RouteDecision:
     department_id: int
     mode: str  # "assign": routed to an officer; "pull": waits in the queue to be claimed
-    rule_id: int
+    rule_id: int | None  # the routing rule that decided; None when a kind's own table did
 
 
 def route(session: Session, *, case_type: str, category: str, unit_id: int,
@@ -185,6 +185,20 @@ def _decide_for(session: Session, case: Case, now: datetime) -> Decision:
     return decision
 
 
+def _decided_by_kind(session: Session, case: Case, decision: RouteDecision,
+                     now: datetime) -> Decision:
+    """A department the kind chose by a table of its own, with the officer picked in it by
+    the same rule as for a routing rule's department."""
+    case.department_id = decision.department_id
+    seat = None
+    if decision.mode == "assign":
+        seat = pick_officer(session, decision.department_id, skill=case.category,
+                            today=local_day(now), desk=_desk_for(case))
+    return Decision(rule_id=decision.rule_id, department_id=decision.department_id,
+                    mode=decision.mode, membership_id=seat.id if seat else None,
+                    user_id=seat.user_id if seat else None)
+
+
 def _mark_assigned(session: Session, membership_id: int, now: datetime) -> None:
     """The picked seat's last_assigned_at (routing's tie-break) becomes now."""
     loaded = session.identity_map.get(identity_key(OfficerMembership, membership_id))
@@ -244,11 +258,14 @@ def create_case(session: Session, *, case_type: str, category: str, title: str, 
                 sla_days: int, received_at: datetime, applicant_id: int | None = None,
                 procedure_id: int | None = None, priority: int = 0,
                 requires_approval: bool = False, code: str | None = None,
-                calendar: WorkCalendar | None = None) -> Case:
+                calendar: WorkCalendar | None = None,
+                decision: RouteDecision | None = None) -> Case:
     """A new case in state 1, with its deadline, routed, and its "submitted" event.
 
     Joins the caller's transaction (the service that owns the dossier details commits both
-    together). Raises NoRoute when no rule matches.
+    together). Raises NoRoute when no rule matches. A kind that chose the department by a
+    finer table of its own (a field report's category per unit) passes that `decision`; the
+    officer is then picked in that department exactly as for a rule.
     """
     begin_write(session)
     if calendar is None:
@@ -261,10 +278,13 @@ def create_case(session: Session, *, case_type: str, category: str, title: str, 
                 received_at=received_at,
                 due_at=calendar.add_working_days(received_at, sla_days),
                 requires_approval=requires_approval)
-    decision = _decide_for(session, case, received_at)
+    if decision is None:
+        decided = _decide_for(session, case, received_at)
+    else:
+        decided = _decided_by_kind(session, case, decision, received_at)
     session.add(case)
     session.flush()
     record_event(session, case, "submitted", actor_id=applicant_id, from_state=None,
                  to_state=1, at=received_at)
-    _assign(session, case, decision, received_at)
+    _assign(session, case, decided, received_at)
     return case

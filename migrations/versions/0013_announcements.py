@@ -1,7 +1,7 @@
 """Village announcements, emergency alerts and subscriptions; outbox priorities.
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 
 * `announcements`: bilingual notices of a commune or one of its villages, with a category, the
   days they apply to and an optional attachment kept in the file store.
@@ -19,7 +19,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = '0013'
-down_revision = '0011'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 

@@ -71,11 +71,23 @@ def things(session, demo_people):
     document = ProcedureDocument(procedure_id=procedure.id, position=1, name_vi="Tờ khai",
                                  name_en="Form")
     session.add_all([rule, message, document])
+    from app.models import ApiKey, ReportAttribute, ReportCategory, ReportRoute
+
+    category = ReportCategory(code="thu", name_vi="Thử", name_en="Test")
+    category.attributes = [ReportAttribute(code="so", datatype="number", position=1,
+                                           description_vi="Số?", description_en="Number?")]
+    session.add(category)
+    session.flush()
+    report_route = ReportRoute(category_id=category.id, unit_id=dept.unit_id,
+                               department_id=dept.id)
+    key = ApiKey(name="Ứng dụng", key_hash="1" * 64, prefix="cl_thu")
+    session.add_all([report_route, key])
     session.commit()
     return {"unit": dept.unit_id, "dept": dept.id, "rule": rule.id, "seat": seat.id,
             "officer": seat.user_id, "day": session.scalar(select(CalendarDay.id)),
             "message": message.id, "field": procedure.field_id, "procedure": procedure.id,
-            "document": document.id}
+            "document": document.id, "category": category.id,
+            "attribute": category.attributes[0].id, "route": report_route.id, "key": key.id}
 
 
 def _admin_urls(app, things, lang="vi", methods=("GET",)):
@@ -84,7 +96,9 @@ def _admin_urls(app, things, lang="vi", methods=("GET",)):
            "membership_id": things["seat"], "user_id": things["officer"], "day_id": things["day"],
            "message_id": things["message"], "field_id": things["field"],
            "procedure_id": things["procedure"], "document_id": things["document"],
-           "direction": "up"}
+           "direction": "up", "category_id": things["category"],
+           "attribute_id": things["attribute"], "route_id": things["route"],
+           "key_id": things["key"]}
     urls = []
     with app.test_request_context():
         from flask import url_for
