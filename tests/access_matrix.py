@@ -232,7 +232,7 @@ def build_world(session) -> World:
         logins={role: (u.phone or u.email) for role, u in people.items()},
         user_ids={role: u.id for role, u in people.items()}, file_id=paper.id,
         refused_case_id=refused.id, need_id=need.id, initiative_id=initiative.id,
-        **partners, **notices)
+        **partners, **notices, **reports)
 
 
 def _notices_world(session, commune, village, officer, resident) -> dict:
@@ -257,7 +257,6 @@ def _notices_world(session, commune, village, officer, resident) -> dict:
     session.flush()
     return {"announcement_id": announcement.id, "alert_id": alert.id,
             "unsubscribe_token": unsubscribe_token(resident.id)}
-        **partners, **reports)
 
 
 def _reports_world(session, commune, dept, officer, resident) -> dict:
