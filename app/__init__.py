@@ -63,6 +63,9 @@ def register_case_kinds() -> None:
     kinds.register(DOSSIER)
     kinds.register(VILLAGE_NEED)
     kinds.register(INITIATIVE)
+    from app.petitions.kind import PETITION
+
+    kinds.register(PETITION)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -99,3 +102,9 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(community_bp)
     app.register_blueprint(village_bp)
+    # Petitions and questions, voters' meetings (issue 11), and citizen reception.
+    from app.petitions import bp as petitions_bp, routes_modules as _petitions  # noqa: F401
+    from app.reception import bp as reception_bp, routes as _reception  # noqa: F401
+
+    app.register_blueprint(petitions_bp)
+    app.register_blueprint(reception_bp)

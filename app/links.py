@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import current_app, redirect, url_for
+from flask import current_app, has_request_context, redirect, url_for
 
 from app.inputs import bad_character
 
@@ -20,7 +20,13 @@ def public_url(endpoint: str, **values) -> str:
     """The absolute address of a page, for use outside the browser that asked."""
     values.pop("_external", None)
     values.pop("_scheme", None)
-    return current_app.config["PUBLIC_URL"] + url_for(endpoint, **values)
+    if has_request_context():
+        path = url_for(endpoint, **values)
+    else:
+        # A message queued outside any request (the worker, a command): the path comes from
+        # the URL map alone, so every argument, the language included, must be given.
+        path = current_app.url_map.bind("localhost").build(endpoint, values)
+    return current_app.config["PUBLIC_URL"] + path
 
 
 def safe_path(target: str | None) -> str | None:

@@ -14,6 +14,9 @@ from app.models.community import (Comment, CommunitySettings, Flag, Initiative, 
                                   InitiativeSupport, InitiativeUpdate, InitiativeVersion,
                                   ModerationEntry, NeedSupport, NeedUpdate, Partner, Pledge,
                                   VillageHead, VillageNeed, VillageNeedItem, Volunteer)
+# Petitions and questions, voters' meetings, citizen reception (issue 11).
+from app.models.petitions import Petition, PetitionFile, PetitionTopic, VoterMeeting
+from app.models.reception import ReceptionRecord, ReceptionRegistration, ReceptionSession
 
 __all__ = [
     "Base", "utcnow", "AdminUnit", "UnitLevel", "User", "Role", "PasswordResetToken",
@@ -24,4 +27,6 @@ __all__ = [
     "Comment", "CommunitySettings", "Flag", "Initiative", "InitiativeNeed", "InitiativeSupport",
     "InitiativeUpdate", "InitiativeVersion", "ModerationEntry", "NeedSupport", "NeedUpdate",
     "Partner", "Pledge", "VillageHead", "VillageNeed", "VillageNeedItem", "Volunteer",
+    "Petition", "PetitionFile", "PetitionTopic", "VoterMeeting",
+    "ReceptionRecord", "ReceptionRegistration", "ReceptionSession",
 ]

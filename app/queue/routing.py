@@ -18,7 +18,7 @@ from app.db import begin_write
 from app.models import Case, Department, OfficerMembership
 from app.queue.calendar import WorkCalendar, local_day
 from app.queue.eligibility import seat_sql
-from app.queue.errors import NoRoute
+from app.queue.errors import NoRoute, WrongDepartment
 from app.queue.events import record_event
 from app.queue.states import OPEN_STATES
 
@@ -72,7 +72,7 @@ _CODE_PREFIX = {"dossier": "HS", "petition": "PA", "field_report": "HT", "initia
 class RouteDecision:
     department_id: int
     mode: str  # "assign": routed to an officer; "pull": waits in the queue to be claimed
-    rule_id: int
+    rule_id: int | None  # None when the sender named the department (create_case)
 
 
 def route(session: Session, *, case_type: str, category: str, unit_id: int,
@@ -136,6 +136,16 @@ def _apply_route(session: Session, case: Case) -> RouteDecision:
     return decision
 
 
+def _named_department(session: Session, case: Case, department_id: int) -> RouteDecision:
+    department = session.get(Department, department_id)
+    if department is None or not department.active or not department.accepts(case.case_type):
+        raise WrongDepartment(f"department {department_id} does not take {case.case_type} cases",
+                              department_id=department_id, case_type=case.case_type)
+    case.department_id = department.id
+    # No rule chose it: the officer is picked among the department's seats as "assign" would.
+    return RouteDecision(department_id=department.id, mode="assign", rule_id=None)
+
+
 def _assign(session: Session, case: Case, decision: RouteDecision, now: datetime) -> None:
     if decision.mode != "assign":
         return
@@ -187,11 +197,17 @@ def create_case(session: Session, *, case_type: str, category: str, title: str, 
                 sla_days: int, received_at: datetime, applicant_id: int | None = None,
                 procedure_id: int | None = None, priority: int = 0,
                 requires_approval: bool = False, code: str | None = None,
-                calendar: WorkCalendar | None = None) -> Case:
+                calendar: WorkCalendar | None = None,
+                department_id: int | None = None) -> Case:
     """A new case in state 1, with its deadline, routed, and its "submitted" event.
 
     Joins the caller's transaction (the service that owns the dossier details commits both
     together). Raises NoRoute when no rule matches.
+
+    `department_id`: the sender already names the office that must answer (the petitions of a
+    voters' meeting are each sent to an agency); the rule table is skipped, the officer inside
+    that department is picked as for any case. WrongDepartment if it is closed or does not take
+    this type of case.
     """
     begin_write(session)
     if calendar is None:
@@ -204,7 +220,10 @@ def create_case(session: Session, *, case_type: str, category: str, title: str, 
                 received_at=received_at,
                 due_at=calendar.add_working_days(received_at, sla_days),
                 requires_approval=requires_approval)
-    decision = _apply_route(session, case)
+    if department_id is None:
+        decision = _apply_route(session, case)
+    else:
+        decision = _named_department(session, case, department_id)
     session.add(case)
     session.flush()
     record_event(session, case, "submitted", actor_id=applicant_id, from_state=None,
