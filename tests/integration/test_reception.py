@@ -169,6 +169,7 @@ def test_sixteen_residents_racing_for_the_last_place_get_it_once(app, session, o
         ends_at=time(11, 0), place="Phòng tiếp dân", receiver="Chủ tịch", topics_vi="Đất đai",
         capacity=1))
     people = [make_user(session, password=PASSWORD).id for _ in range(16)]
+    reception_id = reception.id
     session.commit()
     start = threading.Barrier(len(people))
     won, refused, errors = [], [], []
@@ -177,8 +178,9 @@ def test_sixteen_residents_racing_for_the_last_place_get_it_once(app, session, o
         with app.app_context(), Session(db.engine) as own:
             try:
                 user = own.get(services.User, user_id)
+                own.rollback()  # give the connection back: 16 threads, a pool of 15
                 start.wait(timeout=10)
-                services.register(own, user, reception.id, "Đất")
+                services.register(own, user, reception_id, "Đất")
                 won.append(user_id)
             except services.ReceptionError as error:
                 refused.append(error.code)
@@ -193,7 +195,7 @@ def test_sixteen_residents_racing_for_the_last_place_get_it_once(app, session, o
     assert not errors, errors
     assert len(won) == 1 and refused == ["full"] * 15
     session.expire_all()
-    assert session.get(ReceptionSession, reception.id).registered == 1
+    assert session.get(ReceptionSession, reception_id).registered == 1
     assert count(session, ReceptionRegistration) == 1
 
 
