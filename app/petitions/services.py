@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.abusive import is_abusive
-from app.db import in_write_transaction, write_transaction
+from app.db import in_write_transaction, is_sqlite, write_transaction
 from app.dossiers.files import Upload, discard, store_uploads
 from app.dossiers.services import RATING_LEVELS
 from app.models import (AdminUnit, Case, Department, Petition, PetitionFile, PetitionTopic,
@@ -313,7 +313,13 @@ def held_page(session: Session, user: User, page: int, size: int = 20) -> Page:
 
 
 def _held_for_moderator(session: Session, moderator: User, petition_id: int) -> Petition:
-    petition = session.get(Petition, petition_id, populate_existing=True)
+    stmt = (select(Petition).where(Petition.id == petition_id)
+            .execution_options(populate_existing=True))
+    if not is_sqlite(session):
+        # Two moderators deciding at once: the second waits here, then finds it decided
+        # (instead of both making a case with the petition's code).
+        stmt = stmt.with_for_update()
+    petition = session.scalars(stmt).one_or_none()
     if petition is None:
         raise PetitionError("not_found")
     if not may_moderate(session, moderator, petition):

@@ -17,6 +17,7 @@ from app.petitions import services
 from app.queue.actions import perform
 from app.queue.calendar_db import calendar_from_db
 from tests.access_matrix import PersonClient
+from tests.conftest import only_on
 from tests.factories import (make_department, make_officer, make_procedure, make_unit,
                              make_user)
 
@@ -655,3 +656,42 @@ def test_sending_petitions_is_rate_limited(database):
         db.session.remove()
         db.engine.dispose()
     assert statuses == [400, 400, 429]
+
+
+@only_on("postgresql")
+def test_two_moderators_releasing_at_once_make_one_case(app, session, office):
+    import threading
+
+    from sqlalchemy.orm import Session
+
+    from app.extensions import db
+
+    ask(browser(app), office, body="Đồ ngu, làm chậm quá.", asker_phone="0977000111")
+    petition_id = last_petition(session).id
+    moderators = [office["officer"].id, office["intake"].id, office["leader"].id,
+                  office["admin"].id]
+    session.commit()
+    start = threading.Barrier(len(moderators))
+    done, refused, errors = [], [], []
+
+    def one(user_id: int) -> None:
+        with app.app_context(), Session(db.engine) as own:
+            try:
+                moderator = own.get(services.User, user_id)
+                own.rollback()
+                start.wait(timeout=10)
+                services.release(own, moderator, petition_id)
+                done.append(user_id)
+            except services.PetitionError as error:
+                refused.append(error.code)
+            except Exception as error:  # noqa: BLE001 - reported below
+                errors.append(repr(error))
+
+    threads = [threading.Thread(target=one, args=(m,)) for m in moderators]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not errors, errors
+    assert len(done) == 1 and refused == ["not_held"] * 3
+    assert count(session, Case) == 1

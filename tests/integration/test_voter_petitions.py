@@ -109,7 +109,7 @@ def test_only_staff_of_the_commune_record_and_see_an_unpublished_sheet(
 def _add(session, office, meeting, title, agency="justice"):
     return voters.add_petition(session, office["officer"], meeting, voters.VoterPetitionInput(
         topic_id=office["topic"].id, department_id=office[agency].id, title=title,
-        body="Cử tri đề nghị xem xét."))
+        body="Cử tri Lò Văn Pả (0977 123 456) đề nghị xem xét.", raised_by="Lò Văn Pả"))
 
 
 def test_the_answer_sheet_is_published_once_every_petition_is_settled(
@@ -136,6 +136,8 @@ def test_the_answer_sheet_is_published_once_every_petition_is_settled(
     text = page.get_text(" ")
     assert "Đã đưa vào kế hoạch năm sau." in text and "Đã lắp xong." in text
     assert "2 of 3 petitions (67%)" in text
+    # The voter who raised it is never named on the public sheet, nor their phone.
+    assert "Lò Văn Pả" not in text and "0977 123 456" not in text and "đề nghị xem xét" in text
     listing = browser(app).get("/en/petitions/voter-meetings").page.get_text()
     assert meeting.title in listing
     # Published: it cannot change any more.
