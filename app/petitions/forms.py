@@ -29,7 +29,7 @@ class AskForm(BaseForm):
     title = StringField(_l("Subject"), validators=[
         DataRequired(_l("Write the subject in a few words.")),
         Length(max=TITLE_MAX, message=_l("The subject can be at most %(max)d characters."))])
-    body = TextAreaField(_l("Your question or petition"), validators=[
+    body = TextAreaField(_l("Your question or petition"), render_kw={"rows": 6}, validators=[
         DataRequired(_l("Write your question or petition.")),
         Length(max=BODY_MAX, message=_l("Keep it under %(max)d characters: attach a file for "
                                         "anything longer."))])
@@ -66,7 +66,7 @@ class RateForm(BaseForm):
 
 class AnswerForm(BaseForm):
     version = VersionField()
-    answer = TextAreaField(_l("The answer"), validators=[
+    answer = TextAreaField(_l("The answer"), render_kw={"rows": 10}, validators=[
         DataRequired(_l("Write the answer.")),
         Length(max=10_000, message=_l("Keep the answer under %(max)d characters."))])
 
@@ -113,7 +113,8 @@ class VoterPetitionForm(BaseForm):
     title = StringField(_l("Subject"), validators=[
         DataRequired(_l("Write the subject in a few words.")),
         Length(max=TITLE_MAX, message=_l("The subject can be at most %(max)d characters."))])
-    body = TextAreaField(_l("The petition as the voters raised it"), validators=[
+    body = TextAreaField(_l("The petition as the voters raised it"), render_kw={"rows": 5},
+                         validators=[
         DataRequired(_l("Write the petition.")),
         Length(max=BODY_MAX, message=_l("Keep it under %(max)d characters."))])
     raised_by = StringField(_l("Voter who raised it (optional, never published)"),

@@ -225,7 +225,7 @@ def file_petition(session: Session, store: FileStore | None, filing: Filing,
                 session.add(PetitionFile(petition_id=petition.id, storage_key=item.key,
                                          kind=item.kind, filename=item.filename,
                                          size=item.size, sha256=item.sha256, created_at=now))
-            if filing.source == "online":
+            if filing.source != "voter":  # voters hear through their deputies' answer sheet
                 _tell_asker(session, petition, _received_words(petition, held))
             session.flush()
     except IntegrityError:

@@ -233,6 +233,9 @@ def test_the_record_opens_a_petition_case_through_the_petition_service(
     assert (case.case_type, case.category, case.department_id, case.state) == (
         "petition", "land", office["land"].id, 1)
     assert case.requires_approval and case.applicant_id == office["resident"].id
+    told = session.scalars(select(OutboxMessage).where(
+        OutboxMessage.user_id == office["resident"].id)).all()
+    assert any(petition.code in m.body for m in told)
     page = staff.get(url).page.get_text()
     assert "Hàng xóm lấn ranh giới đất." in page and "A petition case was opened" in page
     # The citizen follows it like any petition of theirs.
