@@ -531,6 +531,9 @@ def test_an_anonymous_asker_reads_and_rates_after_finding_it(app, session, offic
     sms = session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == "0966000333")
                           .order_by(OutboxMessage.id)).all()[-1]
     assert sms.channel == "sms" and "Không bị phạt" in sms.body and petition.code in sms.body
+    # Queued outside any request (the leader's approval here), the link is still absolute and
+    # in the asker's language.
+    assert "http://localhost/vi/petitions/find" in sms.body
     client = browser(app)
     client.submit("/vi/petitions/find", {"code": petition.code, "phone": "0966000333"})
     page = client.get(f"/vi/petitions/yours/{petition.id}").page
