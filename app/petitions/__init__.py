@@ -1,7 +1,7 @@
 """Petitions and questions answered in public (phản ánh, kiến nghị; Góp ý – Hỏi đáp) and the
 answer sheets of voters' meetings (kiến nghị cử tri). Blueprint `petitions` at /<lang>/petitions.
 
-Modules: services.py (filing, holding for moderation, looking up one's own, rating),
+Modules: services.py (filing, looking up one's own, rating), moderation.py (held petitions),
 answers.py (the officer's answer and the leader's approval), public.py (what is published and
 how it is searched), voters.py (voters' meetings), topics.py (the administrators' topics),
 access.py (who may read a petition's private page and files), privacy.py (what of it the public

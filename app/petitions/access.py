@@ -14,7 +14,7 @@ from flask import session as cookie
 from sqlalchemy.orm import Session
 
 from app.models import Petition, User
-from app.petitions.services import may_moderate
+from app.petitions.moderation import may_moderate
 from app.queue.errors import NotAllowed
 
 SESSION_KEY = "petitions_found"

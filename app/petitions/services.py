@@ -1,5 +1,5 @@
-"""Filing a petition or a question, holding an abusive one for a moderator, finding one's own
-again by code and phone, and rating the answer.
+"""Filing a petition or a question, finding one's own again by code and phone, and rating the
+answer (holding an abusive one for a moderator: moderation.py).
 
 One transaction makes the petition row, its case (routed by its topic's category and its
 commune, due in the topic's working days) and its attachments' rows, or nothing: the files are
@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.abusive import is_abusive
-from app.db import in_write_transaction, is_sqlite, write_transaction
+from app.db import in_write_transaction, write_transaction
 from app.dossiers.files import Upload, discard, store_uploads
 from app.dossiers.services import RATING_LEVELS
 from app.models import (AdminUnit, Case, Department, Petition, PetitionFile, PetitionTopic,
@@ -35,7 +35,6 @@ from app.queue.routing import create_case, new_case_code, route
 from app.storage import FileStore
 from app.text import fold, normalize_phone
 from app.tracking import clean_code, contact_matches
-from app.units.staff import communes_staffed, is_commune_staff
 
 TITLE_MAX = 200
 BODY_MAX = 5000
@@ -170,7 +169,7 @@ def _check_route(session: Session, filing: Filing, clean: _Clean) -> None:
         raise PetitionError("no_route", "topic_id") from None
 
 
-def _open_case(session: Session, petition: Petition, now: datetime) -> Case:
+def open_case(session: Session, petition: Petition, now: datetime) -> Case:
     """The petition's case: routed by topic and commune (or to the named agency), due in the
     topic's working days, its answer to be approved by a leader before anyone reads it."""
     topic = session.get(PetitionTopic, petition.topic_id)
@@ -217,7 +216,7 @@ def file_petition(session: Session, store: FileStore | None, filing: Filing,
                 idempotency_key=filing.idempotency_key or None, created_at=now,
                 updated_at=now)
             if not held:
-                petition.case_id = _open_case(session, petition, now).id
+                petition.case_id = open_case(session, petition, now).id
             session.add(petition)
             session.flush()
             petition.search_text = search_text_of(petition)
@@ -226,7 +225,7 @@ def file_petition(session: Session, store: FileStore | None, filing: Filing,
                                          kind=item.kind, filename=item.filename,
                                          size=item.size, sha256=item.sha256, created_at=now))
             if filing.source != "voter":  # voters hear through their deputies' answer sheet
-                _tell_asker(session, petition, _received_words(petition, held))
+                tell_asker(session, petition, _received_words(petition, held))
             session.flush()
     except IntegrityError:
         discard(store, stored)
@@ -261,7 +260,7 @@ def asker_notice(session: Session, petition: Petition, words) -> kinds.Notice | 
     return None
 
 
-def _tell_asker(session: Session, petition: Petition, words) -> None:
+def tell_asker(session: Session, petition: Petition, words) -> None:
     notice = asker_notice(session, petition, words)
     if notice is not None:
         kinds.deliver(session, notice)
@@ -294,99 +293,6 @@ def _received_words(petition: Petition, held: bool):
             lines.append(lookup_line(petition))
         return subject, lines
     return words
-
-
-# -- moderation of held petitions -------------------------------------------------------------
-
-def may_moderate(session: Session, user: User | None, petition: Petition) -> bool:
-    """Staff of the petition's commune (the one rule: app/units/staff.py)."""
-    return is_commune_staff(session, user, petition.unit_id)
-
-
-def held_page(session: Session, user: User, page: int, size: int = 20) -> Page:
-    """Held petitions of the communes where this account is staff, oldest first."""
-    stmt = select(Petition).where(Petition.status == "held")
-    communes = communes_staffed(session, user)
-    if communes is not None:
-        stmt = stmt.where(Petition.unit_id.in_(communes or {-1}))
-    return page_of_query(session, stmt.order_by(Petition.created_at, Petition.id), page, size)
-
-
-def _held_for_moderator(session: Session, moderator: User, petition_id: int) -> Petition:
-    stmt = (select(Petition).where(Petition.id == petition_id)
-            .execution_options(populate_existing=True))
-    if not is_sqlite(session):
-        # Two moderators deciding at once: the second waits here, then finds it decided
-        # (instead of both making a case with the petition's code).
-        stmt = stmt.with_for_update()
-    petition = session.scalars(stmt).one_or_none()
-    if petition is None:
-        raise PetitionError("not_found")
-    if not may_moderate(session, moderator, petition):
-        raise PetitionError("not_moderator")
-    if petition.status != "held":
-        raise PetitionError("not_held")
-    return petition
-
-
-def _settle_held(session: Session, petition: Petition, moderator: User, status: str,
-                 note: str | None, now: datetime, case_id: int | None = None) -> None:
-    # Guarded: of two moderators deciding at once only the first one's decision is written.
-    done = session.execute(
-        update(Petition).where(Petition.id == petition.id, Petition.status == "held")
-        .values(status=status, case_id=case_id, moderated_by_id=moderator.id,
-                moderated_at=now, moderation_note=note, updated_at=now)
-        .execution_options(synchronize_session=False)).rowcount
-    if done != 1:
-        raise PetitionError("not_held")
-    session.refresh(petition)
-
-
-def release(session: Session, moderator: User, petition_id: int, note: str | None = None, *,
-            now: datetime | None = None) -> Petition:
-    """Nothing abusive after all (or nothing that stops an answer): the petition goes to its
-    office now, and its deadline counts from now."""
-    now = now or utcnow()
-    note = _note(note, required=False)
-    with write_transaction(session):
-        petition = _held_for_moderator(session, moderator, petition_id)
-        case = _open_case(session, petition, now)
-        _settle_held(session, petition, moderator, "filed", note, now, case.id)
-
-        def words():
-            return (_("Your message %(code)s was sent to the office", code=petition.code),
-                    [_("A moderator read “%(title)s” and sent it to the office in charge.",
-                       title=petition.title)] + ([lookup_line(petition)]
-                                                 if petition.user_id is None else []))
-        _tell_asker(session, petition, words)
-    return petition
-
-
-def reject(session: Session, moderator: User, petition_id: int, note: str | None, *,
-           now: datetime | None = None) -> Petition:
-    """Refused for its words, with the reason the asker is told. It is never published."""
-    now = now or utcnow()
-    note = _note(note, required=True)
-    with write_transaction(session):
-        petition = _held_for_moderator(session, moderator, petition_id)
-        _settle_held(session, petition, moderator, "rejected", note, now)
-
-        def words():
-            return (_("Your message %(code)s was not accepted", code=petition.code),
-                    [_("A moderator did not accept “%(title)s”. The reason: %(reason)s",
-                       title=petition.title, reason=note),
-                     _("You may send it again in other words.")])
-        _tell_asker(session, petition, words)
-    return petition
-
-
-def _note(raw: str | None, *, required: bool) -> str | None:
-    note = (raw or "").strip() or None
-    if note is None and required:
-        raise PetitionError("note_required", "note")
-    if note is not None and len(note) > NOTE_MAX:
-        raise PetitionError("note_too_long", "note")
-    return note
 
 
 # -- the asker's own -----------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from app.input_guard import query_page
 from app.labels import category_name
 from app.models import PetitionTopic
 from app.models.users import STAFF_ROLES
-from app.petitions import answers, bp, services
+from app.petitions import answers, bp, moderation, services
 from app.petitions.forms import AnswerForm, ModerateForm, TopicForm
 from app.petitions.labels import ERRORS, KIND_NAMES, SOURCE_NAMES
 from app.petitions.topics import TOPIC_CATEGORIES, TopicError, TopicInput, save_topic, topics
@@ -90,7 +90,7 @@ def _not_now(error: QueueError) -> str:
 @bp.get("/held")
 @roles(*STAFF)
 def held():
-    page = services.held_page(db.session, _me(), query_page())
+    page = moderation.held_page(db.session, _me(), query_page())
     return render_template("petitions/held.html", page=page, kind_names=KIND_NAMES)
 
 
@@ -104,12 +104,12 @@ def moderate(petition_id: int):
     petition = db.session.get(Petition, petition_id)
     if petition is None or petition.status != "held":
         abort(404)
-    if not services.may_moderate(db.session, me, petition):
+    if not moderation.may_moderate(db.session, me, petition):
         refuse(403, ERRORS["not_moderator"])
     form = ModerateForm()
     if request.method == "POST":
         if form.validate_on_submit():
-            decide = services.release if form.decision.data == "release" else services.reject
+            decide = moderation.release if form.decision.data == "release" else moderation.reject
             try:
                 decide(db.session, me, petition.id, form.note.data)
             except services.PetitionError as error:

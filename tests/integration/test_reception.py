@@ -5,10 +5,10 @@ petition service."""
 from __future__ import annotations
 
 import threading
-from datetime import date, datetime, time, timedelta
+from datetime import date, time, timedelta
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.models import (CalendarDay, Case, OutboxMessage, Petition, ReceptionRecord,
@@ -18,7 +18,7 @@ from app.queue.calendar_db import calendar_from_db
 from app.reception import services
 from tests.conftest import only_on
 from tests.factories import make_user
-from tests.integration.test_petitions import (PASSWORD, browser, count, flashes, office,  # noqa: F401
+from tests.integration.petitions_world import (PASSWORD, browser, count, office,  # noqa: F401
                                               problems)
 
 

@@ -6,14 +6,14 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.models import Case, Petition, VoterMeeting
 from app.petitions import voters
 from app.queue.actions import perform
-from tests.integration.test_petitions import (PASSWORD, answer_and_approve, browser, count,
-                                              flashes, office, problems)  # noqa: F401
-from tests.factories import make_department, make_officer
+from tests.integration.petitions_world import (answer_and_approve, browser, count, flashes,
+                                              office, problems)  # noqa: F401
+from tests.factories import make_department
 
 YESTERDAY = (date.today() - timedelta(days=1)).isoformat()
 
