@@ -66,6 +66,9 @@ def register_case_kinds() -> None:
     from app.reports.kind import FIELD_REPORT  # field reports (issue 10)
 
     kinds.register(FIELD_REPORT)
+    from app.petitions.kind import PETITION
+
+    kinds.register(PETITION)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -114,3 +117,9 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(reports_bp)
     app.register_blueprint(open311_bp)
+    # Petitions and questions, voters' meetings (issue 11), and citizen reception.
+    from app.petitions import bp as petitions_bp, routes_modules as _petitions  # noqa: F401
+    from app.reception import bp as reception_bp, routes as _reception  # noqa: F401
+
+    app.register_blueprint(petitions_bp)
+    app.register_blueprint(reception_bp)

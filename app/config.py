@@ -146,6 +146,8 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "RATELIMIT_UNSUBSCRIBE": os.environ.get("RATELIMIT_UNSUBSCRIBE",
                                                 "10 per minute;60 per hour"),
         "VILLAGE_DIGEST_HOUR": int(os.environ.get("VILLAGE_DIGEST_HOUR", 18)),
+        # Questions and petitions sent, per account (per address when not signed in).
+        "RATELIMIT_PETITION": os.environ.get("RATELIMIT_PETITION", "5 per minute;30 per hour"),
         "RATELIMIT_KEY_PREFIX": os.environ.get("RATELIMIT_KEY_PREFIX", "conglang"),
         # Redis down: keep limiting per process rather than failing every login with a 500.
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,

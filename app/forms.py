@@ -17,7 +17,7 @@ from __future__ import annotations
 from flask_babel import get_translations, lazy_gettext as _l, lazy_ngettext as _n
 from flask_wtf import FlaskForm
 from wtforms import (DateField, DateTimeField, HiddenField, IntegerField, PasswordField,
-                     SelectFieldBase, StringField, TextAreaField)
+                     SelectFieldBase, StringField, TextAreaField, TimeField)
 from wtforms.validators import Length, StopValidation
 
 from app import inputs
@@ -136,8 +136,8 @@ def harden(field) -> None:
         field.coerce = _coerce_choice
     elif isinstance(field, IntegerField):
         field.validators = list(field.validators) + [_int_range]
-    elif isinstance(field, (DateField, DateTimeField)):
-        field.validators = list(field.validators) + [_date_range]
+    elif isinstance(field, (DateField, DateTimeField)) and not isinstance(field, TimeField):
+        field.validators = list(field.validators) + [_date_range]  # a time of day has no date
 
 
 class BaseForm(FlaskForm):
@@ -166,6 +166,24 @@ class DayField(DateField):
         except ValueError:
             self.data = None
             raise ValueError(str(self.bad_date_message)) from None
+
+
+class ClockField(TimeField):
+    """A time of day as the browser's time picker sends it (08:30) or as people write it
+    (8h30, 8:30); an unreadable one gets `bad_time_message` instead of WTForms' wording."""
+
+    bad_time_message = _l("Enter a time of day, like 08:30.")
+
+    def process_formdata(self, valuelist):
+        if valuelist:
+            valuelist = [str(v).strip().lower().replace("h", ":").rstrip(":") or ""
+                         for v in valuelist]
+            valuelist = [v + ":00" if v.isdigit() else v for v in valuelist]
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError(str(self.bad_time_message)) from None
 
 
 class VersionField(HiddenField):

@@ -82,6 +82,16 @@ class World:
     api_key_id: int = 0
     api_key: str = ""         # the key itself (its hash is stored), for the fuzzer's posts
     commune_code: str = ""
+    # Petitions (issue 11): the resident's public question in department A, answered and
+    # approved, with a PDF; another being answered by officer_same_dept; one held for a
+    # moderator; a topic; a published voters' meeting; a coming reception session.
+    petition_id: int = 0
+    petition_case_id: int = 0
+    held_petition_id: int = 0
+    attachment_id: int = 0
+    topic_id: int = 0
+    meeting_id: int = 0
+    reception_id: int = 0
 
     def url_args(self, endpoint: str) -> dict[str, object]:
         """A value for every URL argument a route of the app can take."""
@@ -99,6 +109,13 @@ class World:
             args["case_id"] = self.apology_case_id
         if endpoint == "desk.refusal_slip":
             args["case_id"] = self.refused_case_id
+        args.update(petition_id=self.petition_id, attachment_id=self.attachment_id,
+                    topic_id=self.topic_id, meeting_id=self.meeting_id,
+                    session_id=self.reception_id)
+        if endpoint == "petitions.answer":
+            args["case_id"] = self.petition_case_id
+        if endpoint == "petitions.moderate":
+            args["petition_id"] = self.held_petition_id
         args.update(partner_id=self.partner_id, pledge_id=self.pledge_id)
         args.update(appointment_id=self.appointment_id, opening_id=self.opening_id,
                     closure_id=self.closure_id)
@@ -220,6 +237,7 @@ def build_world(session) -> World:
     partners.update(_appointments_world(session, commune, resident, procedure))
     notices = _notices_world(session, commune, village, officer_a, resident)
     reports = _reports_world(session, commune, dept_a, officer_a, resident)
+    partners.update(_petitions_world(session, commune, dept_a, officer_a, leader, resident))
     session.commit()
     people = {"resident": resident, "officer_same_dept": officer_a,
               "officer_other_dept": officer_b, "leader": leader, "admin": admin}
@@ -342,6 +360,63 @@ def _appointments_world(session, commune, resident, procedure) -> dict[str, int]
     session.add(booking)
     session.flush()
     return {"appointment_id": booking.id, "opening_id": openings[0].id, "closure_id": closure.id}
+def _petitions_world(session, commune, dept_a, officer_a, leader, resident) -> dict[str, int]:
+    from app.models import (Petition, PetitionFile, PetitionTopic, ReceptionSession,
+                            VoterMeeting)
+    from app.queue.calendar_db import calendar_from_db
+    from app.storage import file_store
+    from tests.factories import make_case
+
+    now = datetime.now(timezone.utc)
+    topic = PetitionTopic(code="thu-tuc", name_vi="Thủ tục hành chính",
+                          name_en="Administrative procedures", category="petition", sla_days=10)
+    meeting = VoterMeeting(unit_id=commune.id, title="Tiếp xúc cử tri thử",
+                           held_on=date(2026, 11, 2), place="Nhà văn hóa",
+                           deputies="Ông Thử", published_at=now)
+    session.add_all([topic, meeting])
+    session.flush()
+    answered = make_case(session, dept_a, state=9, assignee=officer_a, applicant=resident,
+                         case_type="petition", category="petition", requires_approval=True,
+                         finished_at=now, due_at=now + timedelta(days=5))
+    working = make_case(session, dept_a, state=4, assignee=officer_a, applicant=resident,
+                        case_type="petition", category="petition", requires_approval=True,
+                        due_at=now + timedelta(days=5))
+    voter_case = make_case(session, dept_a, state=9, assignee=officer_a, case_type="petition",
+                           category="petition", requires_approval=True, finished_at=now,
+                           due_at=now + timedelta(days=5))
+
+    def petition(case, **values):
+        row = Petition(code=case.code if case is not None else "PA-HELD-1", case_id=case and case.id,
+                       topic_id=topic.id, unit_id=commune.id, title="Hỏi thử",
+                       body="Nội dung thử", search_text="hoi thu noi dung thu", **values)
+        session.add(row)
+        return row
+
+    public = petition(answered, user_id=resident.id, asker_name="Người Hỏi Thử",
+                      asker_phone="0912000111", public=True, answer="Trả lời thử")
+    petition(working, user_id=resident.id, asker_name="Người Hỏi Thử")
+    held = petition(None, status="held", asker_name="Người Hỏi Thử", asker_phone="0912000111")
+    petition(voter_case, source="voter", kind="petition", meeting_id=meeting.id,
+             department_id=dept_a.id, answer="Trả lời cử tri")
+    session.flush()
+    attachment = PetitionFile(petition_id=public.id, kind="pdf", filename="Thư.pdf", size=14,
+                              sha256="0" * 64,
+                              storage_key=file_store().save(b"%PDF-1.4 world", "petitions"))
+    day = date.today() + timedelta(days=7)
+    calendar = calendar_from_db(session)
+    while not calendar.is_working_day(day):
+        day += timedelta(days=1)
+    from datetime import time
+
+    reception = ReceptionSession(unit_id=commune.id, day=day, starts_at=time(8, 0),
+                                 ends_at=time(11, 0), place="Phòng tiếp dân",
+                                 receiver="Chủ tịch UBND xã", topics_vi="Đất đai", capacity=10,
+                                 created_by_id=leader.id)
+    session.add_all([attachment, reception])
+    session.flush()
+    return {"petition_id": public.id, "petition_case_id": working.id,
+            "held_petition_id": held.id, "attachment_id": attachment.id, "topic_id": topic.id,
+            "meeting_id": meeting.id, "reception_id": reception.id}
 
 
 class PersonClient(CheckedClient):
@@ -666,6 +741,44 @@ MATRIX: dict[str, tuple[str, str, str, str, str, str, str]] = {
     "open311.requests":             EVERYONE_GET,
     "open311.request_detail":       EVERYONE_GET,
     "open311.create_request":       ("POST", NO, NO, NO, NO, NO, NO),
+    # Petitions and questions (issue 11). Published answers, asking and looking up are public;
+    # a petition's own page, its rating and its files are its asker's (the world's resident;
+    # anyone else is told there is none), and its files also the case's office; the answer page
+    # follows the state machine's roles for "submit for approval" on the petition being worked
+    # in department A; held petitions are for staff of their commune (all of the world's);
+    # topics for administrators.
+    "petitions.index":              EVERYONE_GET,
+    "petitions.detail":             EVERYONE_GET,
+    "petitions.ask":                EVERYONE_GET,
+    "petitions.lookup":             EVERYONE_GET,
+    "petitions.own":                ("GET", GONE, OK, GONE, GONE, GONE, GONE),
+    "petitions.rate":               ("POST", GONE, IN, GONE, GONE, GONE, GONE),
+    "petitions.mine":               SIGNED_IN_GET,
+    "petitions.attachment":         ("GET", GONE, OK, OK, GONE, OK, OK),
+    "petitions.answer":             ("GET", LOGIN, NO, OK, NO, OK, OK),
+    "petitions.held":               STAFF_GET,
+    "petitions.moderate":           ("GET", LOGIN, NO, OK, OK, OK, OK),
+    "petitions.topic_list":         ADMIN_GET,
+    "petitions.new_topic":          ADMIN_GET,
+    "petitions.edit_topic":         ADMIN_GET,
+    # Voters' meetings: a published answer sheet is public; staff of the commune record
+    # meetings and their petitions and publish (the world's sheet is already published: adding
+    # or publishing again is refused with a message).
+    "petitions.meetings":           EVERYONE_GET,
+    "petitions.meeting":            EVERYONE_GET,
+    "petitions.new_meeting":        STAFF_GET,
+    "petitions.add_voter_petition": ("POST", LOGIN, NO, IN, IN, IN, IN),
+    "petitions.publish_sheet":      ("POST", LOGIN, NO, IN, IN, IN, IN),
+    "api.questions":                EVERYONE_GET,
+    "api.question":                 EVERYONE_GET,
+    # Citizen reception: the schedule is public; residents register; leaders of the commune
+    # publish hours; staff of the commune keep the record.
+    "reception.schedule":           EVERYONE_GET,
+    "reception.session_page":       EVERYONE_GET,
+    "reception.register":           ("POST", LOGIN, IN, NO, NO, NO, NO),
+    "reception.new_session":        ("GET", LOGIN, NO, NO, NO, OK, OK),
+    "reception.manage":             ("GET", LOGIN, NO, OK, OK, OK, OK),
+    "reception.add_record":         ("POST", LOGIN, NO, IN, IN, IN, IN),
 }
 
 

@@ -149,6 +149,8 @@ def _forms():
     from app.appointments import forms as appointments  # desk appointments
     from app.village import notice_forms as notices
     from app.reports import forms as report_forms
+    from app.petitions import forms as petitions
+    from app.reception import forms as reception
 
     action_forms = {"transfer": workbench.TransferForm, "request_apology": workbench.ApologyForm}
     back = [FieldSpec("next", "next", "redirect")]
@@ -284,6 +286,19 @@ def _forms():
         "admin.api_keys": same(report_forms.ApiKeyForm),
         "admin.revoke_api_key": same(),
         "open311.create_request": lambda args: OPEN311_POST,
+        "petitions.ask": same(petitions.AskForm),
+        "petitions.lookup": same(petitions.LookupForm),
+        "petitions.rate": same(petitions.RateForm),
+        "petitions.answer": same(petitions.AnswerForm),
+        "petitions.moderate": same(petitions.ModerateForm),
+        "petitions.new_topic": same(petitions.TopicForm),
+        "petitions.edit_topic": same(petitions.TopicForm),
+        "petitions.new_meeting": same(petitions.MeetingForm),
+        "petitions.add_voter_petition": same(petitions.VoterPetitionForm),
+        "petitions.publish_sheet": same(petitions.ConfirmForm),
+        "reception.register": same(reception.RegisterForm),
+        "reception.new_session": same(reception.SessionForm),
+        "reception.add_record": same(reception.RecordForm),
     }
 
 
@@ -401,7 +416,17 @@ def _queries():
             "service_request_id", "service_code", "start_date", "end_date", "jurisdiction_id")]
         + [FieldSpec("status", "open311_status", "choice", ("open", "closed")),
            FieldSpec("lang", "lang", "choice", ("vi", "en"))],
+        "petitions.index": page("page", "q", "topic", "agency"),
+        "petitions.ask": page("procedure"),
+        "reception.schedule": page("page", "when"),
+        "api.questions": _question_query(),
     }
+
+
+def _question_query():
+    from app.api import questions
+
+    return model_fields(questions.QuestionQuery)
 
 
 # Public forms that send a signed-in person away at once: their form is for visitors.
@@ -479,6 +504,19 @@ def plausible(world: World) -> dict[str, object]:
         "last_name": "Nguyễn", "lang": "vi",
         "service_request_id": world.report_code, "start_date": "2026-11-01T00:00:00Z",
         "end_date": "2026-12-01T00:00:00Z",
+        # Petitions, voters' meetings and reception (issue 11).
+        "topic_id": world.topic_id, "title": "Hỏi về đăng ký khai sinh",
+        "body": "Con tôi sinh được 70 ngày, có bị phạt không?", "asker_name": "Nguyễn Văn Thử",
+        "asker_phone": "0912345678", "asker_email": "thu@example.vn", "public": "y",
+        "answer": "Không bị phạt.", "decision": "release", "comment": "Rõ ràng.",
+        "sla_days": "10", "held_on": "2026-11-02", "place": "Nhà văn hóa thôn",
+        "deputies": "Ông Nguyễn Văn Bình", "raised_by": "Ông Lò Văn Pả",
+        "starts_at": "08:00", "ends_at": "11:00", "receiver": "Chủ tịch UBND xã",
+        "topics_vi": "Đất đai", "topics_en": "Land", "capacity": "20",
+        "topic": "Tranh chấp đất", "citizen_name": "Lò Thị Mai", "citizen_phone": "0912345678",
+        "citizen_id_number": "001090012345", "content": "Hỏi về trợ cấp.",
+        "response": "Đã giải thích.", "make_petition": "", "subject": "Trợ cấp",
+        "registration_id": "0",
     }
 
 

@@ -22,7 +22,7 @@ from app.api import present
 from app.api.schemas import (CatalogueQuery, DossierStatus, ErrorBody, FieldList, LangQuery,
                              ProcedureDetail, ProcedurePage, StatusLookup)
 from app.dossiers import services as dossiers
-from app.dossiers.routes import _lookup_limit as lookup_limit
+from app.tracking import LOOKUP_SCOPE, lookup_limit
 from app.errors import refuse
 from app.extensions import csrf, db, limiter
 from app.procedures import services as catalogue
@@ -31,9 +31,9 @@ from app.security import public
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
-# The tracking page's limiter bucket is named after its endpoint (Flask-Limiter scopes a route
-# limit by endpoint); a shared limit with that scope counts in the very same bucket.
-TRACK_SCOPE = "dossiers.track"
+# The tracking page's limiter bucket (app/tracking.py): a shared limit with that scope counts
+# in the very same bucket.
+TRACK_SCOPE = LOOKUP_SCOPE
 PUBLIC_CACHE = "public, max-age=300"
 
 
@@ -58,10 +58,11 @@ def _refuse_invalid(req, resp, error, instance, model_adapter) -> None:
 
 spec = SpecTree(
     "flask", mode="strict", annotations=False, title="Cổng Làng API", version="1.0.0",
-    description="The public procedure catalogue and a dossier's public status. Text comes in "
-                "Vietnamese (lang=vi, the default) or English (lang=en). Field reports are "
-                "served by a second, standard API: Open311 GeoReport v2 at /open311/v2/ "
-                "(start at /open311/v2/discovery.xml or .json).",
+    description="The public procedure catalogue, a dossier's public status and the published "
+                "questions and answers. Text comes in Vietnamese (lang=vi, the default) or "
+                "English (lang=en). Field reports are served by a second, standard API: "
+                "Open311 GeoReport v2 at /open311/v2/ (start at /open311/v2/discovery.xml or "
+                ".json).",
     validation_error_status=400, validation_error_model=ErrorBody, before=_refuse_invalid,
     # Plain component names (the models' class names are unique), not spectree's hashed ones.
     naming_strategy=lambda model: model.__name__,
@@ -168,3 +169,7 @@ def dossier_status():
 def openapi():
     """This document: OpenAPI 3.1, generated from the models that validate the requests."""
     return jsonify(spec.spec), 200, {"Cache-Control": PUBLIC_CACHE}
+
+
+# Published questions and answers (app/petitions) add their routes to this blueprint.
+from app.api import questions  # noqa: E402,F401

@@ -325,6 +325,8 @@ def seed_queue(session: Session, units: dict[str, AdminUnit], people: dict[str, 
                          unit_id=village.id)
         desk = by_department[decision.department_id]
         requires_approval = plan.case_type == "dossier" and rng.random() < 0.3
+        # A petition's answer always goes through a leader (app/petitions/answers.py).
+        requires_approval = requires_approval or plan.case_type == "petition"
         pending = plan.state == 4 and requires_approval and rng.random() < 0.5
         steps = _path(plan.state, decision.mode, requires_approval, pending, rng)
 
@@ -417,6 +419,12 @@ def seed_queue(session: Session, units: dict[str, AdminUnit], people: dict[str, 
                               applicant_phone=applicant.phone if online
                               else f"09{rng.randint(10000000, 99999999)}",
                               form_data={}, created_at=received_at)
+        if plan.case_type == "petition":
+            # Its petition row, as a real one has (app/demo/petitions.py); private.
+            from app.demo.petitions import queue_petition
+
+            dossier = queue_petition(session, case, village.parent_id, rng.choice(_NAMES),
+                                     f"09{rng.randint(10000000, 99999999)}")
         planned.append((case, history, dossier))
 
     # One flush for all cases, then their histories: per-case flushes made `make test` slower

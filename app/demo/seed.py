@@ -102,6 +102,9 @@ def seed_demo(session: Session) -> dict:
     from app.demo.procedures import seed_procedures
 
     procedures = seed_procedures(session)
+    from app.demo.petitions import seed_petitions, seed_topics
+
+    seed_topics(session)  # before the queue: its petition cases get their petition rows
     queue = seed_queue(session, units, people)
     from app.demo.community_village import seed_village_needs
     seed_village_needs(session, units, people)
@@ -128,5 +131,6 @@ def seed_demo(session: Session) -> dict:
 
     community.update(seed_reports(session, people))
     session.commit()
+    community.update(seed_petitions(session, people))  # questions, voters, reception
     return {"units": len(units), "people": len(people), "procedures": procedures, **queue,
             **community}

@@ -72,9 +72,11 @@ def check_upload(upload: Upload, *, max_bytes: int = ATTACHMENT_MAX_BYTES) -> st
 
 
 def store_uploads(store: FileStore, uploads: list[Upload], *,
-                  max_bytes: int = ATTACHMENT_MAX_BYTES) -> list[Stored]:
-    """Check every upload, then store them all. An UploadError (with `.index` the position of
-    the refused one) leaves nothing stored."""
+                  max_bytes: int = ATTACHMENT_MAX_BYTES,
+                  store_kind: str = STORE_KIND) -> list[Stored]:
+    """Check every upload, then store them all (under `store_kind`: another kind of case's
+    attachments keep their own directory). An UploadError (with `.index` the position of the
+    refused one) leaves nothing stored."""
     kinds = []
     for index, upload in enumerate(uploads):
         try:
@@ -85,7 +87,7 @@ def store_uploads(store: FileStore, uploads: list[Upload], *,
     stored: list[Stored] = []
     try:
         for upload, kind in zip(uploads, kinds):
-            key = store.save(upload.data, STORE_KIND)
+            key = store.save(upload.data, store_kind)
             stored.append(Stored(key, kind, clean_filename(upload.filename, kind),
                                  len(upload.data), hashlib.sha256(upload.data).hexdigest(),
                                  upload.document_id))

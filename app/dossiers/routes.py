@@ -1,7 +1,7 @@
 """Dossiers as residents see them. Views only parse and render; rules are in services.py."""
 from __future__ import annotations
 
-from flask import (Blueprint, abort, current_app, flash, make_response, redirect,
+from flask import (Blueprint, abort, flash, make_response, redirect,
                    render_template, request, url_for)
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -16,16 +16,13 @@ from app.input_guard import query_page
 from app.queue.actions import perform
 from app.queue.errors import QueueError, StaleCase
 from app.security import public, signed_in
+from app.tracking import lookup_limit
 
 bp = Blueprint("dossiers", __name__, url_prefix="/<lang:lang_code>/dossiers")
 
 
-def _lookup_limit() -> str:
-    return current_app.config["RATELIMIT_LOOKUP"]
-
-
 @bp.route("/track", methods=["GET", "POST"])
-@limiter.limit(_lookup_limit, methods=["POST"])
+@limiter.limit(lookup_limit, methods=["POST"])
 @public
 def track():
     form = TrackForm()

@@ -28,6 +28,7 @@ from app.queue.errors import NoRoute
 from app.queue.routing import create_case, route
 from app.queue.states import OPEN_STATES
 from app.text import normalize_phone, vietnamese_sort_key
+from app.tracking import clean_code, contact_matches
 
 SEQUENCE_DIGITS = 4
 _ID_NUMBER_LENGTHS = (9, 12)  # CMND, CCCD
@@ -169,11 +170,9 @@ class Tracked:
 def track(session: Session, code: str, contact: str) -> Tracked | None:
     """The dossier with this code, if `contact` is its applicant's phone or ID number.
 
-    Returns None alike for "no such code" and "wrong phone", so the form reveals nothing
-    about dossiers the asker does not own."""
-    code = " ".join((code or "").split()).upper()
-    contact = (contact or "").strip()
-    if not code or not contact or len(code) > 40 or len(contact) > 40:
+    Returns None alike for "no such code" and "wrong phone" (the rules: app/tracking.py)."""
+    code = clean_code(code)
+    if code is None:
         return None
     # The page shows the procedure's name: loaded in the same query, not by a lazy load after.
     row = session.execute(select(Dossier, Case).join(Case, Case.id == Dossier.case_id)
@@ -182,10 +181,7 @@ def track(session: Session, code: str, contact: str) -> Tracked | None:
     if row is None:
         return None
     dossier, case = row
-    phone = normalize_phone(contact)
-    matches = ((phone is not None and phone == dossier.applicant_phone)
-               or (contact.isascii() and contact == dossier.applicant_id_number))
-    if not matches:
+    if not contact_matches(contact, dossier.applicant_phone, dossier.applicant_id_number):
         return None
     events = session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id)
                              .order_by(CaseEvent.at, CaseEvent.id)).all()

@@ -41,6 +41,14 @@ SECTIONS = (
     Section("village", _l("Village board"),
             _l("Announcements, alerts and needs posted by your commune and village."),
             "village.board"),
+    Section("questions", _l("Questions and petitions"),
+            _l("Ask an office a question or send a petition, with or without an account; read "
+               "the answers others chose to publish."),
+            "petitions.index"),
+    Section("reception", _l("Citizen reception"),
+            _l("When the commune's leaders receive citizens, and the answers to voters' "
+               "petitions."),
+            "reception.schedule"),
     Section("report", _l("Report a problem"),
             _l("Tell the commune about a broken road, a blocked drain or a fallen tree."),
             "reports.new"),

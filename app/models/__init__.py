@@ -20,6 +20,9 @@ from app.models.announcements import Alert, AlertArea, Announcement, VillageSubs
 # Field reports and Open311 (issue 10: app/reports, app/open311).
 from app.models.reports import (ApiKey, FieldReport, FieldReportPhoto, FieldReportSupport,
                                 ReportAttribute, ReportCategory, ReportRoute)
+# Petitions and questions, voters' meetings, citizen reception (issue 11).
+from app.models.petitions import Petition, PetitionFile, PetitionTopic, VoterMeeting
+from app.models.reception import ReceptionRecord, ReceptionRegistration, ReceptionSession
 
 __all__ = [
     "Base", "utcnow", "AdminUnit", "UnitLevel", "User", "Role", "PasswordResetToken",
@@ -34,4 +37,6 @@ __all__ = [
     "Alert", "AlertArea", "Announcement", "VillageSubscription",
     "ApiKey", "FieldReport", "FieldReportPhoto", "FieldReportSupport", "ReportAttribute",
     "ReportCategory", "ReportRoute",
+    "Petition", "PetitionFile", "PetitionTopic", "VoterMeeting",
+    "ReceptionRecord", "ReceptionRegistration", "ReceptionSession",
 ]

@@ -52,8 +52,14 @@ def catalogue():
 @public
 def detail(code: str):
     procedure = services.get_by_code(db.session, code) or abort(404)
+    # The questions residents asked about it, once answered and published (app/petitions).
+    from app.petitions.privacy import public_text
+    from app.petitions.public import for_procedure
+
     return render_template("procedures/detail.html", procedure=procedure,
-                           channels=list(CHANNEL_LABELS))
+                           channels=list(CHANNEL_LABELS),
+                           procedure_questions=for_procedure(db.session, procedure.id),
+                           procedure_public_text=public_text)
 
 
 @bp.get("/<code>/documents/<int:document_id>/template")

@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from app.models import Case, User
 
-__all__ = ["Transition", "Notice", "CaseKind", "register", "kind_for", "notify", "registered",
-           "action_page", "staff_context"]
+__all__ = ["Transition", "Notice", "CaseKind", "register", "kind_for", "notify", "deliver",
+           "registered", "action_page", "staff_context"]
 
 
 @dataclass(frozen=True)
@@ -88,19 +88,23 @@ def registered() -> tuple[str, ...]:
 
 def notify(session: Session, transition: Transition) -> int:
     """Queue the transition's messages in the caller's transaction; returns how many."""
-    from app.notifications.outbox import queue_for_user, queue_message
-
     kind = kind_for(transition.case.case_type)
     if kind is None:
         return 0
-    count = 0
-    for notice in kind.notices(session, transition):
-        if notice.recipient is not None and (notice.recipient.email or notice.recipient.phone):
-            queue_for_user(session, notice.recipient, notice.subject, notice.body)
-        elif notice.recipient is None and notice.phone:
-            queue_message(session, recipient=notice.phone, subject=notice.subject,
-                          body=notice.body, channel="sms")
-        else:
-            continue
-        count += 1
-    return count
+    return sum(deliver(session, notice) for notice in kind.notices(session, transition))
+
+
+def deliver(session: Session, notice: Notice) -> bool:
+    """Queue one notice in the caller's transaction: to the account (e-mail or SMS, as it
+    prefers) or by SMS to the phone of a person without one. False when it has no address.
+    A kind's own messages outside a transition (a receipt, a moderator's decision) use it too."""
+    from app.notifications.outbox import queue_for_user, queue_message
+
+    if notice.recipient is not None and (notice.recipient.email or notice.recipient.phone):
+        queue_for_user(session, notice.recipient, notice.subject, notice.body)
+    elif notice.recipient is None and notice.phone:
+        queue_message(session, recipient=notice.phone, subject=notice.subject,
+                      body=notice.body, channel="sms")
+    else:
+        return False
+    return True

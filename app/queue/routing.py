@@ -20,11 +20,11 @@ from app.db import begin_write
 from app.models import Case, Department, OfficerMembership
 from app.queue.calendar import WorkCalendar, local_day
 from app.queue.eligibility import seat_sql
-from app.queue.errors import NoRoute
+from app.queue.errors import NoRoute, WrongDepartment
 from app.queue.events import record_event
 from app.queue.states import OPEN_STATES
 
-__all__ = ["Decision", "RouteDecision", "decide", "route", "pick_officer", "assign_new_case", "create_case",
+__all__ = ["Decision", "RouteDecision", "decide", "route", "pick_officer", "named_department", "assign_new_case", "create_case",
            "new_case_code"]
 
 # How far up the unit tree a rule may sit (village -> commune -> province, with room to spare);
@@ -70,7 +70,9 @@ _CODE_PREFIX = {"dossier": "HS", "petition": "PA", "field_report": "HT", "initia
 class RouteDecision:
     department_id: int
     mode: str  # "assign": routed to an officer; "pull": waits in the queue to be claimed
-    rule_id: int | None  # the routing rule that decided; None when a kind's own table did
+    # The routing rule that decided; None when the kind decided (a field report's table of
+    # its own, an agency the sender named: named_department()).
+    rule_id: int | None
 
 
 def route(session: Session, *, case_type: str, category: str, unit_id: int,
@@ -185,6 +187,17 @@ def _decide_for(session: Session, case: Case, now: datetime) -> Decision:
     return decision
 
 
+def named_department(session: Session, case_type: str, department_id: int) -> RouteDecision:
+    """The department the sender named (the agency a voters' petition is sent to), as a
+    decision for create_case; WrongDepartment if it is closed or does not take this type."""
+    department = session.get(Department, department_id)
+    if department is None or not department.active or not department.accepts(case_type):
+        raise WrongDepartment(f"department {department_id} does not take {case_type} cases",
+                              department_id=department_id, case_type=case_type)
+    # No rule chose it: the officer is picked among the department's seats as "assign" would.
+    return RouteDecision(department_id=department.id, mode="assign", rule_id=None)
+
+
 def _decided_by_kind(session: Session, case: Case, decision: RouteDecision,
                      now: datetime) -> Decision:
     """A department the kind chose by a table of its own, with the officer picked in it by
@@ -264,7 +277,8 @@ def create_case(session: Session, *, case_type: str, category: str, title: str, 
 
     Joins the caller's transaction (the service that owns the dossier details commits both
     together). Raises NoRoute when no rule matches. A kind that chose the department by a
-    finer table of its own (a field report's category per unit) passes that `decision`; the
+    finer table of its own (a field report's category per unit), or was told by the sender
+    (named_department: the agency a voters' petition goes to), passes that `decision`; the
     officer is then picked in that department exactly as for a rule.
     """
     begin_write(session)

@@ -7,14 +7,14 @@ booked slot, and residents' bookings.
 * `ix_appointments_reminder_due` (partial): the reminder pass's candidates only.
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0014
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = '0015'
-down_revision = '0013'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 
