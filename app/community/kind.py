@@ -13,6 +13,7 @@ from flask_babel import force_locale, gettext as _
 from sqlalchemy.orm import Session
 
 from app.queue.kinds import Notice, Transition
+from app.queue.states import kind_actions
 
 
 class InitiativeKind:
@@ -20,6 +21,8 @@ class InitiativeKind:
     # Stopping would leave the initiative without its answer: "stop" leads to the answer page
     # too, where the officer rejects it with the reason.
     action_pages: dict[str, str] = {"complete": "community.answer", "stop": "community.answer"}
+    # The official answer is the end of the case: nothing to add, pay or collect.
+    actions = kind_actions()
 
     def staff_context(self, session: Session, case) -> dict:
         from app.community.initiatives_service import for_case

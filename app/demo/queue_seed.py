@@ -23,6 +23,7 @@ from app.passwords import hash_password
 from app.queue.calendar import LOCAL_TZ, WorkCalendar, local_day
 from app.queue.calendar_db import calendar_from_db
 from app.queue.events import record_event
+from app.queue import kinds
 from app.queue.routing import new_case_code, route
 from app.text import fold
 
@@ -241,16 +242,18 @@ def _times(start: datetime, end: datetime, count: int, rng: random.Random) -> li
 
 # -- histories --------------------------------------------------------------------------------
 
-def _path(state: int, mode: str, requires_approval: bool, pending: bool, rng: random.Random):
+def _path(state: int, mode: str, requires_approval: bool, pending: bool, rng: random.Random,
+          supplements: bool = True):
     """(action, to_state, who) steps after "submitted"; who is intake/officer/leader/applicant.
-    Claims and releases (from == to) sit where the officer took the case or gave it back."""
+    Claims and releases (from == to) sit where the officer took the case or gave it back.
+    `supplements`: whether the kind asks the applicant for papers at all."""
     assign = [("assign", 1, None)] if mode == "assign" else [("claim", 1, "intake")]
     received = assign + [("receive", 2, "intake")]
     # Intake hands the file on: it goes back to the queue for a specialist to claim (whether
     # routing or a claim gave it to intake), so no claim ever follows a claim.
     handed = received + [("release", 2, "intake")]
     started = handed + [("claim", 2, "officer"), ("start", 4, "officer")]
-    if rng.random() < 0.25:
+    if rng.random() < 0.25 and supplements:
         started += [("request_supplement", 5, "officer"), ("supplement_provided", 4, "applicant")]
     finished = started + ([("submit_for_approval", 4, "officer"), ("approve", 9, "leader")]
                           if requires_approval else [("complete", 9, "officer")])
@@ -276,11 +279,25 @@ class _Plan:
     band: str
 
 
+def _reachable(case_type: str, state: int) -> int:
+    """The state dealt, or the nearest one the kind can reach: a petition never waits for
+    papers or fees (5, 6: still processing) and ends when its answer is done (10: 9)."""
+    allowed = kinds.actions_for(case_type)
+    if allowed is None:
+        return state
+    if state in (5, 6) and not {"request_supplement", "request_fees"} <= allowed:
+        return 4
+    if state == 10 and "return_result" not in allowed:
+        return 9
+    return state
+
+
 def _plans(rng: random.Random) -> list[_Plan]:
     plans, n = [], 0
     for case_type, category, count in MIX:
         for _ in range(count):
-            plans.append(_Plan(case_type, category, STATE_CYCLE[n % len(STATE_CYCLE)],
+            plans.append(_Plan(case_type, category,
+                               _reachable(case_type, STATE_CYCLE[n % len(STATE_CYCLE)]),
                                BANDS[(n // len(STATE_CYCLE)) % len(BANDS)]))
             n += 1
     # Every open state in every band, whatever the mix above happens to deal.
@@ -328,7 +345,9 @@ def seed_queue(session: Session, units: dict[str, AdminUnit], people: dict[str, 
         # A petition's answer always goes through a leader (app/petitions/answers.py).
         requires_approval = requires_approval or plan.case_type == "petition"
         pending = plan.state == 4 and requires_approval and rng.random() < 0.5
-        steps = _path(plan.state, decision.mode, requires_approval, pending, rng)
+        allowed = kinds.actions_for(plan.case_type)
+        steps = _path(plan.state, decision.mode, requires_approval, pending, rng,
+                      supplements=allowed is None or "request_supplement" in allowed)
 
         received_at = _received(cal, now, sla, plan.state, plan.band, rng)
         due_at = cal.add_working_days(received_at, sla)

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.queue.kinds import Notice, Transition
-from app.queue.states import Action, State
+from app.queue.states import Action, State, kind_actions
 
 # What the asker reads about each state (the private page and the messages say the same).
 STATUS = {
@@ -50,6 +50,8 @@ def status_text(petition) -> str:
 class PetitionKind:
     name = "petition"
     action_pages: dict[str, str] = {"submit_for_approval": "petitions.answer"}
+    # No papers to add, fees or result to collect: an approved answer is the end.
+    actions = kind_actions()
 
     def staff_context(self, session: Session, case) -> dict:
         from app.models import ReceptionRecord

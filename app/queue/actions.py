@@ -64,6 +64,7 @@ def view_of(case: Case, now: datetime) -> CaseView:
         overdue=is_overdue(case.state, case.due_at, now, case.paused_at),
         apology_requested=case.apology_due_at is not None and case.apology_approved_at is None,
         apology_used=case.apology_approved_at is not None,
+        kind_actions=kinds.actions_for(case.case_type),
     )
 
 

@@ -51,6 +51,9 @@ class CaseKind(Protocol):
     # The workbench links there instead of offering its generic form, and refuses the generic
     # route for them, so the kind's rows and the state change are always written together.
     action_pages: Mapping[str, str]
+    # The actions this kind has at all (states.kind_actions(...)); None, or no attribute: every
+    # action of the state table, as a dossier has.
+    actions: frozenset[str] | None
 
     def notices(self, session: Session, transition: Transition) -> Iterable[Notice]:
         """The messages this transition owes, already in each recipient's language."""
@@ -75,6 +78,11 @@ def action_page(case_type: str, action: str) -> str | None:
     """The endpoint of the kind's own page for this action, if it has one."""
     kind = _KINDS.get(case_type)
     return getattr(kind, "action_pages", {}).get(action) if kind is not None else None
+
+
+def actions_for(case_type: str) -> frozenset[str] | None:
+    """The actions cases of this type can take at all (None: every one)."""
+    return getattr(_KINDS.get(case_type), "actions", None)
 
 
 def staff_context(session: Session, case: Case) -> dict:

@@ -22,6 +22,7 @@ __all__ = [
     "INTAKE", "OFFICER", "LEADER", "APPLICANT", "ADMIN", "ROLES",
     "CaseView", "is_overdue", "target_state", "allowed_actions", "check", "needs_note",
     "require_note", "as_action", "InvalidInput", "NoteRequired", "CaseNotFound",
+    "SUPPLEMENT_ACTIONS", "FEE_ACTIONS", "APOLOGY_ACTIONS", "OPTIONAL_ACTIONS", "kind_actions",
 ]
 
 
@@ -194,6 +195,22 @@ TRANSITIONS: dict[tuple[State, Action], State] = {
        for a in (Action.REQUEST_APOLOGY, Action.APPROVE_APOLOGY, Action.REJECT_APOLOGY)},
 }
 
+# Steps only some kinds of case have: papers the resident adds, fees paid at the desk, a result
+# handed over, an apology letter for a late appointment. A dossier has them all; a kind whose
+# resident has no page to add papers on, or that owes no result to collect, leaves them out
+# (its CaseKind's `actions`), so the workbench never offers a step that leads nowhere.
+SUPPLEMENT_ACTIONS = frozenset({Action.REQUEST_SUPPLEMENT, Action.SUPPLEMENT_PROVIDED})
+FEE_ACTIONS = frozenset({Action.REQUEST_FEES, Action.FEES_PAID})
+APOLOGY_ACTIONS = frozenset({Action.REQUEST_APOLOGY, Action.APPROVE_APOLOGY,
+                             Action.REJECT_APOLOGY})
+OPTIONAL_ACTIONS = SUPPLEMENT_ACTIONS | FEE_ACTIONS | APOLOGY_ACTIONS | {Action.RETURN_RESULT}
+
+
+def kind_actions(*extra: Action) -> frozenset[Action]:
+    """The actions of a kind of case without the optional steps, plus those it names."""
+    return (frozenset(Action) - OPTIONAL_ACTIONS) | frozenset(extra)
+
+
 # While a leader holds the case for approval the file is on the leader's desk: the officer may
 # not change it under them. The resident may still withdraw, and the leader may still settle an
 # apology request that was already waiting.
@@ -240,6 +257,8 @@ class CaseView:
     overdue: bool = False
     apology_requested: bool = False  # a new appointment date is waiting for a leader
     apology_used: bool = False       # a leader already approved one: never again
+    # The actions the case's kind has at all (None: every action of the table).
+    kind_actions: frozenset[Action] | None = None
 
 
 def is_overdue(state: int, due_at: datetime, now: datetime,
@@ -253,6 +272,8 @@ def is_overdue(state: int, due_at: datetime, now: datetime,
 
 def _guard(view: CaseView, action: Action) -> str | None:
     """Why a transition that the table allows cannot happen for this particular case."""
+    if view.kind_actions is not None and action not in view.kind_actions:
+        return "not_for_this_kind"
     if view.pending_approval and action not in _WHILE_PENDING:
         return "pending_approval"
     if action is Action.COMPLETE and view.requires_approval:

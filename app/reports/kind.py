@@ -20,6 +20,7 @@ from flask_babel import force_locale, gettext as _
 from sqlalchemy.orm import Session
 
 from app.queue.kinds import Notice, Transition
+from app.queue.states import Action, kind_actions
 
 
 def report_link(case_id: int, lang: str) -> str | None:
@@ -34,6 +35,8 @@ class FieldReportKind:
     name = "field_report"
     action_pages: dict[str, str] = {"complete": "reports.answer", "stop": "reports.answer",
                                     "refuse": "reports.answer"}
+    # No papers to add or fees to pay; the answer hands the fix over at once (return_result).
+    actions = kind_actions(Action.RETURN_RESULT)
 
     def staff_context(self, session: Session, case) -> dict:
         from app.reports import services

@@ -10,7 +10,7 @@ ReportError. No Flask here besides Babel's force_locale for the officers' log no
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Mapping, Sequence
 
@@ -397,7 +397,7 @@ def _may(session: Session, case: Case, officer: User, actions: Sequence[str]) ->
     """Whether `officer` may take these actions one after the other, from the case's state."""
     from app.queue.actions import capacities_of, view_of
     from app.queue.errors import IllegalTransition, NotAllowed
-    from app.queue.states import CaseView, check
+    from app.queue.states import check
 
     capacities = capacities_of(session, case, officer)
     view = view_of(case, utcnow())
@@ -406,7 +406,7 @@ def _may(session: Session, case: Case, officer: User, actions: Sequence[str]) ->
             target = check(view, action, capacities)
         except (IllegalTransition, NotAllowed):
             return False
-        view = CaseView(state=target)
+        view = replace(view, state=target)
     return True
 
 

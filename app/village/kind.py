@@ -12,11 +12,14 @@ from sqlalchemy.orm import Session
 
 from app.models import User, VillageNeed, Volunteer
 from app.queue.kinds import Notice, Transition
+from app.queue.states import kind_actions
 
 
 class VillageNeedKind:
     name = "village_need"
     action_pages: dict[str, str] = {}
+    # The commune helps or declines: nothing for the village to add, pay or collect.
+    actions = kind_actions()
 
     def staff_context(self, session: Session, case) -> dict:
         return {"need": session.scalar(select(VillageNeed).where(VillageNeed.case_id == case.id))}

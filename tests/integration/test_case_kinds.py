@@ -82,12 +82,48 @@ def test_changes_the_applicant_need_not_know_send_nothing(session, desk):
     assert _messages(session, resident) == []
 
 
-def test_a_case_without_an_applicant_or_of_an_unregistered_kind_sends_nothing(session, desk):
+def test_a_case_without_an_applicant_or_without_its_kinds_row_sends_nothing(session, desk):
     dept, officer, _ = desk
     walk_in = make_case(session, dept, state=4, assignee=officer)
     petition = make_case(session, dept, state=4, assignee=officer, case_type="petition",
-                         applicant=make_resident(session))
+                         applicant=make_resident(session))  # no petition row behind it
     session.commit()
     perform(session, walk_in.id, "request_supplement", officer, note="Thiếu giấy")
-    perform(session, petition.id, "request_supplement", officer, note="Thiếu giấy")
+    perform(session, petition.id, "stop", officer, note="Trùng nội dung")
     assert session.scalar(select(func.count(OutboxMessage.id))) == 0
+
+
+def test_each_kind_offers_only_the_steps_of_its_trade(app):
+    """A dossier has every step; the others leave out what their residents have no page for
+    (papers to add, fees to pay) and a result to collect where the answer is the end. The
+    actions a kind handles on a page of its own are among its actions."""
+    from app.queue.states import FEE_ACTIONS, SUPPLEMENT_ACTIONS, Action
+    assert kinds.actions_for("dossier") is None
+    for name in ("petition", "field_report", "initiative", "village_need"):
+        allowed = kinds.actions_for(name)
+        assert allowed and not (allowed & (FEE_ACTIONS | SUPPLEMENT_ACTIONS)), name
+        assert Action.COMPLETE in allowed and Action.WITHDRAW in allowed, name
+        assert set(kinds.kind_for(name).action_pages) <= allowed, name
+    assert Action.RETURN_RESULT in kinds.actions_for("field_report")
+    assert Action.RETURN_RESULT not in kinds.actions_for("petition")
+
+
+def test_a_step_a_kind_does_not_have_is_neither_offered_nor_taken(session, desk):
+    from app.queue.actions import available_actions
+    from app.queue.errors import IllegalTransition
+    from app.queue.states import Action
+    dept, officer, _intake = desk
+    dept.case_types = "dossier,petition"
+    petition = make_case(session, dept, state=4, case_type="petition", category="civil_status",
+                         assignee=officer)
+    dossier = make_case(session, dept, state=4, category="civil_status", assignee=officer)
+    session.commit()
+    offered = available_actions(session, petition, officer)
+    assert Action.REQUEST_FEES not in offered and Action.REQUEST_SUPPLEMENT not in offered
+    assert Action.STOP in offered
+    assert Action.REQUEST_FEES in available_actions(session, dossier, officer)
+    with pytest.raises(IllegalTransition) as refused:
+        perform(session, petition.id, "request_fees", officer, note="50.000")
+    assert refused.value.details["reason"] == "not_for_this_kind"
+    session.rollback()
+    assert session.get(type(petition), petition.id).state == 4

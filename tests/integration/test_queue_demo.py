@@ -7,11 +7,15 @@ from datetime import date
 from sqlalchemy import select
 
 from app.models import Case, CaseEvent, Department, OfficerMembership, User, utcnow
+from app.queue import kinds
 from app.queue.calendar import LOCAL_TZ
 from app.queue.calendar_db import calendar_from_db
 from app.queue.claims import claim_next
 from app.queue.routing import route
 from app.queue.sla import warning_threshold
+from app.queue.states import Action
+
+ALL_ACTIONS = frozenset(a.value for a in Action)
 
 OPEN = (1, 2, 4, 5, 6)
 
@@ -49,6 +53,10 @@ def test_each_case_history_replays_to_its_state(demo):
             assert last_at is None or event.at >= last_at
             state, last_at = event.to_state, event.at
         assert state == case.state, case.code
+        # Only steps the case's kind has: no petition waits for fees, no report for papers.
+        allowed = kinds.actions_for(case.case_type)
+        assert allowed is None or {e.action for e in events if e.action in ALL_ACTIONS} <= allowed, (
+            case.code, [e.action for e in events])
         assert _holder_after(events) == case.assignee_id, (case.code, [e.action for e in events])
         assert last_at <= now
         assert (case.finished_at is not None) == (case.state in (3, 7, 8, 9, 10))

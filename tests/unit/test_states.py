@@ -318,3 +318,15 @@ def test_every_state_and_action_has_a_label_in_both_languages():
     assert state_label(10, "en") == "Returned"
     for action in Action:
         assert action_label(action, "vi") and action_label(action, "en")
+
+
+def test_a_kind_without_fees_neither_offers_nor_allows_asking_for_them():
+    from app.queue.states import kind_actions
+    view = CaseView(state=State.PROCESSING, kind_actions=kind_actions())
+    offered = allowed_actions(view, frozenset({"officer"}))
+    assert Action.REQUEST_FEES not in offered and Action.REQUEST_SUPPLEMENT not in offered
+    assert Action.COMPLETE in offered
+    with pytest.raises(IllegalTransition, match="not_for_this_kind"):
+        check(view, Action.REQUEST_FEES, frozenset({"officer"}))
+    done = CaseView(state=State.DONE, kind_actions=kind_actions(Action.RETURN_RESULT))
+    assert check(done, Action.RETURN_RESULT, frozenset({"officer"})) == State.RETURNED
