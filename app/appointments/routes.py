@@ -11,7 +11,7 @@ from app.appointments import bp, booking, notices
 from app.appointments.booking import BookingError, BookingRequest, Settings
 from app.appointments.forms import BookingForm, ConfirmForm
 from app.appointments.messages import STATUS_LABELS, error_text
-from app.community.comments import per_person
+from app.ratelimits import account_key
 from app.dossiers.receipts import qr_svg
 from app.errors import refuse
 from app.extensions import db, limiter
@@ -58,7 +58,7 @@ def _procedure_id(raw) -> int | None:
 
 
 @bp.route("/book", methods=["GET", "POST"])
-@limiter.limit(_booking_limit, key_func=per_person, methods=["POST"])
+@limiter.limit(_booking_limit, key_func=account_key, methods=["POST"])
 @roles("resident")
 def book():
     """GET ?procedure=<code>&day=<yyyy-mm-dd> walks the steps; POST books the chosen time."""

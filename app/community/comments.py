@@ -19,6 +19,7 @@ from app.inputs import parse_id
 from app.links import safe_path
 from app.security import public, signed_in
 from app.templating import is_htmx
+from app.ratelimits import account_key
 
 LATEST = 5
 
@@ -102,12 +103,6 @@ def comments():
         comment_form=_new_comment_form(target_type, target_id))
 
 
-def per_person() -> str:
-    """Rate-limit key: the account (a village behind one mobile carrier's address shares an
-    IP; a person posting in a loop does not share an account)."""
-    return f"user:{current_user.id}" if current_user.is_authenticated else "anonymous"
-
-
 def posted_target(form, allowed) -> tuple[str, int]:
     """The (type, id) a comment or report form names; a tampered or stale form is refused
     here, once, for both."""
@@ -143,7 +138,7 @@ def _comment_limit() -> str:
 
 
 @bp.post("/comments")
-@limiter.limit(_comment_limit, key_func=per_person)
+@limiter.limit(_comment_limit, key_func=account_key)
 @signed_in
 def add_comment():
     form = CommentForm()

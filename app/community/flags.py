@@ -8,7 +8,8 @@ from flask_login import current_user
 
 from app.community import bp
 from app.community import moderation_service as service
-from app.community.comments import per_person, posted_target, target_url
+from app.community.comments import posted_target, target_url
+from app.ratelimits import account_key
 from app.community.moderation_forms import FlagForm
 from app.errors import refuse
 from app.extensions import db, limiter
@@ -32,7 +33,7 @@ def _flag_limit() -> str:
 
 
 @bp.post("/flags")
-@limiter.limit(_flag_limit, key_func=per_person)
+@limiter.limit(_flag_limit, key_func=account_key)
 @signed_in
 def flag():
     form = FlagForm()

@@ -29,6 +29,7 @@ from app.security import public, signed_in
 from app.storage import file_store
 from app.templating import is_htmx
 from app.units.services import units_of_level
+from app.ratelimits import account_key
 
 
 def _me():
@@ -37,12 +38,6 @@ def _me():
 
 def _report_limit() -> str:
     return current_app.config["RATELIMIT_REPORT"]
-
-
-def _account_key() -> str:
-    from app.ratelimits import account_key
-
-    return account_key()
 
 
 @bp.context_processor
@@ -259,7 +254,7 @@ def _attribute_values(category) -> dict[str, list[str]]:
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@limiter.limit(_report_limit, methods=["POST"], key_func=_account_key)
+@limiter.limit(_report_limit, methods=["POST"], key_func=account_key)
 @signed_in
 def new():
     me = _me()
