@@ -82,3 +82,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_admin)
     from app.queue_cli import register; register(app)  # noqa: E702 - worker, calendar
+    from app.stats.cli import stats_cli; app.cli.add_command(stats_cli)  # noqa: E702 - rebuild

@@ -118,5 +118,10 @@ def seed_demo(session: Session) -> dict:
 
     seed_moderation(session, people)
     session.commit()
+    # The queue's demo history is written event by event (app/demo/queue_seed.py), not through
+    # perform(): its statistics are recounted from those events, as `stats rebuild` would.
+    from app.stats.rebuild import rebuild
+
+    rebuild(session)
     return {"units": len(units), "people": len(people), "procedures": procedures, **queue,
             **community}

@@ -14,6 +14,8 @@ from app.models.community import (Comment, CommunitySettings, Flag, Initiative, 
                                   InitiativeSupport, InitiativeUpdate, InitiativeVersion,
                                   ModerationEntry, NeedSupport, NeedUpdate, Partner, Pledge,
                                   VillageHead, VillageNeed, VillageNeedItem, Volunteer)
+# Statistics and the smart-commune scorecard (issue 12).
+from app.models.stats import CaseTally, ScorecardValue
 
 __all__ = [
     "Base", "utcnow", "AdminUnit", "UnitLevel", "User", "Role", "PasswordResetToken",
@@ -24,4 +26,5 @@ __all__ = [
     "Comment", "CommunitySettings", "Flag", "Initiative", "InitiativeNeed", "InitiativeSupport",
     "InitiativeUpdate", "InitiativeVersion", "ModerationEntry", "NeedSupport", "NeedUpdate",
     "Partner", "Pledge", "VillageHead", "VillageNeed", "VillageNeedItem", "Volunteer",
+    "CaseTally", "ScorecardValue",
 ]
