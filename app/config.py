@@ -141,6 +141,8 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         # Per account: comments and reports on the community pages.
         "RATELIMIT_COMMENT": os.environ.get("RATELIMIT_COMMENT", "10 per minute"),
         "RATELIMIT_FLAG": os.environ.get("RATELIMIT_FLAG", "20 per minute"),
+        # Statistics (issue 12): CSV exports per address; each is a full recount of a table.
+        "RATELIMIT_STATS_CSV": os.environ.get("RATELIMIT_STATS_CSV", "30 per minute;300 per hour"),
         "RATELIMIT_KEY_PREFIX": os.environ.get("RATELIMIT_KEY_PREFIX", "conglang"),
         # Redis down: keep limiting per process rather than failing every login with a 500.
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
