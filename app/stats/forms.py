@@ -3,7 +3,7 @@ share) and the scorecard's entry form."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DecimalField, SelectField, StringField
+from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.forms import BaseForm, DayField
@@ -74,3 +74,26 @@ class CaseListForm(BaseForm):
     received_on = DayField(_l("Received on"), validators=[Optional()])
     waiting = SelectField(_l("Waiting for"), validate_choice=False, default="")
     order = SelectField(_l("Order"), validate_choice=False, default="due")
+
+
+class ScorecardViewForm(BaseForm):
+    """Which year, which indicator on the chart (GET)."""
+
+    class Meta:
+        csrf = False
+
+    year = StringField(_l("Year"), validators=[Optional(), Length(max=4)])
+    indicator = SelectField(_l("Indicator on the chart"), validate_choice=False, default="")
+
+
+class ScorecardEntryForm(BaseForm):
+    commune = SelectField(_l("Commune or ward"), coerce=int, validate_choice=False,
+                          validators=[DataRequired(_l("Choose a commune or ward from the list."))])
+    indicator = SelectField(_l("Indicator"), validate_choice=False,
+                            validators=[DataRequired(_l("Choose an indicator from the list."))])
+    year = SelectField(_l("Year"), coerce=int, validate_choice=False,
+                       validators=[DataRequired(_l("Choose a year from the list."))])
+    value = StringField(_l("Value"), validators=[Length(max=20)])
+    source = StringField(_l("Source"), validators=[Length(max=300, message=_l(
+        "Keep the source under 300 characters."))])
+    as_of = DayField(_l("Date the figure describes"), validators=[Optional()])
