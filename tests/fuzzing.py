@@ -144,6 +144,7 @@ def _forms():
     from app.community import partners_forms as partners
     from app.village import forms as village
     from app.community import moderation_forms
+    from app.stats import forms as stats_forms
 
     action_forms = {"transfer": workbench.TransferForm, "request_apology": workbench.ApologyForm}
     back = [FieldSpec("next", "next", "redirect")]
@@ -239,6 +240,7 @@ def _forms():
         "community.flag": same(moderation_forms.FlagForm),
         "community.moderation_restore": same(moderation_forms.DecisionForm),
         "community.moderation_remove": same(moderation_forms.DecisionForm),
+        "stats.scorecard_entry": same(stats_forms.ScorecardEntryForm),
     }
 
 
@@ -270,6 +272,7 @@ def _queries():
     from app.dossiers import printouts
     from app.procedures import forms as catalogue
     from app.workbench import forms as workbench
+    from app.stats import forms as stats
 
     def page(*names):
         return [FieldSpec(n, n, "int" if n in ("page", "unit", "parent") else "text")
@@ -300,6 +303,15 @@ def _queries():
                                          ("initiative", "village_need")),
                                FieldSpec("target_id", "target_id", "int")] + page("page"),
         "community.moderation_log": page("page"),
+        # Issue 12: the statistics' filters (codes, periods), the dashboard's, the scorecard's.
+        "stats.overview": form_fields(stats.StatsFilterForm),
+        "stats.export_csv": form_fields(stats.StatsFilterForm) + [
+            FieldSpec("table", "table", "choice", ("summary", "breakdown", "months",
+                                                   "satisfaction", "kinds"))],
+        "stats.dashboard": form_fields(stats.DashboardForm),
+        "stats.dashboard_cases": form_fields(stats.CaseListForm) + page("page"),
+        "stats.scorecard": form_fields(stats.ScorecardViewForm),
+        "stats.scorecard_commune": form_fields(stats.ScorecardViewForm) + page("commune"),
     }
 
 
@@ -350,6 +362,12 @@ def plausible(world: World) -> dict[str, object]:
         "applicant_phone": "0912345678", "action": "save",
         "name": "Hợp tác xã Thử", "contact_phone": "024 3825 1234", "quantity": "1.500.000",
         "reason": "Không tìm thấy tổ chức này", "partner_id": world.partner_id, "need_id": "0",
+        # Issue 12: a period of the statistics, a scorecard figure.
+        "period": "year", "year": "2026", "month": "4", "quarter": "2", "table": "summary",
+        "date_from": "2026-04-01", "date_to": "2026-04-30", "indicator": "broadband_households",
+        "value": "87,5", "source": "Báo cáo của VNPT", "as_of": "2026-06-30",
+        "commune": world.commune_id, "officer": world.user_ids["officer_same_dept"],
+        "group": "in_progress", "order": "oldest", "waiting": "approval",
     }
 
 

@@ -11,6 +11,7 @@ from decimal import Decimal
 WIDTH = 320           # viewBox units; the SVG scales to the column's width
 BAR_BLOCK = 38        # one bar: its label line, then the bar
 BAR_HEIGHT = 14
+LABEL_CHARACTERS = 46  # what fits one line at 12 px in 320 units; the table has the full name
 LINE_HEIGHT = 180
 LINE_LEFT, LINE_RIGHT, LINE_TOP, LINE_BOTTOM = 34, 8, 12, 26
 
@@ -45,6 +46,8 @@ def bar_chart(items: list[tuple[str, Decimal | int | None, str]],
         width = float(Decimal(value) / Decimal(top) * WIDTH) if value and top else 0.0
         width = min(width, WIDTH)
         inside = width >= 60
+        if len(label) > LABEL_CHARACTERS:
+            label = label[:LABEL_CHARACTERS - 1].rstrip() + "…"
         bars.append(Bar(label=label, text=text, label_y=y + 12, bar_y=y + 17, width=width,
                         text_x=(width - 4) if inside else width + 4, text_inside=inside))
     return BarChart(bars=bars, height=max(len(items) * BAR_BLOCK, BAR_BLOCK))
