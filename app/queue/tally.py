@@ -40,7 +40,7 @@ from app.models import Case, CaseEvent
 from app.models.stats import (ALL_TIME, BY_DEPARTMENT, COUNTER_COLUMNS, DAY, DETAIL, KEY_COLUMNS,
                               MONTH, TOTAL)
 from app.queue import kinds
-from app.queue.calendar import WorkCalendar, local_day
+from app.queue.calendar import LAST_DAY, WorkCalendar, local_day
 from app.queue.history import (EARLY, LATE, ON_TIME, event_data, first_department, first_due,
                                moment, timing_of)
 from app.queue.states import OPEN_STATES, State
@@ -139,7 +139,9 @@ def outlook(standing: Standing | None, day: date) -> list[tuple[Dims, date, str,
         if paused is not None and standing.due_at < paused:
             counts.append((dims, day, "late_n", 1))
         return counts
-    due_day = local_day(standing.due_at)
+    due_day = _due_day(standing.due_at)
+    if due_day is None:
+        return counts  # a date beyond the calendar (bad data of old): never late in any figure
     counts.append((dims, max(due_day, day), "late_n", 1))
     if due_day >= day:
         counts.append((dims, due_day, "due_n", 1))
@@ -147,9 +149,22 @@ def outlook(standing: Standing | None, day: date) -> list[tuple[Dims, date, str,
     return counts
 
 
+def _due_day(due_at: datetime) -> date | None:
+    try:
+        due_day = local_day(due_at)
+    except OverflowError:
+        return None
+    return due_day if due_day <= LAST_DAY else None
+
+
 def done_timing(finished_at: datetime, due_at: datetime, apology: bool) -> str:
     """Early, on the appointment day or late; a case that needed an apology letter is late."""
-    return LATE if apology else timing_of(finished_at, due_at)
+    if apology:
+        return LATE
+    try:
+        return timing_of(finished_at, due_at)
+    except OverflowError:  # an appointment at the very end of time: long before it
+        return EARLY
 
 
 def processing_days(calendar: WorkCalendar, received_at: datetime, finished_at: datetime,

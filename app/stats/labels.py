@@ -63,7 +63,7 @@ INDICATOR_NAMES = {
     "mobile_coverage": _l("Villages covered by 4G or 5G (%)"),
     "digital_trainings": _l("Digital-skills training sessions held"),
     "people_trained": _l("People trained in digital skills"),
-    "accounts_share": _l("Residents with a portal account (% of population)"),
+    "accounts_share": _l("Residents with a portal account, share of the population (%)"),
     "initiatives_proposed": _l("Community initiatives proposed"),
     "initiatives_accepted": _l("Community initiatives accepted"),
     "initiatives_done": _l("Community initiatives done"),

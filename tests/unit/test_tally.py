@@ -87,3 +87,8 @@ def test_a_change_is_added_to_its_day_month_and_all_time_at_both_levels():
         (BY_DEPARTMENT, TOTAL, ALL_TIME, "dossier", 7, 0, ""),
     }
     assert all(counters == {"received": 1} for counters in rows.values())
+
+
+def test_a_date_beyond_the_calendar_counts_as_open_never_late():
+    far = datetime(9999, 12, 31, 10, 0, tzinfo=LOCAL_TZ)
+    assert levels(Standing(DIMS, 4, far)) == [(A, "open_n", 1)]
