@@ -37,7 +37,7 @@ from app.models.stats import (ALL_TIME, BY_DEPARTMENT, COUNTER_COLUMNS, DAY, DET
                               TOTAL, CaseTally)
 from app.queue.calendar import OFFICE_CLOSE, LOCAL_TZ, WorkCalendar, local_day
 from app.queue.sla import warning_threshold
-from app.text import vietnamese_sort_key
+from app.procedures.services import sort_key as vietnamese_sort_key  # remembered per process
 
 __all__ = ["Period", "PeriodProblem", "Scope", "ScopeProblem", "Figures", "Report",
            "month_period", "quarter_period", "year_period", "custom_period", "resolve_scope",
@@ -454,12 +454,24 @@ def _day_ranges(period: Period, clock: Clock) -> list[tuple[date, date]]:
 
 
 def _read(session: Session, scope: Scope, period: Period, clock: Clock):
-    """Rows grouped by (case_type, department, procedure, grain, day) for the scope."""
+    """Rows summed per (case_type, group, grain, day), where the group is the breakdown's key
+    (a commune, a department or a procedure), computed in SQL so the province's rows come back
+    once per commune, not once per department. Three index ranges: all time, the months from
+    the period's eve on, and the day rows the edges need (see _day_ranges)."""
     level = DETAIL if (scope.procedure is not None or scope.breakdown == "procedure") \
         else BY_DEPARTMENT
     t = CaseTally
-    sums = [func.sum(getattr(t, c)).label(c) for c in COUNTER_COLUMNS]
-    keys = [t.case_type, t.department_id, t.procedure_id, t.grain, t.day]
+    breakdown = scope.breakdown
+    if breakdown == "commune":
+        group = Department.unit_id
+    elif breakdown == "department":
+        group = t.department_id
+    elif breakdown == "procedure":
+        group = t.procedure_id
+    else:
+        group = t.level  # one group: every row has the same level
+    sums = [func.sum(getattr(t, c)) for c in COUNTER_COLUMNS]
+    keys = [t.case_type, group, t.grain, t.day]
     where = [t.level == level, t.department_id.in_(list(scope.departments) or [-1])]
     if scope.procedure is not None:
         where.append(t.procedure_id == scope.procedure.id)
@@ -469,8 +481,10 @@ def _read(session: Session, scope: Scope, period: Period, clock: Clock):
         and_(t.grain == MONTH, t.day >= eve.replace(day=1)),
     ] + [and_(t.grain == DAY, t.day.between(a, b)) for a, b in _day_ranges(period, clock)]
     for condition in selects:
-        yield from session.execute(select(*keys, *sums).where(*where, condition)
-                                   .group_by(*keys))
+        stmt = select(*keys, *sums).where(*where, condition).group_by(*keys)
+        if breakdown == "commune":
+            stmt = stmt.join(Department, Department.id == t.department_id)
+        yield from session.execute(stmt)
 
 
 def report(session: Session, scope: Scope, period: Period, *, now: datetime,
@@ -478,13 +492,12 @@ def report(session: Session, scope: Scope, period: Period, *, now: datetime,
     clock = Clock.at(now, warning_days, calendar)
     dossiers: dict[object, _Series] = defaultdict(_Series)
     kinds: dict[str, _Series] = defaultdict(_Series)
-    group_of = _grouper(scope)
-    for row in _read(session, scope, period, clock):
-        values = {c: getattr(row, c) or 0 for c in COUNTER_COLUMNS}
-        if row.case_type == "dossier":
-            dossiers[group_of(row)].add(row.grain, row.day, values)
-        elif row.case_type in KINDS_ANSWERED:
-            kinds[row.case_type].add(row.grain, row.day, values)
+    for case_type, group, grain, day, *sums in _read(session, scope, period, clock):
+        values = dict(zip(COUNTER_COLUMNS, sums))
+        if case_type == "dossier":
+            dossiers[group if scope.breakdown else None].add(grain, day, values)
+        elif case_type in KINDS_ANSWERED:
+            kinds[case_type].add(grain, day, values)
     total = _Series()
     for series in dossiers.values():
         total.merge(series)
@@ -498,18 +511,6 @@ def report(session: Session, scope: Scope, period: Period, *, now: datetime,
                   months=months,
                   kinds=[(k, _figures(kinds[k], period, clock)) for k in KINDS_ANSWERED
                          if k in kinds])
-
-
-def _grouper(scope: Scope):
-    breakdown = scope.breakdown
-    if breakdown == "commune":
-        return lambda row: scope.departments[row.department_id].unit_id \
-            if row.department_id in scope.departments else None
-    if breakdown == "department":
-        return lambda row: row.department_id
-    if breakdown == "procedure":
-        return lambda row: row.procedure_id
-    return lambda row: None
 
 
 def _ordered_groups(scope: Scope, groups, session: Session) -> list[tuple[object, Figures]]:

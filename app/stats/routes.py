@@ -21,7 +21,7 @@ from app.stats.forms import PERIOD_KINDS, PROBLEMS, StatsFilterForm
 from app.stats.labels import HOW, KIND_NAMES, PERIOD_NAMES
 from app.stats.tables import (TABLES, all_tables, breakdown_title, number, period_title,
                               scope_title, share)
-from app.text import vietnamese_sort_key
+from app.procedures.services import sort_key as vietnamese_sort_key  # remembered per process
 from sqlalchemy import select
 
 
