@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import Date, and_, case, func, literal, select, text
 from sqlalchemy.orm import Session
 
 from app.models import AdminUnit, Department, Procedure
@@ -453,15 +453,26 @@ def _day_ranges(period: Period, clock: Clock) -> list[tuple[date, date]]:
     return merged
 
 
-def _read(session: Session, scope: Scope, period: Period, clock: Clock):
-    """Rows summed per (case_type, group, grain, day), where the group is the breakdown's key
-    (a commune, a department or a procedure), computed in SQL so the province's rows come back
-    once per commune, not once per department. Three index ranges: all time, the months from
-    the period's eve on, and the day rows the edges need (see _day_ranges)."""
+def _bucket(column, edges: list[date]):
+    """Each date mapped to the first edge on or after it. Every range the figures read is of
+    the form (edge, edge], so summing rows by bucket instead of by date changes no figure, and
+    a month of day rows comes back as two or three rows."""
+    edges = sorted(set(edges))
+    return case(*[(column <= edge, literal(edge, Date)) for edge in edges[:-1]],
+                else_=literal(edges[-1], Date))
+
+
+def _read(session: Session, scope: Scope, period: Period, clock: Clock, *, by_group: bool):
+    """Rows summed per (case_type, group, grain, bucket): the all-time rows, the month rows
+    from the period's eve on, and the day rows of the months the period's edges cut (see
+    _day_ranges), each one index range. The group is the breakdown's key (a commune, a
+    department, a procedure), computed in SQL; with by_group the months are bucketed too
+    (those inside the period as one, those after it as one), since a group's figures need no
+    month by month; the trend reads the scope's months without groups."""
     level = DETAIL if (scope.procedure is not None or scope.breakdown == "procedure") \
         else BY_DEPARTMENT
     t = CaseTally
-    breakdown = scope.breakdown
+    breakdown = scope.breakdown if by_group else None
     if breakdown == "commune":
         group = Department.unit_id
     elif breakdown == "department":
@@ -469,45 +480,76 @@ def _read(session: Session, scope: Scope, period: Period, clock: Clock):
     elif breakdown == "procedure":
         group = t.procedure_id
     else:
-        group = t.level  # one group: every row has the same level
-    sums = [func.sum(getattr(t, c)) for c in COUNTER_COLUMNS]
-    keys = [t.case_type, group, t.grain, t.day]
+        group = literal(0)
+    end = min(period.end, clock.today)
+    eve = period.start - _ONE_DAY
+    ranges = _day_ranges(period, clock)
+    day_edges = [eve, end, clock.warn_until]
+    for first, last in ranges:  # and every month's end: flows and levels stop there
+        month = first
+        while month <= last:
+            day_edges.append(min(_last_of(month), last))
+            month = _last_of(month) + _ONE_DAY
+    month_edges = [eve.replace(day=1), _last_month_start(period.start, end),
+                   end.replace(day=1), _next_month(end), date(9999, 12, 1)]
+    selects = [(TOTAL, and_(t.grain == TOTAL, t.day == ALL_TIME), t.day),
+               (MONTH, and_(t.grain == MONTH, t.day >= eve.replace(day=1)),
+                _bucket(t.day, month_edges) if by_group else t.day)]
+    selects += [(DAY, and_(t.grain == DAY, t.day.between(a, b)), _bucket(t.day, day_edges))
+                for a, b in ranges]
     where = [t.level == level, t.department_id.in_(list(scope.departments) or [-1])]
     if scope.procedure is not None:
         where.append(t.procedure_id == scope.procedure.id)
-    eve = period.start - _ONE_DAY
-    selects = [
-        and_(t.grain == TOTAL, t.day == ALL_TIME),
-        and_(t.grain == MONTH, t.day >= eve.replace(day=1)),
-    ] + [and_(t.grain == DAY, t.day.between(a, b)) for a, b in _day_ranges(period, clock)]
-    for condition in selects:
-        stmt = select(*keys, *sums).where(*where, condition).group_by(*keys)
+    sums = [func.sum(getattr(t, c)) for c in COUNTER_COLUMNS]
+    for grain, condition, day in selects:
+        keys = [t.case_type, group, day]
+        # By position: a bucket's edges are bound parameters, which PostgreSQL would not
+        # match between the select list and a repeated GROUP BY expression.
+        stmt = select(*keys, *sums).where(*where, condition).group_by(
+            text("1"), text("2"), text("3"))
         if breakdown == "commune":
             stmt = stmt.join(Department, Department.id == t.department_id)
-        yield from session.execute(stmt)
+        for case_type, key, when, *values in session.execute(stmt):
+            yield case_type, key, grain, when, values
+
+
+def _next_month(day: date) -> date:
+    return _last_of(day) + _ONE_DAY
+
+
+def _last_month_start(start: date, end: date) -> date:
+    """The bucket of the whole months inside [start, end]: the last of them (so it is after
+    the eve's month and not after the end's); the end's own month when there is none."""
+    last = end.replace(day=1)
+    if end != _last_of(end):
+        last = (last - _ONE_DAY).replace(day=1)
+    return max(last, start.replace(day=1))
 
 
 def report(session: Session, scope: Scope, period: Period, *, now: datetime,
            warning_days: int, calendar: WorkCalendar) -> Report:
     clock = Clock.at(now, warning_days, calendar)
-    dossiers: dict[object, _Series] = defaultdict(_Series)
+    groups: dict[object, _Series] = defaultdict(_Series)
+    total: _Series = _Series()
     kinds: dict[str, _Series] = defaultdict(_Series)
-    for case_type, group, grain, day, *sums in _read(session, scope, period, clock):
-        values = dict(zip(COUNTER_COLUMNS, sums))
+    if scope.breakdown is not None:
+        for case_type, group, grain, day, values in _read(session, scope, period, clock,
+                                                          by_group=True):
+            if case_type == "dossier":
+                groups[group].add(grain, day, dict(zip(COUNTER_COLUMNS, values)))
+    for case_type, _group, grain, day, values in _read(session, scope, period, clock,
+                                                       by_group=False):
         if case_type == "dossier":
-            dossiers[group if scope.breakdown else None].add(grain, day, values)
+            total.add(grain, day, dict(zip(COUNTER_COLUMNS, values)))
         elif case_type in KINDS_ANSWERED:
-            kinds[case_type].add(grain, day, values)
-    total = _Series()
-    for series in dossiers.values():
-        total.merge(series)
-    groups = [(key, _figures(series, period, clock)) for key, series in dossiers.items()]
+            kinds[case_type].add(grain, day, dict(zip(COUNTER_COLUMNS, values)))
     months = []
     for start, end in _months_in(period, clock.today):
         months.append((start, _figures(total, Period("custom", start, end), clock)))
     return Report(scope=scope, period=period, clock=clock,
                   total=_figures(total, period, clock),
-                  groups=_ordered_groups(scope, groups, session),
+                  groups=_ordered_groups(scope, [(k, _figures(v, period, clock))
+                                                 for k, v in groups.items()], session),
                   months=months,
                   kinds=[(k, _figures(kinds[k], period, clock)) for k in KINDS_ANSWERED
                          if k in kinds])
