@@ -500,6 +500,8 @@ def _read(session: Session, scope: Scope, period: Period, clock: Clock, *, by_gr
     where = [t.level == level, t.department_id.in_(list(scope.departments) or [-1])]
     if scope.procedure is not None:
         where.append(t.procedure_id == scope.procedure.id)
+    if by_group:
+        where.append(t.case_type == "dossier")  # the breakdown is of dossiers only
     sums = [func.sum(getattr(t, c)) for c in COUNTER_COLUMNS]
     for grain, condition, day in selects:
         keys = [t.case_type, group, day]
