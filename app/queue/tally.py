@@ -331,15 +331,17 @@ def expand(changes: dict[tuple[Dims, date], dict[str, int]]) -> dict[tuple, dict
 
 
 _UPSERT = (
-    f"INSERT INTO case_tallies ({', '.join(KEY_COLUMNS + COUNTER_COLUMNS)}) VALUES ({{marks}}) "
+    f"INSERT INTO case_tallies ({', '.join(KEY_COLUMNS + COUNTER_COLUMNS)}) VALUES {{rows}} "
     f"ON CONFLICT ({', '.join(KEY_COLUMNS)}) DO UPDATE SET "
     + ", ".join(f"{c} = case_tallies.{c} + excluded.{c}" for c in COUNTER_COLUMNS))
-_MARKS = {"qmark": "?", "format": "%s", "pyformat": "%s", "numeric": None, "named": None}
+_MARKS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
 _DAY = KEY_COLUMNS.index("day")
+_WIDTH = len(KEY_COLUMNS) + len(COUNTER_COLUMNS)
 
 
-def write_rows(session: Session, rows: dict[tuple, dict[str, int]], *, batch: int = 5000) -> None:
-    """Add the rows to the tallies: one executemany, in key order, so two transactions that
+def write_rows(session: Session, rows: dict[tuple, dict[str, int]], *, batch: int = 500) -> None:
+    """Add the rows to the tallies: one multi-row upsert per `batch` rows (a transition's
+    dozen rows are one statement, one round trip), in key order, so two transactions that
     touch the same rows lock them in the same order (no deadlock on PostgreSQL).
 
     Straight to the driver (positional parameters, dates as SQLite stores them): building
@@ -353,18 +355,21 @@ def write_rows(session: Session, rows: dict[tuple, dict[str, int]], *, batch: in
     if mark is None:
         raise NotImplementedError(f"tallies are written through qmark or format drivers, "
                                   f"not {dialect.driver}")
-    sql = _UPSERT.format(marks=", ".join([mark] * (len(KEY_COLUMNS) + len(COUNTER_COLUMNS))))
+    row_marks = "(" + ", ".join([mark] * _WIDTH) + ")"
     as_text = dialect.name == "sqlite"
-    params = []
-    for key in sorted(rows):
-        counters = rows[key]
-        values = list(key)
-        if as_text:
-            values[_DAY] = values[_DAY].isoformat()
-        values.extend(counters.get(c, 0) for c in COUNTER_COLUMNS)
-        params.append(tuple(values))
-    for start in range(0, len(params), batch):
-        connection.exec_driver_sql(sql, params[start:start + batch])
+    keys = sorted(rows)
+    for start in range(0, len(keys), batch):
+        chunk = keys[start:start + batch]
+        params: list = []
+        for key in chunk:
+            values = list(key)
+            if as_text:
+                values[_DAY] = values[_DAY].isoformat()
+            counters = rows[key]
+            values.extend(counters.get(c, 0) for c in COUNTER_COLUMNS)
+            params.extend(values)
+        sql = _UPSERT.format(rows=", ".join([row_marks] * len(chunk)))
+        connection.exec_driver_sql(sql, tuple(params))
 
 
 # -- the recount -----------------------------------------------------------------------------

@@ -49,7 +49,7 @@ def _blame(form: StatsFilterForm, field: str, code: str) -> None:
     target.errors = list(target.errors) + [_problem(code)]
 
 
-def _choices(form: StatsFilterForm, today: date, lang: str) -> None:
+def _choices(form: StatsFilterForm, lang: str) -> None:
     session = db.session
     province = session.scalar(select(AdminUnit).where(AdminUnit.level == "province")
                               .order_by(AdminUnit.id).limit(1))
@@ -119,7 +119,7 @@ def _request_report():
     now = utcnow()
     today = local_day(now)
     form = StatsFilterForm(formdata=request.args)
-    _choices(form, today, lang)
+    _choices(form, lang)
     if not form.validate():
         return form, None
     try:

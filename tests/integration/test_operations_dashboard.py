@@ -3,14 +3,14 @@ officer, what is late or about to be, what waits for a leader, throughput; every
 to the cases behind it; htmx refreshes it with a fragment of the same URL."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
 
 from app.models import utcnow
 from app.queue.actions import perform
-from tests.factories import make_department, make_officer, make_procedure, make_resident, make_unit
 from app.dossiers import services as dossiers
+from tests.factories import make_department, make_officer, make_resident, make_unit
 
 PASSWORD = "officer-pass-1"
 

@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from app.models import CaseTally, ScorecardValue
+from app.models import CaseTally
 from app.queue.calendar import LOCAL_TZ
 from app.queue.calendar_db import calendar_from_db
 from app.stats import figures as stats
@@ -245,7 +245,6 @@ def test_a_transition_that_counts_nothing_writes_no_statistics(history, session)
     def watch(conn, cursor, statement, parameters, context, executemany):
         seen.append(statement)
 
-    c = history["cases"]
     case = stats_history.build_one(session, history, at(5, 11))
     event.listen(db.engine, "before_cursor_execute", watch)
     try:
@@ -260,8 +259,3 @@ def test_a_transition_that_counts_nothing_writes_no_statistics(history, session)
         event.remove(db.engine, "before_cursor_execute", watch)
     assert quiet == []
     assert len(counted) == 1 and counted[0].startswith("INSERT INTO case_tallies")
-    assert c["C1"].state == 10  # the story is untouched
-
-
-def test_the_scorecard_table_is_untouched_by_the_statistics(history, session):
-    assert session.scalar(select(func.count()).select_from(ScorecardValue)) == 0
