@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 
 from hypothesis import HealthCheck, given, settings, strategies as st
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.db import write_transaction
 from app.dossiers import services as dossiers
@@ -22,7 +22,8 @@ from app.queue.routing import create_case
 from app.queue.states import CLOCK_RUNNING_STATES, OPEN_STATES
 from app.stats import figures as stats
 from app.stats.rebuild import rebuild, recount
-from tests.factories import (make_department, make_dossier_office, make_procedure, make_user)
+from tests.conftest import only_on
+from tests.factories import make_department, make_dossier_office, make_procedure, make_user
 
 BASE = datetime(2026, 3, 2, 8, 0, tzinfo=LOCAL_TZ)   # a Monday
 FAR_LATER = datetime(2026, 12, 1, tzinfo=timezone.utc)
@@ -247,3 +248,48 @@ def test_the_rebuild_command(app, session):
     assert "nothing to recount" in again.output
     assert runner.invoke(args=["stats", "rebuild"]).exit_code == 0
     assert stored(session) == before
+
+
+@only_on("postgresql")
+def test_officers_finishing_cases_at_once_count_every_one_once(app, session):
+    """Four officers complete cases of one department and procedure at the same moment: they
+    add to the same tally rows, in key order, with no deadlock and no lost count."""
+    import threading
+
+    from sqlalchemy.orm import Session as OwnSession
+
+    from app.models import User
+
+    office = _office(session)
+    when = BASE + timedelta(days=3)
+    ids = []
+    for n in range(24):
+        case, at = _make(session, office, {"kind": "online", "start": 0, "steps": []},
+                         f"c{n}")
+        for action in ("receive", "start"):
+            perform(session, case.id, action, office["admin"], now=when)
+        ids.append(case.id)
+    engine, admin_id = session.get_bind(), office["admin"].id
+    barrier, errors = threading.Barrier(4), []
+
+    def officer(mine):
+        with OwnSession(engine) as own:
+            admin = own.get(User, admin_id)
+            barrier.wait()
+            for case_id in mine:
+                try:
+                    perform(own, case_id, "complete", admin, now=when + timedelta(hours=1))
+                except Exception as error:  # noqa: BLE001 - reported below
+                    errors.append(repr(error))
+
+    threads = [threading.Thread(target=officer, args=(ids[k::4],)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    session.rollback()
+    assert stored(session) == recount(session)
+    done = session.scalar(select(func.sum(CaseTally.done_early + CaseTally.done_on_time))
+                          .where(CaseTally.level == 1, CaseTally.grain == 2))
+    assert done == 24
