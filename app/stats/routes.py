@@ -132,6 +132,8 @@ def _request_report():
     period = _period(form, today)
     if period is None:
         return form, None
+    if period.year is not None and not form.year.data:
+        form.year.data = str(period.year)  # the form shows what the page counts
     report = stats.report(db.session, scope, period, now=now,
                           warning_days=current_app.config["SLA_WARNING_DAYS"],
                           calendar=calendar_from_db(db.session))

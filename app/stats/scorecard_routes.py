@@ -77,6 +77,7 @@ def scorecard():
     found = cards.cards(db.session, communes, [year], now=now,
                         warning_days=current_app.config["SLA_WARNING_DAYS"])
     rows = [found[(c.id, year)] for c in communes]
+    form.year.data, form.indicator.data = str(year), chosen  # what the page shows
     indicator = cards.BY_CODE[chosen]
     maximum = 100 if indicator.unit == cards.PERCENT else None
     chart = charts.bar_chart([(card.commune.name(lang), card.values.get(chosen),
