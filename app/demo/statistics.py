@@ -61,9 +61,13 @@ def _other_desks(session: Session, people: dict[str, User]) -> int:
         commune = session.scalar(select(AdminUnit).where(AdminUnit.code == code))
         if commune is None or not procedures:
             continue
+        # Online dossiers come from an account; a resident of the commune who uses the portal.
+        online_user = User(full_name=NAMES[made % len(NAMES)], phone=f"0377{code[:4]}{made:02d}",
+                           role="resident", password_hash=people["resident"].password_hash,
+                           commune_id=commune.id)
         desk = Department(unit_id=commune.id, code=f"{code}-MC", name_vi=name_vi,
                           name_en=name_en, case_types="dossier")
-        session.add(desk)
+        session.add_all([online_user, desk])
         session.flush()
         session.add(RoutingRule(case_type="dossier", unit_id=commune.id,
                                 department_id=desk.id, mode="pull"))
@@ -74,10 +78,15 @@ def _other_desks(session: Session, people: dict[str, User]) -> int:
                 day -= timedelta(days=1)
             received = _moment(day, rng.randint(7, 15), rng)
             procedure = rng.choice(procedures)
+            online = rng.random() < 0.4
             dossier = dossiers.submit(session, dossiers.Submission(
-                procedure_id=procedure.id, unit_id=commune.id, applicant_name=rng.choice(NAMES),
-                applicant_phone=f"09{rng.randint(10_000_000, 99_999_999)}",
-                channel="online" if rng.random() < 0.4 else "walk_in",
+                procedure_id=procedure.id, unit_id=commune.id,
+                applicant_name=online_user.full_name if online else rng.choice(NAMES),
+                applicant_phone=online_user.phone if online
+                else f"09{rng.randint(10_000_000, 99_999_999)}",
+                channel="online" if online else "walk_in",
+                applicant_user_id=online_user.id if online else None,
+                submitted_by_id=online_user.id if online else admin.id,
                 idempotency_key=f"demo-stats-{code}-{n}"), now=received)
             case = dossier.case
             perform(session, case.id, "receive", admin, now=received + timedelta(minutes=20))
