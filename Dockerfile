@@ -20,4 +20,4 @@ EXPOSE 8000
 # SECRET_KEY, PUBLIC_URL and DATABASE_URL come from the environment; the app refuses to start
 # without a strong key and a public URL.
 # Workers: gunicorn.conf.py (one on memory:// rate limits, WEB_CONCURRENCY on Redis).
-CMD ["sh", "-c", "flask --app wsgi db upgrade && exec gunicorn --config gunicorn.conf.py --bind 0.0.0.0:${PORT} wsgi:app"]
+CMD ["sh", "-c", "flask --app wsgi db upgrade && flask --app wsgi stats rebuild --if-empty && exec gunicorn --config gunicorn.conf.py --bind 0.0.0.0:${PORT} wsgi:app"]

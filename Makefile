@@ -34,6 +34,7 @@ migrate: install
 
 seed: migrate
 	$(FLASK) seed-demo --if-empty
+	$(FLASK) stats rebuild --if-empty
 
 run: translations seed
 	$(BIN)/gunicorn --config gunicorn.conf.py --bind 127.0.0.1:$(PORT) wsgi:app

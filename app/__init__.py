@@ -123,3 +123,9 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(petitions_bp)
     app.register_blueprint(reception_bp)
+    # Transparency and operations (issue 12): public statistics, the operations dashboard and
+    # the smart-commune scorecard, one blueprint (each part adds its routes to it).
+    from app.stats import routes_modules as _stats  # noqa: F401
+    from app.stats import bp as stats_bp
+
+    app.register_blueprint(stats_bp)

@@ -85,3 +85,4 @@ def init_app(app: Flask) -> None:
     from app.open311.cli import register as register_api_keys  # api-key create|list|revoke
 
     register_api_keys(app)
+    from app.stats.cli import stats_cli; app.cli.add_command(stats_cli)  # noqa: E702 - rebuild

@@ -148,6 +148,8 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "VILLAGE_DIGEST_HOUR": int(os.environ.get("VILLAGE_DIGEST_HOUR", 18)),
         # Questions and petitions sent, per account (per address when not signed in).
         "RATELIMIT_PETITION": os.environ.get("RATELIMIT_PETITION", "5 per minute;30 per hour"),
+        # Statistics (issue 12): CSV exports per address; each is a full recount of a table.
+        "RATELIMIT_STATS_CSV": os.environ.get("RATELIMIT_STATS_CSV", "30 per minute;300 per hour"),
         "RATELIMIT_KEY_PREFIX": os.environ.get("RATELIMIT_KEY_PREFIX", "conglang"),
         # Redis down: keep limiting per process rather than failing every login with a 500.
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,

@@ -151,6 +151,7 @@ def _forms():
     from app.reports import forms as report_forms
     from app.petitions import forms as petitions
     from app.reception import forms as reception
+    from app.stats import forms as stats_forms
 
     action_forms = {"transfer": workbench.TransferForm, "request_apology": workbench.ApologyForm}
     back = [FieldSpec("next", "next", "redirect")]
@@ -299,6 +300,7 @@ def _forms():
         "reception.register": same(reception.RegisterForm),
         "reception.new_session": same(reception.SessionForm),
         "reception.add_record": same(reception.RecordForm),
+        "stats.scorecard_entry": same(stats_forms.ScorecardEntryForm),
     }
 
 
@@ -350,6 +352,7 @@ def _queries():
     from app.dossiers import printouts
     from app.procedures import forms as catalogue
     from app.workbench import forms as workbench
+    from app.stats import forms as stats
 
     def page(*names):
         return [FieldSpec(n, n, "int" if n in ("page", "unit", "parent") else "text")
@@ -420,6 +423,15 @@ def _queries():
         "petitions.ask": page("procedure"),
         "reception.schedule": page("page", "when"),
         "api.questions": _question_query(),
+        # Issue 12: the statistics' filters (codes, periods), the dashboard's, the scorecard's.
+        "stats.overview": form_fields(stats.StatsFilterForm),
+        "stats.export_csv": form_fields(stats.StatsFilterForm) + [
+            FieldSpec("table", "table", "choice", ("summary", "breakdown", "months",
+                                                   "satisfaction", "kinds"))],
+        "stats.dashboard": form_fields(stats.DashboardForm),
+        "stats.dashboard_cases": form_fields(stats.CaseListForm) + page("page"),
+        "stats.scorecard": form_fields(stats.ScorecardViewForm),
+        "stats.scorecard_commune": form_fields(stats.ScorecardViewForm) + page("commune"),
     }
 
 
@@ -517,6 +529,12 @@ def plausible(world: World) -> dict[str, object]:
         "citizen_id_number": "001090012345", "content": "Hỏi về trợ cấp.",
         "response": "Đã giải thích.", "make_petition": "", "subject": "Trợ cấp",
         "registration_id": "0",
+        # Issue 12: a period of the statistics, a scorecard figure.
+        "period": "year", "year": "2026", "month": "4", "quarter": "2", "table": "summary",
+        "date_from": "2026-04-01", "date_to": "2026-04-30", "indicator": "broadband_households",
+        "value": "87,5", "source": "Báo cáo của VNPT", "as_of": "2026-06-30",
+        "commune": world.commune_id, "officer": world.user_ids["officer_same_dept"],
+        "group": "in_progress", "order": "oldest", "waiting": "approval",
     }
 
 

@@ -410,9 +410,12 @@ def seed_queue(session: Session, units: dict[str, AdminUnit], people: dict[str, 
             if action == "request_supplement":
                 case.paused_at = at
             elif action == "supplement_provided":
-                paused = case.paused_at
+                paused, old_due = case.paused_at, case.due_at
                 case.due_at = cal.extend_for_pause(case.due_at, paused, at)
-                data = {"paused_at": paused.isoformat(), "new_due_at": case.due_at.isoformat()}
+                # What perform() records when the clock restarts (app/queue/actions._clock).
+                data = {"paused_at": paused.isoformat(),
+                        "paused_working_days": cal.working_days_between(paused, at),
+                        "old_due_at": old_due.isoformat(), "new_due_at": case.due_at.isoformat()}
                 case.paused_at = None
             elif action == "submit_for_approval":
                 case.pending_approval = True

@@ -132,5 +132,13 @@ def seed_demo(session: Session) -> dict:
     community.update(seed_reports(session, people))
     session.commit()
     community.update(seed_petitions(session, people))  # questions, voters, reception
+    # Issue 12: ratings of the dossiers handed back, the scorecard's entered figures. The
+    # queue's demo history is written event by event (app/demo/queue_seed.py), not through
+    # perform(): its statistics are recounted from those events, as `stats rebuild` would.
+    from app.demo.statistics import seed_statistics
+    from app.stats.rebuild import rebuild
+
+    community.update(seed_statistics(session, people))
+    rebuild(session)
     return {"units": len(units), "people": len(people), "procedures": procedures, **queue,
             **community}

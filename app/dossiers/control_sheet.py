@@ -10,20 +10,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Case, CaseEvent, Department, Dossier, User
-from app.queue.calendar import local_day
+# The verdicts and the reading of past appointments are shared with the statistics' recount.
+from app.queue.history import (EARLY, LATE, ON_TIME, as_int as _int, event_data as _data,  # noqa: F401
+                               first_department, first_due, moment as _moment, timing_of)
 
 # Who holds the file on either side of a hand-over. `ref` is a user id for "user" and a
 # department id for "queue" (the department's unclaimed queue), "desk" (its one-stop desk) and
 # "leader" (its leader); the applicant needs none.
 USER, APPLICANT, QUEUE, DESK, LEADER = "user", "applicant", "queue", "desk", "leader"
-
-EARLY, ON_TIME, LATE = "early", "on_time", "late"
 
 # Moments the applicant sets the pace of (bringing papers, paying, withdrawing, coming to
 # collect the result): judging the office against the appointment date there would blame it
@@ -48,54 +48,6 @@ class HandOver:
     due_at: datetime | None       # the appointment in force at that moment
     timing: str | None            # EARLY, ON_TIME, LATE, or None (see APPLICANT_PACED)
     note: str | None
-
-
-def timing_of(at: datetime, due_at: datetime | None) -> str | None:
-    """The circular's three verdicts: before the appointment day, on it (by the appointed
-    hour), or after the appointed moment."""
-    if due_at is None:
-        return None
-    if at > due_at:
-        return LATE
-    return ON_TIME if local_day(at) == local_day(due_at) else EARLY
-
-
-def _moment(value: Any) -> datetime | None:
-    if isinstance(value, datetime):
-        return value
-    if isinstance(value, str) and value:
-        try:
-            return datetime.fromisoformat(value)
-        except ValueError:
-            return None
-    return None
-
-
-def _data(event) -> dict:
-    return event.data if isinstance(event.data, dict) else {}
-
-
-def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _first_due(case, events: list) -> datetime | None:
-    """The appointment before any event changed it: the "old" side of the first change, or,
-    when nothing ever changed it, the case's own."""
-    for event in events:
-        data = _data(event)
-        if "new_due_at" in data:
-            return _moment(data.get("old_due_at")) or case.due_at
-    return case.due_at
-
-
-def _first_department(case, events: list) -> int:
-    for event in events:
-        if event.action == "transfer":
-            moved_from = _int(_data(event).get("from_department_id"))
-            if moved_from is not None:
-                return moved_from
-    return case.department_id
 
 
 def _sides(event, department: int, assignee: int | None,
@@ -156,8 +108,8 @@ def hand_overs(case, events: Iterable) -> list[HandOver]:
     against the date extended by the days the clock stood still.
     """
     ordered = sorted(events, key=lambda e: (e.at, getattr(e, "id", 0) or 0))
-    due = _first_due(case, ordered)
-    department = _first_department(case, ordered)
+    due = first_due(case.due_at, ordered)
+    department = first_department(case.department_id, ordered)
     assignee: int | None = None
     applicant = getattr(case, "applicant_id", None)
     rows: list[HandOver] = []

@@ -78,6 +78,20 @@ class DossierKind:
 
         return {"dossier": session.get(Dossier, case.id)}
 
+    def channels(self, session: Session, case_ids: list[int]) -> dict[int, str]:
+        """How each dossier came in (online, walk_in, post), for the statistics' online share
+        (app/queue/tally.py asks when the dossiers' transaction commits, and the recount)."""
+        from sqlalchemy import select
+
+        from app.models import Dossier
+
+        found: dict[int, str] = {}
+        for start in range(0, len(case_ids), 500):
+            chunk = case_ids[start:start + 500]
+            found.update(session.execute(select(Dossier.case_id, Dossier.channel)
+                                         .where(Dossier.case_id.in_(chunk))).all())
+        return found
+
     def notices(self, session: Session, transition: Transition) -> Iterable[Notice]:
         case = transition.case
         moved = transition.from_state != transition.to_state

@@ -9,8 +9,6 @@ dossier transferred here before anyone received it is in this book only.
 """
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Iterable, Iterator, Sequence
@@ -26,7 +24,6 @@ from app.queue.states import State
 PER_PAGE = 25
 MAX_DAYS = 366            # a year, leap day included: what one book covers at most
 CSV_BATCH = 500
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def this_month(today: date) -> tuple[date, date]:
@@ -175,26 +172,6 @@ def book_lines(session: Session, department_ids: Sequence[int], start: date, end
         last = (cases[-1].received_at, cases[-1].id)
         if len(cases) < batch:
             return
-
-
-# -- CSV -------------------------------------------------------------------------------------
-
-def safe_cell(value: object) -> str:
-    """A cell a spreadsheet shows as text: one starting like a formula gets a leading quote
-    (CSV formula injection: an applicant's name "=HYPERLINK(...)" must not run in Excel)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-def write_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
-    """UTF-8 text with a byte-order mark, so Excel opens Vietnamese names correctly."""
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer)
-    writer.writerow([safe_cell(h) for h in header])
-    for row in rows:
-        writer.writerow([safe_cell(cell) for cell in row])
-    return buffer.getvalue()
 
 
 def today(now: datetime) -> date:

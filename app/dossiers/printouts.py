@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload
 from wtforms import SelectField
 from wtforms.validators import Optional, ValidationError
 
+from app.csv_export import write_csv
 from app.dossiers import logbook
 from app.dossiers.control_sheet import EARLY, LATE, ON_TIME, control_sheet as build_sheet
 from app.dossiers.desk import STAFF, bp
@@ -204,7 +205,7 @@ def log_book_csv():
         refuse(400, errors[0] if errors else None)
     lang = current_language()
     lines = logbook.book_lines(db.session, ids, *chosen, utcnow())
-    body = logbook.write_csv(_csv_header(), (_csv_row(line, lang) for line in lines))
+    body = write_csv(_csv_header(), (_csv_row(line, lang) for line in lines))
     start, end = chosen
     filename = f"so-theo-doi-ho-so-{start.isoformat()}-{end.isoformat()}.csv"
     # Applicants' names and phones: never kept by a shared cache or the browser's.

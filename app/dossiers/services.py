@@ -22,6 +22,7 @@ from app.models import (AdminUnit, Case, CaseEvent, Dossier, OfficerMembership, 
                         utcnow)
 from app.models.dossiers import CHANNELS
 from app.pagination import page_of_query
+from app.queue import tally
 from app.queue.actions import perform
 from app.queue.calendar import local_day
 from app.queue.errors import NoRoute
@@ -269,12 +270,15 @@ def rate(session: Session, user_id: int, case_id: int, level: int, comment: str 
         case = own_case(session, user_id, case_id)
         if case is None or case.state != 10:
             raise DossierError("not_rateable")
+        now = now or utcnow()
         done = session.execute(
             update(Dossier).where(Dossier.case_id == case_id, Dossier.rating.is_(None))
             .values(rating=level, rating_comment=(comment or "").strip() or None,
-                    rated_at=now or utcnow())).rowcount
+                    rated_at=now)).rowcount
         if done != 1:
             raise DossierError("not_rateable")
+        # Counted in the public satisfaction figures, from the event log like every figure.
+        tally.record_rating(session, case, level, actor_id=user_id, at=now)
 
 
 def dossiers_of(session: Session, cases) -> dict[int, Dossier]:

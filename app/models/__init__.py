@@ -23,6 +23,8 @@ from app.models.reports import (ApiKey, FieldReport, FieldReportPhoto, FieldRepo
 # Petitions and questions, voters' meetings, citizen reception (issue 11).
 from app.models.petitions import Petition, PetitionFile, PetitionTopic, VoterMeeting
 from app.models.reception import ReceptionRecord, ReceptionRegistration, ReceptionSession
+# Statistics and the smart-commune scorecard (issue 12).
+from app.models.stats import CaseTally, ScorecardValue
 
 __all__ = [
     "Base", "utcnow", "AdminUnit", "UnitLevel", "User", "Role", "PasswordResetToken",
@@ -39,4 +41,5 @@ __all__ = [
     "ReportCategory", "ReportRoute",
     "Petition", "PetitionFile", "PetitionTopic", "VoterMeeting",
     "ReceptionRecord", "ReceptionRegistration", "ReceptionSession",
+    "CaseTally", "ScorecardValue",
 ]

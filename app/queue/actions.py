@@ -18,7 +18,7 @@ from app.models import Case, Department, OfficerMembership, User, utcnow
 from app.queue.calendar import OutOfCalendar, WorkCalendar
 from app.queue.calendar_db import calendar_from_db
 from app.queue.errors import StaleCase, WrongDepartment
-from app.queue import kinds
+from app.queue import kinds, tally
 from app.queue.events import record_event
 from app.queue.states import (
     ADMIN, APOLOGY_MAX_WORKING_DAYS, APPLICANT, FINISHED, INTAKE, LEADER, OFFICER, Action,
@@ -106,8 +106,10 @@ def perform(session: Session, case_id: int, action: Action | str, actor: User, *
 
         from_state = case.state
         due_before = case.due_at
-        data = _APPLY[act](_Change(session, case, capacities, now, to_department_id,
-                                   new_due_at, apology_max_days))
+        before = tally.standing_of(case)
+        change = _Change(session, case, capacities, now, to_department_id, new_due_at,
+                         apology_max_days)
+        data = _APPLY[act](change)
         data.update(_clock(session, case, from_state, target, now))
         if case.due_at != due_before:
             # A new appointment date starts the escalations afresh (see app/queue/sla.py).
@@ -117,6 +119,9 @@ def perform(session: Session, case_id: int, action: Action | str, actor: User, *
         case.updated_at = now
         record_event(session, case, act.value, actor_id=actor_id, from_state=from_state,
                      to_state=target, note=clean_note, data=data or None, at=now)
+        # The statistics this change moves, in the same transaction (app/queue/tally.py).
+        tally.record_change(session, before, case, from_state=from_state, to_state=target,
+                            at=now, calendar=lambda: change.calendar)
         # The messages this change owes ride the same transaction (see app/queue/kinds.py).
         kinds.notify(session, kinds.Transition(case=case, action=act.value,
                                                from_state=from_state, to_state=target,

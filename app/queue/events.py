@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from app.models import Case, CaseEvent, utcnow
+from app.queue import tally
 
 _EVENTS = CaseEvent.__table__
 
@@ -21,9 +22,13 @@ def record_event(session: Session, case: Case | int, action: str, *, actor_id: i
     case_id = case if isinstance(case, int) else case.id
     # A Core INSERT, not an ORM object: events are never read back in the transaction that
     # writes them, and skipping the unit of work is a large share of a claim's cost.
+    at = at or utcnow()
     session.execute(_EVENTS.insert(), {
         "case_id": case_id, "action": action, "actor_id": actor_id, "from_state": from_state,
-        "to_state": to_state, "note": note, "data": data, "at": at or utcnow()})
+        "to_state": to_state, "note": note, "data": data, "at": at})
+    if from_state is None and not isinstance(case, int):
+        # A case entering the queue (app/queue/routing.create_case): counted as received.
+        tally.case_created(session, case, at)
 
 
 def record_events(session: Session, events: list[dict]) -> None:

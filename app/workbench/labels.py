@@ -48,6 +48,7 @@ EVENT_NAMES = {
     "assign": _l("Assigned by routing"),
     "routing_warning": _l("Routing warning"),
     "escalated": _l("Escalated to the leader"),
+    "rated": _l("Rated by the applicant"),
 }
 
 CASE_TYPE_NAMES = {

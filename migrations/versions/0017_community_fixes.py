@@ -4,13 +4,13 @@ may withdraw its own pledge before delivery (status 'withdrawn'). Check constrai
 two outcomes apart.
 
 Revision ID: 0017
-Revises: 0015
+Revises: 0016
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = '0017'
-down_revision = '0015'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 
