@@ -4,7 +4,8 @@
 transaction as each event (app/queue/tally.py), so a year of a province reads a few thousand
 rows however long the history is. Each change is added three times over (the day, its month,
 and an all-time row) and at two levels (per department, procedure and category; and per
-department alone), so every page reads the coarsest rows that answer it. Flow counters
+department alone), both also per the group the case's kind tells (a question apart from a
+petition), so every page reads the coarsest rows that answer it. Flow counters
 (received, done, ...) are counted on the day they happened; the `*_n` columns are changes of
 a level ("open", "late", "due that day"), so the level at the end of a day is the sum of the
 changes up to it: the all-time row minus the months and days after it.
@@ -29,7 +30,8 @@ FLOW_COLUMNS = ("received", "received_online", "received_offline", "refused", "w
 # Changes of a level; the level at the end of a day is their sum up to that day.
 LEVEL_COLUMNS = ("open_n", "late_n", "due_n")
 COUNTER_COLUMNS = FLOW_COLUMNS + LEVEL_COLUMNS
-KEY_COLUMNS = ("level", "grain", "day", "case_type", "department_id", "procedure_id", "category")
+KEY_COLUMNS = ("level", "grain", "day", "case_type", "department_id", "procedure_id", "category",
+               "case_group")
 
 # level: 0 per department, procedure and category; 1 per department alone (the others '' / 0)
 DETAIL, BY_DEPARTMENT = 0, 1
@@ -56,6 +58,9 @@ class CaseTally(Base):
     department_id: Mapped[int] = mapped_column(primary_key=True)
     procedure_id: Mapped[int] = mapped_column(primary_key=True)
     category: Mapped[str] = mapped_column(String(50), primary_key=True)
+    # A finer group the case's kind tells the statistics (a petition's "question" or
+    # "petition", app/queue/tally.py); '' for kinds that have none, as every dossier.
+    case_group: Mapped[str] = mapped_column(String(20), primary_key=True, default="")
 
     received: Mapped[int] = mapped_column(default=0)
     received_online: Mapped[int] = mapped_column(default=0)

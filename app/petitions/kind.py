@@ -65,6 +65,19 @@ class PetitionKind:
         return {"petition": petition, "files": files_of(session, petition.id),
                 "reception_record": record}
 
+    def stat_groups(self, session: Session, case_ids: list[int]) -> dict[int, str]:
+        """Question or petition, for each case: the public statistics count the two apart
+        (app/queue/tally.py asks when the transaction that counted them commits, and the
+        recount asks again). One lookup by the unique petitions.case_id per 500 cases."""
+        from app.models import Petition
+
+        found: dict[int, str] = {}
+        for start in range(0, len(case_ids), 500):
+            chunk = case_ids[start:start + 500]
+            found.update(session.execute(select(Petition.case_id, Petition.kind)
+                                         .where(Petition.case_id.in_(chunk))).all())
+        return found
+
     def notices(self, session: Session, transition: Transition) -> Iterable[Notice]:
         from app.petitions.services import asker_notice, for_case, lookup_line
 

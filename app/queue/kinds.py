@@ -61,6 +61,12 @@ class CaseKind(Protocol):
     def staff_context(self, session: Session, case: Case) -> dict:
         """What the workbench's partial `workbench/kinds/<name>.html` needs for this case."""
 
+    # Optional, for the statistics (app/queue/tally.py; asked at commit and by the recount,
+    # each a query for a list of case ids, answers that never change over a case's life):
+    # channels(session, case_ids) -> {case_id: "online" | "walk_in" | "post"}, how it came in;
+    # stat_groups(session, case_ids) -> {case_id: group}, a finer group its figures are kept
+    # under (at most 20 characters; a petition's "question" or "petition").
+
 
 _KINDS: dict[str, CaseKind] = {}
 

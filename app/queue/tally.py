@@ -25,11 +25,19 @@ Where the changes come from: `perform()` (app/queue/actions.py) for every state 
 rates the service. Claims, releases, lease expiry and escalations change nothing counted and
 never reach this module. The rows are written once per transaction, just before it commits,
 in one statement; a transaction with nothing counted writes nothing.
+
+What only the kind's own row knows is asked at that moment too, for the cases the transaction
+counted, in one query per kind: how a case came in (`channels(session, case_ids)`, a dossier's
+channel) and the finer group its figures are kept under (`stat_groups(session, case_ids)`, a
+question apart from a petition, though both are case_type 'petition'). The kind's row may not
+exist yet when the case is created (it is keyed by the new case's id), and neither answer
+changes over a case's life, so the question waits for the commit, and the recount asks the
+same methods.
 """
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Callable, Iterable
 
@@ -59,12 +67,14 @@ _ONE_DAY = timedelta(days=1)
 
 @dataclass(frozen=True)
 class Dims:
-    """Whose figures a case counts in: its kind, category, department and procedure (0: none)."""
+    """Whose figures a case counts in: its kind, category, department and procedure (0: none),
+    and the group its kind tells (`stat_groups`; '' for kinds without groups)."""
 
     case_type: str
     category: str
     department_id: int
     procedure_id: int
+    group: str = ""
 
 
 @dataclass(frozen=True)
@@ -213,6 +223,17 @@ class _Pending:
     ledger: Ledger = field(default_factory=Ledger)
     # Cases created in this transaction, whose channel their kind's row will tell at commit.
     created: list[tuple[int, str, Dims, date]] = field(default_factory=list)
+    # Changes of cases whose kind has groups, per case (its type, its changes without the
+    # group): the kind tells each case's group at commit (_resolve_groups).
+    grouped: dict[int, tuple[str, Ledger]] = field(default_factory=dict)
+
+    def ledger_for(self, case_id: int, case_type: str) -> Ledger:
+        if getattr(kinds.kind_for(case_type), "stat_groups", None) is None:
+            return self.ledger
+        entry = self.grouped.get(case_id)
+        if entry is None:
+            entry = self.grouped[case_id] = (case_type, Ledger())
+        return entry[1]
 
 
 def _real(session: Session) -> Session:
@@ -239,7 +260,7 @@ def record_change(session: Session, before: Standing, case: Case, *, from_state:
                   paused=lambda: _paused_so_far(session, case.id, calendar()),
                   calendar=calendar)
     if ledger:
-        _pending(session).ledger.merge(ledger)
+        _pending(session).ledger_for(case.id, case.case_type).merge(ledger)
 
 
 def _paused_so_far(session: Session, case_id: int, calendar: WorkCalendar) -> int:
@@ -256,8 +277,9 @@ def case_created(session: Session, case: Case, at: datetime) -> None:
     standing = Standing(dims_of(case), int(State.SUBMITTED), case.due_at)
     day = local_day(at)
     pending = _pending(session)
-    pending.ledger.add(standing.dims, day, "received")
-    pending.ledger.add_outlook(standing, day, +1)
+    ledger = pending.ledger_for(case.id, case.case_type)
+    ledger.add(standing.dims, day, "received")
+    ledger.add_outlook(standing, day, +1)
     pending.created.append((case.id, case.case_type, standing.dims, day))
 
 
@@ -272,7 +294,8 @@ def record_rating(session: Session, case: Case, level: int, *, actor_id: int | N
         raise ValueError(f"a rating is 1 to 5, not {level!r}")
     record_event(session, case, RATED_ACTION, actor_id=actor_id, from_state=case.state,
                  to_state=case.state, data={"rating": level}, at=at)
-    _pending(session).ledger.add(dims_of(case), local_day(at), f"rated_{level}")
+    _pending(session).ledger_for(case.id, case.case_type).add(dims_of(case), local_day(at),
+                                                              f"rated_{level}")
 
 
 def _resolve_channels(session: Session, pending: _Pending) -> None:
@@ -289,8 +312,27 @@ def _resolve_channels(session: Session, pending: _Pending) -> None:
         for case_id, dims, day in created:
             channel = known.get(case_id)
             if channel is not None:
-                pending.ledger.add(dims, day, "received_online" if channel == "online"
-                                   else "received_offline")
+                pending.ledger_for(case_id, case_type).add(
+                    dims, day, "received_online" if channel == "online" else "received_offline")
+
+
+def _resolve_groups(session: Session, pending: _Pending) -> None:
+    """Each counted change of a kind with groups, under the group the kind tells for its case
+    ('' if its row says none): one query per kind, and none when the changes cancelled out
+    (a transition that moves no figure asks nothing)."""
+    by_type: dict[str, dict[int, dict]] = defaultdict(dict)
+    for case_id, (case_type, ledger) in pending.grouped.items():
+        changes = ledger.pruned()
+        if changes:
+            by_type[case_type][case_id] = changes
+    for case_type, cases in by_type.items():
+        known = kinds.kind_for(case_type).stat_groups(session, list(cases))
+        for case_id, changes in cases.items():
+            group = known.get(case_id) or ""
+            for (dims, day), counters in changes.items():
+                dims = replace(dims, group=group)
+                for column, amount in counters.items():
+                    pending.ledger.add(dims, day, column, amount)
 
 
 @event.listens_for(Session, "before_commit")
@@ -299,6 +341,7 @@ def _write_pending(session: Session) -> None:
     if pending is None:
         return
     _resolve_channels(session, pending)
+    _resolve_groups(session, pending)
     write_rows(session, expand(pending.ledger.pruned()))
 
 
@@ -316,13 +359,14 @@ def _month(day: date) -> date:
 
 def expand(changes: dict[tuple[Dims, date], dict[str, int]]) -> dict[tuple, dict[str, int]]:
     """Each change as the rows it adds to: its day, its month and all time, per department,
-    procedure and category, and per department alone."""
+    procedure and category, and per department alone; both under the case's group."""
     rows: dict[tuple, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for (dims, day), counters in changes.items():
         for grain, when in ((DAY, day), (MONTH, _month(day)), (TOTAL, ALL_TIME)):
             for key in ((DETAIL, grain, when, dims.case_type, dims.department_id,
-                         dims.procedure_id, dims.category),
-                        (BY_DEPARTMENT, grain, when, dims.case_type, dims.department_id, 0, "")):
+                         dims.procedure_id, dims.category, dims.group),
+                        (BY_DEPARTMENT, grain, when, dims.case_type, dims.department_id, 0, "",
+                         dims.group)):
                 row = rows[key]
                 for column, amount in counters.items():
                     row[column] += amount
@@ -375,13 +419,14 @@ def write_rows(session: Session, rows: dict[tuple, dict[str, int]], *, batch: in
 # -- the recount -----------------------------------------------------------------------------
 
 def replay(case, events: Iterable, calendar: WorkCalendar, ledger: Ledger,
-           channel: str | None = None) -> None:
+           channel: str | None = None, group: str = "") -> None:
     """Add everything one case counts for, read from its events (oldest first), exactly as
     the hooks counted it when they happened. `case` needs case_type, category, procedure_id,
-    department_id, due_at and received_at as they are now; the events tell the rest."""
+    department_id, due_at and received_at as they are now; the events tell the rest. The
+    channel and the group are what the kind's `channels` and `stat_groups` tell."""
     events = list(events)
     dims = Dims(case.case_type, case.category, first_department(case.department_id, events),
-                case.procedure_id or 0)
+                case.procedure_id or 0, group)
     due = first_due(case.due_at, events)
     standing: Standing | None = None
     paused_total = 0
@@ -406,8 +451,7 @@ def replay(case, events: Iterable, calendar: WorkCalendar, ledger: Ledger,
         before = standing
         new_dims = standing.dims
         if ev.action == "transfer" and isinstance(data.get("to_department_id"), int):
-            new_dims = Dims(new_dims.case_type, new_dims.category, data["to_department_id"],
-                            new_dims.procedure_id)
+            new_dims = replace(new_dims, department_id=data["to_department_id"])
         new_due = moment(data.get("new_due_at")) if "new_due_at" in data else None
         paused_at = before.paused_at
         to_state = ev.to_state if ev.to_state is not None else before.state

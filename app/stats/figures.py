@@ -45,8 +45,12 @@ __all__ = ["Period", "PeriodProblem", "Scope", "ScopeProblem", "Figures", "Repor
 
 EARLIEST_YEAR = 2000
 MAX_CUSTOM_DAYS = 3 * 366
-# Kinds of case reported as "answered on time" beside the dossiers.
-KINDS_ANSWERED = ("petition", "field_report", "initiative", "village_need")
+# Kinds of case reported as "answered on time" beside the dossiers, one row each, as
+# (case_type, group): a question and a petition are both case_type 'petition', told apart by
+# the group the petition kind tells the tallies ('' for a petition case that has no petitions
+# row, made outside the petitions services: counted, under the kind's general name).
+KINDS_ANSWERED = (("petition", "question"), ("petition", "petition"), ("petition", ""),
+                  ("field_report", ""), ("initiative", ""), ("village_need", ""))
 _ONE_DAY = timedelta(days=1)
 
 
@@ -410,7 +414,7 @@ class Report:
     total: Figures                                   # dossiers
     groups: list[tuple[object, Figures]]             # (unit, department or procedure, figures)
     months: list[tuple[date, Figures]]               # the trend, dossiers
-    kinds: list[tuple[str, Figures]]                 # other kinds of case, answered on time
+    kinds: list[tuple[tuple[str, str], Figures]]     # (case_type, group), answered on time
 
     @property
     def until(self) -> date:
@@ -463,9 +467,9 @@ def _bucket(column, edges: list[date]):
 
 
 def _read(session: Session, scope: Scope, period: Period, clock: Clock, *, by_group: bool):
-    """Rows summed per (case_type, group, grain, bucket): the all-time rows, the month rows
-    from the period's eve on, and the day rows of the months the period's edges cut (see
-    _day_ranges), each one index range. The group is the breakdown's key (a commune, a
+    """Rows summed per ((case_type, case_group), group, grain, bucket): the all-time rows, the
+    month rows from the period's eve on, and the day rows of the months the period's edges cut
+    (see _day_ranges), each one index range. The group is the breakdown's key (a commune, a
     department, a procedure), computed in SQL; with by_group the months are bucketed too
     (those inside the period as one, those after it as one), since a group's figures need no
     month by month; the trend reads the scope's months without groups."""
@@ -504,15 +508,15 @@ def _read(session: Session, scope: Scope, period: Period, clock: Clock, *, by_gr
         where.append(t.case_type == "dossier")  # the breakdown is of dossiers only
     sums = [func.sum(getattr(t, c)) for c in COUNTER_COLUMNS]
     for grain, condition, day in selects:
-        keys = [t.case_type, group, day]
+        keys = [t.case_type, t.case_group, group, day]
         # By position: a bucket's edges are bound parameters, which PostgreSQL would not
         # match between the select list and a repeated GROUP BY expression.
         stmt = select(*keys, *sums).where(*where, condition).group_by(
-            text("1"), text("2"), text("3"))
+            text("1"), text("2"), text("3"), text("4"))
         if breakdown == "commune":
             stmt = stmt.join(Department, Department.id == t.department_id)
-        for case_type, key, when, *values in session.execute(stmt):
-            yield case_type, key, grain, when, values
+        for case_type, case_group, key, when, *values in session.execute(stmt):
+            yield (case_type, case_group), key, grain, when, values
 
 
 def _next_month(day: date) -> date:
@@ -533,18 +537,18 @@ def report(session: Session, scope: Scope, period: Period, *, now: datetime,
     clock = Clock.at(now, warning_days, calendar)
     groups: dict[object, _Series] = defaultdict(_Series)
     total: _Series = _Series()
-    kinds: dict[str, _Series] = defaultdict(_Series)
+    kinds: dict[tuple[str, str], _Series] = defaultdict(_Series)
     if scope.breakdown is not None:
-        for case_type, group, grain, day, values in _read(session, scope, period, clock,
-                                                          by_group=True):
-            if case_type == "dossier":
+        for kind, group, grain, day, values in _read(session, scope, period, clock,
+                                                     by_group=True):
+            if kind[0] == "dossier":
                 groups[group].add(grain, day, dict(zip(COUNTER_COLUMNS, values)))
-    for case_type, _group, grain, day, values in _read(session, scope, period, clock,
-                                                       by_group=False):
-        if case_type == "dossier":
+    for kind, _group, grain, day, values in _read(session, scope, period, clock,
+                                                  by_group=False):
+        if kind[0] == "dossier":
             total.add(grain, day, dict(zip(COUNTER_COLUMNS, values)))
-        elif case_type in KINDS_ANSWERED:
-            kinds[case_type].add(grain, day, dict(zip(COUNTER_COLUMNS, values)))
+        elif kind in KINDS_ANSWERED:
+            kinds[kind].add(grain, day, dict(zip(COUNTER_COLUMNS, values)))
     months = []
     for start, end in _months_in(period, clock.today):
         months.append((start, _figures(total, Period("custom", start, end), clock)))

@@ -29,11 +29,14 @@ HOW = {
                    "open and overdue: at the end of the period."),
 }
 
+# The rows of "answered on time", by (case_type, group): see app/stats/figures.KINDS_ANSWERED.
 KIND_NAMES = {
-    "petition": _l("Feedback, petitions and questions"),
-    "field_report": _l("Field reports"),
-    "initiative": _l("Answers to community initiatives"),
-    "village_need": _l("Village requests for help"),
+    ("petition", "question"): _l("Questions"),
+    ("petition", "petition"): _l("Feedback and petitions"),
+    ("petition", ""): _l("Feedback, petitions and questions"),
+    ("field_report", ""): _l("Field reports"),
+    ("initiative", ""): _l("Answers to community initiatives"),
+    ("village_need", ""): _l("Village requests for help"),
 }
 
 PERIOD_NAMES = {"year": _l("Year"), "quarter": _l("Quarter"), "month": _l("Month"),

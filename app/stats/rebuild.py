@@ -47,15 +47,17 @@ def tallies_missing(session: Session) -> bool:
     return has_cases and session.scalar(select(CaseTally.day).limit(1)) is None
 
 
-def _channels(session: Session, cases) -> dict[int, str]:
+def _asked(session: Session, cases, method: str) -> dict[int, str]:
+    """What the cases' kinds tell through `channels` or `stat_groups`, as the running totals
+    asked it (app/queue/tally.py): one query per kind that has the method."""
     by_type: dict[str, list[int]] = defaultdict(list)
     for case in cases:
         by_type[case.case_type].append(case.id)
     found: dict[int, str] = {}
     for case_type, ids in by_type.items():
-        channels = getattr(kinds.kind_for(case_type), "channels", None)
-        if channels is not None:
-            found.update(channels(session, ids))
+        ask = getattr(kinds.kind_for(case_type), method, None)
+        if ask is not None:
+            found.update(ask(session, ids))
     return found
 
 
@@ -74,9 +76,11 @@ def ledger_of_cases(session: Session, cases, calendar: WorkCalendar) -> tuple[Le
             .order_by(CaseEvent.case_id, CaseEvent.id)):
         events[row.case_id].append(row)
         count += 1
-    channels = _channels(session, cases)
+    channels = _asked(session, cases, "channels")
+    groups = _asked(session, cases, "stat_groups")
     for case in cases:
-        replay(case, events.get(case.id, ()), calendar, ledger, channels.get(case.id))
+        replay(case, events.get(case.id, ()), calendar, ledger, channels.get(case.id),
+               groups.get(case.id) or "")
     return ledger, count
 
 

@@ -137,7 +137,7 @@ def kinds_table(report: Report) -> Table:
               [_("Kind"), _("Received"), _("Answered"), _("Answered on time"),
                _("On time (%)"), _("Still open"), _("Overdue")])
     for kind, figures in report.kinds:
-        t.rows.append([str(KIND_NAMES.get(kind, kind)), number(figures.received),
+        t.rows.append([str(KIND_NAMES[kind]), number(figures.received),
                        number(figures.done), number(figures.answered_on_time),
                        share(figures.answered_on_time_share), number(figures.in_process),
                        number(figures.overdue)])

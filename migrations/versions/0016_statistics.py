@@ -28,11 +28,13 @@ def upgrade():
     sa.Column('department_id', sa.Integer(), nullable=False),
     sa.Column('procedure_id', sa.Integer(), nullable=False),
     sa.Column('category', sa.String(length=50), nullable=False),
+    sa.Column('case_group', sa.String(length=20), nullable=False),
     *[sa.Column(name, sa.Integer(), nullable=False) for name in _COUNTERS],
     sa.CheckConstraint('grain IN (0, 1, 2)', name=op.f('ck_case_tallies_grain')),
     sa.CheckConstraint('level IN (0, 1)', name=op.f('ck_case_tallies_level')),
     sa.PrimaryKeyConstraint('level', 'grain', 'day', 'case_type', 'department_id',
-                            'procedure_id', 'category', name=op.f('pk_case_tallies'))
+                            'procedure_id', 'category', 'case_group',
+                            name=op.f('pk_case_tallies'))
     )
     with op.batch_alter_table('case_tallies', schema=None) as batch_op:
         batch_op.create_index('ix_case_tallies_department',

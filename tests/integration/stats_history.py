@@ -20,17 +20,21 @@ Fri 01/05.
   C3  online, Wed 22/04 09:00, due Tue 28/04 (27/04 is a holiday); supplement asked Thu 23/04,
       given Wed 29/04 (3 working days waited: 24, 28, 29), new due Tue 05/05 (30/04 and 01/05
       are holidays); done Tue 05/05 10:00 (on the day, 6 - 3 = 3 days).
-  P1  a petition (10 working days), Mon 06/04; answered Wed 08/04 (on time).
+  P1  a petition (phản ánh, 10 working days), Mon 06/04; answered Wed 08/04 (on time).
+  Q1  a question (hỏi đáp, 2 working days), Tue 07/04 09:00, due Thu 09/04; answered Fri
+      10/04 (late). Both are case_type 'petition' and go through the petitions services (the
+      officer's answer, the leader's approval); the statistics count them apart.
 """
 from __future__ import annotations
 
 from datetime import date, datetime
 
 from app.dossiers import services as dossiers
-from app.models import RoutingRule
+from app.models import PetitionTopic, RoutingRule
+from app.petitions import services as petitions
+from app.petitions.answers import draft_answer
 from app.queue.actions import perform
 from app.queue.calendar import LOCAL_TZ, local_close
-from app.queue.routing import create_case
 from tests.factories import make_dossier_office, make_officer, make_resident
 
 PROCEDURE_CODE = "1.000893"
@@ -125,14 +129,30 @@ def build(session) -> dict:
     act(c, "request_supplement", leader, at(4, 23, 10), note="Bổ sung bản sao")
     act(c, "supplement_provided", resident, at(4, 29, 9))
 
-    petition = create_case(session, case_type="petition", category="petition",
-                           title="Phản ánh đèn đường hỏng", unit_id=commune.id, sla_days=10,
-                           received_at=at(4, 6), applicant_id=resident.id)
+    def ask(kind: str, topic: PetitionTopic, title: str, when: datetime):
+        return petitions.file_petition(session, None, petitions.Filing(
+            kind=kind, topic_id=topic.id, unit_id=commune.id, title=title,
+            body="Kính đề nghị xã xem xét và trả lời.", asker_name="Hoàng Văn An",
+            asker_phone="0912345678", user_id=resident.id,
+            idempotency_key=f"{kind}-{when.isoformat()}"), now=when).case
+
+    def answer(case, received: datetime, started: datetime, approved: datetime):
+        act(case, "receive", intake, received)
+        act(case, "start", leader, started)
+        draft_answer(session, case.id, leader, "Xã đã tiếp nhận và trả lời như sau.",
+                     now=started)
+        act(case, "approve", leader, approved)
+
+    slow = PetitionTopic(code="HT-DEN-DUONG", name_vi="Hạ tầng", name_en="Infrastructure",
+                         category="petition", sla_days=10)
+    quick = PetitionTopic(code="HD-HO-TICH", name_vi="Hỏi đáp hộ tịch",
+                          name_en="Civil status questions", category="petition", sla_days=2)
+    session.add_all([slow, quick])
     session.commit()
-    cases["P1"] = petition
-    act(petition, "receive", intake, at(4, 6, 10))
-    act(petition, "start", leader, at(4, 6, 11))
-    act(petition, "complete", leader, at(4, 8, 15))
+    cases["P1"] = c = ask("petition", slow, "Phản ánh đèn đường hỏng", at(4, 6))
+    answer(c, at(4, 6, 10), at(4, 6, 11), at(4, 8, 15))
+    cases["Q1"] = c = ask("question", quick, "Hỏi về thời hạn đăng ký khai sinh", at(4, 7))
+    answer(c, at(4, 7, 10), at(4, 7, 11), at(4, 10, 10))
 
     # May
     act(cases["C3"], "complete", leader, at(5, 5, 10))

@@ -62,12 +62,29 @@ def test_may_carries_april_over_and_counts_the_pause_and_the_holidays(history, s
     assert f.on_time_rate == Decimal("33.3")
 
 
-def test_the_petition_is_answered_on_time_and_kept_apart_from_the_dossiers(history, session):
+def test_questions_and_petitions_are_counted_apart_and_apart_from_the_dossiers(history,
+                                                                             session):
     report = _report(session, _april())
     kinds = dict(report.kinds)
-    assert kinds["petition"].received == 1 and kinds["petition"].answered_on_time == 1
-    assert kinds["petition"].answered_on_time_share == Decimal("100.0")
+    petition, question = kinds[("petition", "petition")], kinds[("petition", "question")]
+    assert (petition.received, petition.done, petition.answered_on_time) == (1, 1, 1)
+    assert petition.answered_on_time_share == Decimal("100.0")
+    assert (question.received, question.done, question.answered_on_time) == (1, 1, 0)
+    assert question.done_late == 1 and question.answered_on_time_share == Decimal("0.0")
+    assert [kind for kind, _f in report.kinds] == [("petition", "question"),
+                                                   ("petition", "petition")]
     assert report.total.received == 8  # dossiers only
+
+
+def test_the_page_shows_questions_and_petitions_as_two_rows(history, client):
+    query = "period=month&year=2026&month=4"
+    rows = _page_table(client.get(f"/vi/statistics/?{query}").page, "kinds")
+    assert rows[1:] == [["Câu hỏi", "1", "1", "0", "0,0", "0", "0"],
+                        ["Phản ánh, kiến nghị", "1", "1", "1", "100,0", "0", "0"]]
+    english = _page_table(client.get(f"/en/statistics/?{query}").page, "kinds")
+    assert [row[0] for row in english[1:]] == ["Questions", "Feedback and petitions"]
+    body = client.get(f"/en/statistics/export.csv?table=kinds&{query}").get_data(as_text=True)
+    assert list(csv.reader(io.StringIO(body.lstrip("\ufeff")))) == english
 
 
 def test_a_quarter_a_year_and_own_dates_agree_with_the_months(history, session):
@@ -259,3 +276,63 @@ def test_a_transition_that_counts_nothing_writes_no_statistics(history, session)
         event.remove(db.engine, "before_cursor_execute", watch)
     assert quiet == []
     assert len(counted) == 1 and counted[0].startswith("INSERT INTO case_tallies")
+
+
+def test_a_petition_asks_its_group_only_when_a_transition_counts(history, session,
+                                                                 monkeypatch):
+    """Receiving and starting a question count nothing: no statement, and its kind is not
+    asked for the group. Its answer's approval counts: the kind is asked once, for this case,
+    and the change is written in one statement."""
+    from sqlalchemy import event
+
+    from app.extensions import db
+    from app.models import PetitionTopic
+    from app.petitions import services as petitions
+    from app.petitions.answers import draft_answer
+    from app.queue import kinds
+    from app.queue.actions import perform
+    from tests.integration.stats_history import at
+
+    petition_kind = kinds.kind_for("petition")
+    asked: list[list[int]] = []
+    real = petition_kind.stat_groups
+
+    def counting(session_, case_ids):
+        asked.append(list(case_ids))
+        return real(session_, case_ids)
+
+    monkeypatch.setattr(petition_kind, "stat_groups", counting)
+    topic = session.scalar(select(PetitionTopic).where(PetitionTopic.code == "HD-HO-TICH"))
+    case = petitions.file_petition(session, None, petitions.Filing(
+        kind="question", topic_id=topic.id, unit_id=history["office"]["commune"].id,
+        title="Hỏi về giấy chứng nhận", body="Xin hỏi thủ tục.", asker_name="Hoàng Văn An",
+        asker_phone="0912345678", user_id=history["resident"].id), now=at(5, 11)).case
+    assert asked == [[case.id]]  # received: counted, under its group
+    seen: list[str] = []
+
+    def watch(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    asked.clear()
+    leader = history["leader"]
+    event.listen(db.engine, "before_cursor_execute", watch)
+    try:
+        perform(session, case.id, "receive", history["intake"], now=at(5, 11, 10))
+        perform(session, case.id, "start", leader, now=at(5, 11, 11))
+        draft_answer(session, case.id, leader, "Trả lời.", now=at(5, 11, 12))
+        quiet = [s for s in seen if "case_tallies" in s]
+        quiet_asks = list(asked)
+        seen.clear()
+        perform(session, case.id, "approve", leader, now=at(5, 11, 14))
+        counted = [s for s in seen if "case_tallies" in s]
+    finally:
+        event.remove(db.engine, "before_cursor_execute", watch)
+    assert quiet == [] and quiet_asks == []
+    assert asked == [[case.id]]
+    assert len(counted) == 1 and counted[0].startswith("INSERT INTO case_tallies")
+    on_time = CaseTally.done_early + CaseTally.done_on_time
+    rows = session.execute(select(CaseTally.case_group, func.sum(on_time))
+                           .where(CaseTally.level == 1, CaseTally.grain == 2,
+                                  CaseTally.case_type == "petition")
+                           .group_by(CaseTally.case_group)).all()
+    assert dict(rows) == {"question": 1, "petition": 1}

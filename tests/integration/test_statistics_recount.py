@@ -1,7 +1,8 @@
 """The running totals agree exactly with a recount from case_events, on random histories made
-through perform() (pauses, fees, transfers, apologies, withdrawals, refusals, ratings), and
-the figures read from them agree with a plain count of the same events done here, day by day.
-Also `flask stats rebuild`."""
+through perform() (pauses, fees, transfers, apologies, withdrawals, refusals, ratings) of
+dossiers, questions and petitions, and the figures read from them agree with a plain count of
+the same events done here, day by day (questions and petitions each their own). Also
+`flask stats rebuild`."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
@@ -11,14 +12,15 @@ from sqlalchemy import func, select
 
 from app.db import write_transaction
 from app.dossiers import services as dossiers
-from app.models import Case, CaseEvent, CaseTally, RoutingRule
+from app.models import Case, CaseEvent, CaseTally, Petition, PetitionTopic, RoutingRule
+from app.petitions import services as petitions
+from app.petitions.answers import draft_answer
 from app.models.stats import COUNTER_COLUMNS, KEY_COLUMNS
 from app.queue import tally
 from app.queue.actions import apology_window, available_actions, perform
 from app.queue.calendar import LOCAL_TZ, local_close, local_day
 from app.queue.calendar_db import calendar_from_db
 from app.queue.history import LATE, event_data, moment, timing_of
-from app.queue.routing import create_case
 from app.queue.states import CLOCK_RUNNING_STATES, OPEN_STATES
 from app.stats import figures as stats
 from app.stats.rebuild import rebuild, recount
@@ -48,18 +50,21 @@ def _office(session):
                             department_id=dept.id, mode="pull", active=True))
     admin = make_user(session, role="admin")
     resident = make_user(session, role="resident", commune=commune)
+    topic = PetitionTopic(code="PA-THU", name_vi="Phản ánh", name_en="Feedback",
+                          category="petition", sla_days=5)
+    session.add(topic)
     session.commit()
     return {**office, "same_day": same_day, "other": other, "admin": admin,
-            "resident": resident}
+            "resident": resident, "topic": topic}
 
 
 FORWARD = ("receive", "start", "complete", "return_result", "request_supplement",
            "supplement_provided", "request_fees", "fees_paid", "request_apology",
-           "approve_apology", "reject_apology")
+           "approve_apology", "reject_apology", "submit_for_approval", "approve")
 # Each step picks one of the actions the case allows at that moment (by index), after a
 # pause of some minutes: histories go everywhere the state machine goes.
 case_story = st.fixed_dictionaries({
-    "kind": st.sampled_from(["online", "walk_in", "same_day", "petition"]),
+    "kind": st.sampled_from(["online", "walk_in", "same_day", "question", "petition"]),
     "start": st.integers(0, 60 * 24 * 30),                       # minutes after BASE
     "steps": st.lists(st.tuples(st.integers(0, 999), st.integers(10, 60 * 24 * 6)),
                       max_size=12),
@@ -68,12 +73,13 @@ case_story = st.fixed_dictionaries({
 
 def _make(session, office, story, n):
     when = BASE + timedelta(minutes=story["start"])
-    if story["kind"] == "petition":
-        case = create_case(session, case_type="petition", category="petition",
-                           title="Phản ánh", unit_id=office["commune"].id, sla_days=5,
-                           received_at=when, applicant_id=office["resident"].id)
-        session.commit()
-        return case, when
+    if story["kind"] in ("question", "petition"):
+        petition = petitions.file_petition(session, None, petitions.Filing(
+            kind=story["kind"], topic_id=office["topic"].id, unit_id=office["commune"].id,
+            title="Phản ánh", body="Nội dung", asker_name="Nguyễn Văn Thử",
+            asker_phone="0912345678", user_id=office["resident"].id,
+            idempotency_key=f"h-{n}"), now=when)
+        return petition.case, when
     procedure = office["same_day"] if story["kind"] == "same_day" else office["procedure"]
     dossier = dossiers.submit(session, dossiers.Submission(
         procedure_id=procedure.id, unit_id=office["commune"].id, applicant_name="Nguyễn Văn Thử",
@@ -113,6 +119,9 @@ def _play(session, office, case, when, steps):
             if not (new_due > when and fresh.due_at < new_due <= latest):
                 continue
             extra["new_due_at"] = new_due
+        if action == "submit_for_approval":  # the petition's own page: the answer with it
+            draft_answer(session, case.id, admin, "Trả lời", now=when)
+            continue
         perform(session, case.id, action, admin, now=when, note="Ghi chú", **extra)
 
 
@@ -154,6 +163,32 @@ def _as_at(case, events, day: date) -> tuple[bool, bool]:
     return True, state in CLOCK_RUNNING_STATES and local_day(due) <= day
 
 
+def _plain_answered(session, start: date, end: date) -> dict:
+    """Questions and petitions received, answered on time and answered late in the window."""
+    cases, events = _timeline(session)
+    kind_of = dict(session.execute(select(Petition.case_id, Petition.kind)).all())
+    counts = {}
+    for case_id, case in cases.items():
+        if case.case_type != "petition":
+            continue
+        mine = counts.setdefault(kind_of[case_id], dict(received=0, on_time=0, late=0))
+        story = events.get(case_id, [])
+        due = next((moment(event_data(x).get("old_due_at")) for x in story
+                    if "new_due_at" in event_data(x)), None) or case.due_at
+        apology = False
+        for e in story:
+            due = moment(event_data(e).get("new_due_at")) or due
+            apology = apology or e.action == "approve_apology"
+            if not start <= local_day(e.at) <= end:
+                continue
+            if e.from_state is None:
+                mine["received"] += 1
+            elif e.to_state == 9 and e.from_state in OPEN_STATES:
+                late = apology or timing_of(e.at, due) == LATE
+                mine["late" if late else "on_time"] += 1
+    return counts
+
+
 def _plain(session, start: date, end: date) -> dict:
     cases, events = _timeline(session)
     counts = dict(carried=0, received=0, early=0, on_time=0, late=0, withdrawn=0, refused=0,
@@ -188,10 +223,19 @@ def _plain(session, start: date, end: date) -> dict:
     return counts
 
 
-def _figures(session, start: date, end: date) -> dict:
-    f = stats.report(session, stats.resolve_scope(session),
-                     stats.custom_period(start, end, date(2026, 12, 1)), now=FAR_LATER,
-                     warning_days=1, calendar=calendar_from_db(session)).total
+def _report(session, start: date, end: date):
+    return stats.report(session, stats.resolve_scope(session),
+                        stats.custom_period(start, end, date(2026, 12, 1)), now=FAR_LATER,
+                        warning_days=1, calendar=calendar_from_db(session))
+
+
+def _answered(report) -> dict:
+    return {group: dict(received=f.received, on_time=f.answered_on_time, late=f.done_late)
+            for (case_type, group), f in report.kinds if case_type == "petition"}
+
+
+def _figures(report) -> dict:
+    f = report.total
     return dict(carried=f.carried_over, received=f.received, early=f.done_early,
                 on_time=f.done_on_time, late=f.done_late, withdrawn=f.withdrawn,
                 refused=f.refused, stopped=f.stopped, open=f.in_process, overdue=f.overdue)
@@ -213,7 +257,12 @@ def test_running_totals_equal_a_recount_on_random_histories(app, session):
         assert stored(session) == recount(session)
         start = (BASE + timedelta(days=window[0])).date()
         end = start + timedelta(days=window[1])
-        assert _figures(session, start, end) == _plain(session, start, end)
+        report = _report(session, start, end)
+        assert _figures(report) == _plain(session, start, end)
+        plain = {kind: counts for kind, counts in _plain_answered(session, start, end).items()
+                 if any(counts.values())}
+        assert {group: counts for group, counts in _answered(report).items()
+                if any(counts.values())} == plain
 
     histories()
 

@@ -79,14 +79,30 @@ def test_a_change_is_added_to_its_day_month_and_all_time_at_both_levels():
     ledger.add(DIMS, date(2026, 4, 20), "open_n", -1)   # cancelled out: not written
     rows = expand(ledger.pruned())
     assert set(rows) == {
-        (DETAIL, DAY, date(2026, 4, 20), "dossier", 7, 3, "civil_status"),
-        (DETAIL, MONTH, date(2026, 4, 1), "dossier", 7, 3, "civil_status"),
-        (DETAIL, TOTAL, ALL_TIME, "dossier", 7, 3, "civil_status"),
-        (BY_DEPARTMENT, DAY, date(2026, 4, 20), "dossier", 7, 0, ""),
-        (BY_DEPARTMENT, MONTH, date(2026, 4, 1), "dossier", 7, 0, ""),
-        (BY_DEPARTMENT, TOTAL, ALL_TIME, "dossier", 7, 0, ""),
+        (DETAIL, DAY, date(2026, 4, 20), "dossier", 7, 3, "civil_status", ""),
+        (DETAIL, MONTH, date(2026, 4, 1), "dossier", 7, 3, "civil_status", ""),
+        (DETAIL, TOTAL, ALL_TIME, "dossier", 7, 3, "civil_status", ""),
+        (BY_DEPARTMENT, DAY, date(2026, 4, 20), "dossier", 7, 0, "", ""),
+        (BY_DEPARTMENT, MONTH, date(2026, 4, 1), "dossier", 7, 0, "", ""),
+        (BY_DEPARTMENT, TOTAL, ALL_TIME, "dossier", 7, 0, "", ""),
     }
     assert all(counters == {"received": 1} for counters in rows.values())
+
+
+def test_a_question_and_a_petition_are_kept_in_their_own_rows_at_both_levels():
+    question = Dims("petition", "petition", 7, 0, "question")
+    petition = Dims("petition", "petition", 7, 0, "petition")
+    ledger = Ledger()
+    ledger.add(question, A, "done_on_time")
+    ledger.add(petition, A, "done_late")
+    ledger.add(petition, A, "done_late")
+    rows = expand(ledger.pruned())
+    for level, category in ((DETAIL, "petition"), (BY_DEPARTMENT, "")):
+        for grain, when in ((DAY, A), (MONTH, date(2026, 4, 1)), (TOTAL, ALL_TIME)):
+            key = (level, grain, when, "petition", 7, 0, category)
+            assert rows[key + ("question",)] == {"done_on_time": 1}
+            assert rows[key + ("petition",)] == {"done_late": 2}
+    assert len(rows) == 12
 
 
 def test_a_date_beyond_the_calendar_counts_as_open_never_late():
