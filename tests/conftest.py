@@ -39,8 +39,10 @@ def fuzz_examples(request) -> int:
 def _app_for(url: str, **overrides):
     from app import create_app
 
+    # PUBLIC_URL pinned: `make run`'s environment (the Makefile exports it) must not change the
+    # links the tests read in messages and QR codes.
     config = {"APP_ENV": "testing", "SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False,
-              "SERVER_NAME": None}
+              "SERVER_NAME": None, "PUBLIC_URL": "http://localhost"}
     config.update(overrides)
     return create_app(config)
 

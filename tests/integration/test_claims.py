@@ -4,6 +4,7 @@ from __future__ import annotations
 import itertools
 import os
 import threading
+import time
 from collections import Counter
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
@@ -252,8 +253,9 @@ def test_only_the_assignee_can_release_a_case_and_only_while_it_is_claimable(ses
 
 # -- concurrency ----------------------------------------------------------------------------------
 
-def _storm(engine, officer_ids, dept_id):
-    """Every officer claims in its own thread and connection until the queue is empty."""
+def _storm(engine, officer_ids, dept_id, pause: float = 0.0):
+    """Every officer claims in its own thread and connection until the queue is empty, waiting
+    `pause` seconds between claims."""
     claimed: dict[int, list[int]] = {o: [] for o in officer_ids}
     errors: list[BaseException] = []
     start = threading.Barrier(len(officer_ids))
@@ -264,6 +266,7 @@ def _storm(engine, officer_ids, dept_id):
                 start.wait()
                 while (got := claim_next(s, officer_id, dept_id, now=NOW)) is not None:
                     claimed[officer_id].append(got.id)
+                    time.sleep(pause)
             except BaseException as error:  # noqa: BLE001 - reported by the test below
                 errors.append(error)
 
@@ -309,7 +312,10 @@ def test_eight_officers_claiming_at_once_on_postgresql_never_share_or_lose_a_cas
 def test_four_officers_claiming_at_once_on_sqlite_never_share_or_lose_a_case(
         database, session, commune):
     dept_id, officers = _storm_setup(session, commune, 4, 300)
-    claimed = _storm(session.get_bind(), officers, dept_id)
+    # A person reads the case before pressing "next" again. Without a pause one thread takes
+    # everything: SQLite's busy handler sleeps the waiting writers while the one that just
+    # committed takes the lock straight back, and the test would not be a race at all.
+    claimed = _storm(session.get_bind(), officers, dept_id, pause=0.002)
     _check_storm(session, dept_id, claimed, 300)
 
 
