@@ -224,6 +224,11 @@ class Fuzzer:
 def test_no_hostile_request_breaks_the_page(app, session, endpoint, fuzz_examples, request):
     world = build_world(session)
     fuzzer = Fuzzer(app, session, world, endpoint)
+    if session.get_bind().dialect.name == "postgresql":
+        # The deterministic sweep below tries every field with every hostile kind on both
+        # engines; this random half spends most of its examples on the engine that costs a
+        # third as much per request, so the whole suite stays well under its time budget.
+        fuzz_examples = max(8, fuzz_examples // 3)
 
     @settings(max_examples=fuzz_examples, deadline=None, print_blob=True,
               suppress_health_check=list(HealthCheck))
