@@ -4,7 +4,7 @@ detail page, propose / edit / publish / withdraw / support for residents, the of
 Views only parse and render; the rules are in app/community/initiatives_service.py."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -13,6 +13,7 @@ from app.community import initiatives_service as svc
 from app.community.initiatives_forms import (CATEGORY_LABELS, ERRORS, NEED_LABELS, SORT_LABELS,
                                              STATUS_LABELS, AnswerForm, ConfirmForm,
                                              InitiativeForm, ProgressForm)
+from app.downloads import send_stored
 from app.extensions import db
 from app.input_guard import query_id, query_page
 from app.inputs import parse_id
@@ -22,9 +23,7 @@ from app.models import Initiative
 from app.models.users import STAFF_ROLES
 from app.queue.errors import IllegalTransition, NotAllowed, QueueError, StaleCase
 from app.security import public, roles, signed_in
-from app.storage import file_store
 from app.templating import is_htmx
-from app.uploads import KINDS
 
 # Every staff account; which commune each may act in, the services decide.
 STAFF = tuple(sorted(STAFF_ROLES))
@@ -112,16 +111,7 @@ def initiative_photo(initiative_id: int):
     if update_id is not None:
         row = next((u for u in svc.updates(db.session, item.id) if u.id == update_id), None)
         key, kind = (row.photo_key, row.photo_kind) if row is not None else (None, None)
-    if not key or kind not in KINDS:
-        abort(404)
-    try:
-        stream = file_store().open(key)
-    except FileNotFoundError:
-        abort(404)
-    response = send_file(stream, mimetype=KINDS[kind].mimetype, conditional=False, etag=False)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return send_stored(key, kind)
 
 
 # -- propose and edit ------------------------------------------------------------------------

@@ -7,7 +7,7 @@ such thing (404), never that it exists.
 """
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale, gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
@@ -22,6 +22,7 @@ from app.dossiers.forms import RATING_LABELS
 from app.dossiers.kind import do_now_text, status_text
 from app.dossiers.paper_forms import ScanForm, SupplementForm
 from app.dossiers.routes import bp
+from app.downloads import send_stored
 from app.extensions import db
 from app.input_guard import query_page
 from app.links import safe_path
@@ -30,7 +31,7 @@ from app.models import Dossier, DossierFile, User
 from app.queue.errors import NotAllowed, QueueError
 from app.security import roles, signed_in
 from app.storage import file_store
-from app.uploads import ATTACHMENT_MAX_BYTES, KINDS, UploadError
+from app.uploads import ATTACHMENT_MAX_BYTES, UploadError
 
 MAX_FILES = 10
 STAFF = ("officer", "leader", "admin")
@@ -83,17 +84,7 @@ def file(file_id: int):
     item = db.session.get(DossierFile, file_id)
     if item is None or not dossier_files.may_read(db.session, _me(), item):
         abort(404)
-    kind = KINDS.get(item.kind) or abort(404)
-    try:
-        stream = file_store().open(item.storage_key)
-    except FileNotFoundError:
-        abort(404)
-    # Werkzeug writes filename= (ASCII) and filename*=UTF-8'' (RFC 5987) for Vietnamese names.
-    response = send_file(stream, mimetype=kind.mimetype, as_attachment=True,
-                         download_name=item.filename, conditional=False, etag=False)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return send_stored(item.storage_key, item.kind, filename=item.filename)
 
 
 # -- the resident's own dossier ---------------------------------------------------------------

@@ -5,16 +5,15 @@ tracking page and the workbench show about the fee, the result and an approved a
 change)."""
 from __future__ import annotations
 
-from flask import abort, send_file
+from flask import abort
 from flask_login import current_user
 
 from app.dossiers import fees
 from app.dossiers.routes import bp
+from app.downloads import send_stored
 from app.extensions import db
 from app.locale import current_language
 from app.security import signed_in
-from app.storage import file_store
-from app.uploads import KINDS
 
 
 @bp.get("/<int:case_id>/result")
@@ -23,14 +22,7 @@ def result_file(case_id: int):
     row = fees.applicant_result(db.session, current_user.id, case_id)
     if row is None:
         abort(404)
-    try:
-        stream = file_store().open(row.file_key)
-    except FileNotFoundError:
-        abort(404)
-    response = send_file(stream, mimetype=KINDS["pdf"].mimetype, as_attachment=True,
-                         download_name=row.file_name or "ket-qua.pdf", max_age=0)
-    response.headers["Cache-Control"] = "private, no-store"  # personal papers on a shared phone
-    return response
+    return send_stored(row.file_key, "pdf", filename=row.file_name or "ket-qua.pdf")
 
 
 @bp.app_template_global()

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import secrets
 
-from flask import abort, current_app, flash, make_response, redirect, render_template, request, \
-    send_file, url_for
+from flask import (abort, current_app, flash, make_response, redirect, render_template, request,
+                   url_for)
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import FileStorage
 
 from app.dossiers.files import Upload, clean_filename
+from app.downloads import send_stored
 from app.extensions import db, limiter
 from app.input_guard import query_id, query_page
 from app.locale import current_language
@@ -34,7 +35,7 @@ from app.security import public as public_route, signed_in
 from app.storage import file_store
 from app.tracking import LOOKUP_SCOPE, lookup_limit
 from app.units.services import commune_choices
-from app.uploads import ATTACHMENT_MAX_BYTES, KINDS, UploadError
+from app.uploads import ATTACHMENT_MAX_BYTES, UploadError
 
 
 def _me():
@@ -242,13 +243,4 @@ def attachment(attachment_id: int):
     petition = db.session.get(Petition, item.petition_id) if item is not None else None
     if petition is None or not access.may_read_file(db.session, _me(), petition):
         abort(404)
-    kind = KINDS.get(item.kind) or abort(404)
-    try:
-        stream = file_store().open(item.storage_key)
-    except FileNotFoundError:
-        abort(404)
-    response = send_file(stream, mimetype=kind.mimetype, as_attachment=True,
-                         download_name=item.filename, conditional=False, etag=False)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return send_stored(item.storage_key, item.kind, filename=item.filename)

@@ -2,9 +2,10 @@
 Views only parse input and render; the rules are in app/procedures/services.py."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, make_response, render_template, request, send_file
+from flask import Blueprint, abort, make_response, render_template, request
 from flask_babel import gettext as _
 
+from app.downloads import send_stored
 from app.input_guard import query_page
 from app.extensions import db
 from app.locale import current_language
@@ -13,7 +14,6 @@ from app.procedures import services
 from app.procedures.forms import CatalogueSearchForm
 from app.procedures.labels import CHANNEL_LABELS, template_helpers
 from app.security import public
-from app.storage import file_store
 from app.templating import is_htmx
 from app.uploads import KINDS
 
@@ -70,10 +70,6 @@ def document_template(code: str, document_id: int):
     if document is None or document.procedure_id != procedure.id or not document.template_key:
         abort(404)
     kind = KINDS.get(document.template_kind or "") or abort(404)
-    try:
-        stream = file_store().open(document.template_key)
-    except FileNotFoundError:
-        abort(404)
-    return send_file(stream, mimetype=kind.mimetype, as_attachment=True,
-                     download_name=services.template_filename(document, kind.code),
-                     max_age=300)
+    return send_stored(document.template_key, kind.code,
+                       filename=services.template_filename(document, kind.code),
+                       cache="public, max-age=300")

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import secrets
 
-from flask import (abort, current_app, flash, make_response, redirect, render_template,
-                   request, send_file, url_for)
+from flask import (abort, current_app, flash, make_response, redirect, render_template, request,
+                   url_for)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from app.dossiers.forms import RATING_LABELS
+from app.downloads import send_stored
 from app.extensions import db, limiter
 from app.input_guard import query_id, query_page
 from app.links import redirect_back
@@ -26,7 +27,6 @@ from app.reports.forms import PlaceForm, RatingForm, ReportForm, SupportForm
 from app.reports.labels import LOCATION_SOURCE_LABELS, PUBLIC_STATE_TEXT, PUBLIC_STATES, message
 from app.reports.nearby import open_nearby
 from app.security import public, signed_in
-from app.storage import file_store
 from app.templating import is_htmx
 from app.units.services import units_of_level
 from app.ratelimits import account_key
@@ -116,15 +116,9 @@ def detail(report_id: int):
 
 
 def _photo_response(key: str):
-    try:
-        stream = file_store().open(key)
-    except FileNotFoundError:
-        abort(404)
-    response = send_file(stream, mimetype="image/jpeg", conditional=False, etag=False)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    # Public and cleaned of metadata; a day's cache spares rural connections.
-    response.headers["Cache-Control"] = "public, max-age=86400"
-    return response
+    # Public and cleaned of metadata (always re-encoded as JPEG); a day's cache spares rural
+    # connections.
+    return send_stored(key, "jpeg", cache="public, max-age=86400")
 
 
 @bp.get("/<int:report_id>/photos/<int:position>")

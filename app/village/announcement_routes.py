@@ -4,10 +4,11 @@ the place), and the staff page of announcements and alerts. Rules: app/village/a
 """
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, send_file, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.downloads import FRESH, send_stored
 from app.errors import refuse
 from app.extensions import db
 from app.input_guard import query_id, query_page
@@ -15,9 +16,8 @@ from app.locale import current_language
 from app.models import Announcement, utcnow
 from app.queue.calendar import local_day
 from app.security import public, roles
-from app.storage import file_store
 from app.units.services import units_of_level
-from app.uploads import ATTACHMENT_MAX_BYTES, KINDS
+from app.uploads import ATTACHMENT_MAX_BYTES
 from app.village import alerts as alert_service
 from app.village import announcements as svc
 from app.village import bp
@@ -96,20 +96,8 @@ def announcement(announcement_id: int):
 def announcement_attachment(announcement_id: int):
     """The attached file: public like the announcement (not once withdrawn)."""
     item = _visible_or_404(announcement_id)
-    if not item.attachment_key or item.attachment_kind not in KINDS:
-        refuse(404)
-    try:
-        stream = file_store().open(item.attachment_key)
-    except FileNotFoundError:
-        refuse(404)
-    response = send_file(stream, mimetype=KINDS[item.attachment_kind].mimetype,
-                         as_attachment=True, download_name=item.attachment_name or "file",
-                         conditional=False, etag=False)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    # Whatever a file holds, it never runs as a page of this site.
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response.headers["Cache-Control"] = "no-cache"
-    return response
+    return send_stored(item.attachment_key, item.attachment_kind,
+                       filename=item.attachment_name or "file", cache=FRESH)
 
 
 # -- publishing -------------------------------------------------------------------------------

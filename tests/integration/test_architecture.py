@@ -79,3 +79,11 @@ def test_every_form_derives_from_the_base_form_that_refuses_hostile_input():
     assert len(ours) > 10
     strays = sorted(f"{c.__module__}.{c.__name__}" for c in ours if not issubclass(c, BaseForm))
     assert not strays, strays
+
+
+def test_every_stored_file_reaches_the_browser_through_one_function():
+    """Downloads get their protections (the stored kind's type, nosniff, a sandbox, the cache
+    rule) from app/downloads.send_stored; a view calling send_file itself would skip them."""
+    offenders = [str(p.relative_to(ROOT)) for p in (ROOT / "app").rglob("*.py")
+                 if p.name != "downloads.py" and re.search(r"\bsend_file\s*\(", p.read_text())]
+    assert not offenders
