@@ -19,7 +19,8 @@ then recounts the statistics from those events with `rebuild` (timed: it is what
   the baseline is the empty one;
 * perform() on fresh cases of the full database, with the counting hook on and off (a no-op
   patched in), alternating case by case: receive and start (which count nothing: no statement
-  added) and complete (one upsert, plus the case's pauses and the calendar).
+  added) and complete (one upsert, plus the case's pauses and the calendar; for a question
+  also the petition kind's lookup of its group at commit).
 
 The last line is machine-readable:
 RESULT db=<sqlite|postgresql> cases=<N> stats_p95_ms=<x> baseline_p95_ms=<y> ratio=<x/y>
@@ -43,8 +44,8 @@ from sqlalchemy import create_engine, func, select  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from app.db import configure_engine  # noqa: E402
-from app.models import (AdminUnit, Case, CaseTally, Department, Procedure,  # noqa: E402
-                        ProcedureField, RoutingRule, User)
+from app.models import (AdminUnit, Case, CaseTally, Department, Petition,  # noqa: E402
+                        PetitionTopic, Procedure, ProcedureField, RoutingRule, User)
 from app.queue.calendar import LOCAL_TZ, WorkCalendar, local_close, local_day  # noqa: E402
 from queue_bench import (_sqlite_value, analyze, log, migrate, percentile,  # noqa: E402
                          prepare_database)
@@ -62,6 +63,9 @@ CASE_COLUMNS = ("code", "case_type", "category", "procedure_id", "title", "unit_
 EVENT_COLUMNS = ("case_id", "at", "actor_id", "action", "from_state", "to_state", "data")
 DOSSIER_COLUMNS = ("case_id", "procedure_id", "channel", "applicant_name", "applicant_phone",
                    "form_data", "created_at")
+PETITION_COLUMNS = ("case_id", "code", "source", "kind", "status", "topic_id", "unit_id",
+                    "title", "body", "asker_locale", "public", "search_text", "created_at",
+                    "updated_at")
 
 
 # -- the province ----------------------------------------------------------------------------
@@ -77,6 +81,9 @@ def seed_world(url: str, communes: int, procedures: int) -> dict:
         admin = User(full_name="Quản trị", email="admin@bench.test", password_hash="!",
                      role="admin")
         s.add(admin)
+        topic = PetitionTopic(code="HA-TANG", name_vi="Hạ tầng", name_en="Infrastructure",
+                              category="petition", sla_days=10)
+        s.add(topic)
         fields = {}
         for category in CATEGORIES:
             fields[category] = ProcedureField(code=f"f-{category}", name_vi=category,
@@ -120,8 +127,12 @@ def seed_world(url: str, communes: int, procedures: int) -> dict:
                 s.add(RoutingRule(case_type="dossier", category=category, unit_id=commune.id,
                                   department_id=world["departments"][(commune.id, suffix)],
                                   mode="pull"))
+            s.add(RoutingRule(case_type="petition", category="petition", unit_id=commune.id,
+                              department_id=world["departments"][(commune.id, "VHXH")],
+                              mode="pull"))
         s.commit()
         world["admin"] = admin.id
+        world["topic"] = topic.id
     engine.dispose()
     return world
 
@@ -148,7 +159,8 @@ def _iso(value: datetime) -> str:
 
 
 def histories(world: dict, n: int, now: datetime, years: float, rng: random.Random):
-    """(case row, [event rows], dossier row or None) for n cases, ids 1..n."""
+    """(case row, [event rows], dossier row or None, petition row or None) for n cases,
+    ids 1..n; of the petitions (phản ánh, kiến nghị) about two in three are questions."""
     span = timedelta(days=365 * years)
     communes = world["communes"]
     for i in range(1, n + 1):
@@ -240,12 +252,16 @@ def histories(world: dict, n: int, now: datetime, years: float, rng: random.Rand
         dossier = ((i, procedure_id, "online" if rng.random() < 0.6 else "walk_in",
                     "Người nộp thử", "0912345678", "{}", received)
                    if case_type == "dossier" else None)
+        petition = ((i, code, "online", "question" if rng.random() < 0.65 else "petition",
+                     "filed", world["topic"], commune, "Câu hỏi thử nghiệm", "Nội dung", "vi",
+                     False, "", received, t)
+                    if case_type == "petition" else None)
         _ = first_due
-        yield case, events, dossier
+        yield case, events, dossier, petition
 
 
 def bulk_load(url: str, rows) -> tuple[int, int]:
-    """Cases, their events and dossier rows, in bulk (executemany on SQLite, COPY on
+    """Cases, their events, dossier and petition rows, in bulk (executemany on SQLite, COPY on
     PostgreSQL); returns (cases, events)."""
     import json
 
@@ -260,22 +276,25 @@ def bulk_load(url: str, rows) -> tuple[int, int]:
             insert = {t: f"INSERT INTO {t} ({', '.join(cols)}) VALUES "
                          f"({', '.join('?' for _ in cols)})"
                       for t, cols in (("cases", CASE_COLUMNS), ("case_events", EVENT_COLUMNS),
-                                      ("dossiers", DOSSIER_COLUMNS))}
-            batch = {"cases": [], "case_events": [], "dossiers": []}
+                                      ("dossiers", DOSSIER_COLUMNS),
+                                      ("petitions", PETITION_COLUMNS))}
+            batch = {"cases": [], "case_events": [], "dossiers": [], "petitions": []}
 
             def flush():
-                for table in ("cases", "case_events", "dossiers"):
+                for table in ("cases", "case_events", "dossiers", "petitions"):
                     if batch[table]:
                         cur.executemany(insert[table], batch[table])
                         batch[table].clear()
 
-            for case, evs, dossier in rows:
+            for case, evs, dossier, petition in rows:
                 batch["cases"].append(tuple(_sqlite_value(v) for v in case))
                 for e in evs:
                     batch["case_events"].append(tuple(
                         json.dumps(v) if isinstance(v, dict) else _sqlite_value(v) for v in e))
                 if dossier:
                     batch["dossiers"].append(tuple(_sqlite_value(v) for v in dossier))
+                if petition:
+                    batch["petitions"].append(tuple(_sqlite_value(v) for v in petition))
                 cases += 1
                 events += len(evs)
                 if len(batch["case_events"]) > 100_000:
@@ -286,13 +305,15 @@ def bulk_load(url: str, rows) -> tuple[int, int]:
         else:
             from psycopg.types.json import Json
 
-            pending_events, pending_dossiers = [], []
+            pending_events, pending_dossiers, pending_petitions = [], [], []
             with cur.copy(f"COPY cases ({', '.join(CASE_COLUMNS)}) FROM STDIN") as copy:
-                for case, evs, dossier in rows:
+                for case, evs, dossier, petition in rows:
                     copy.write_row(case)
                     pending_events.extend(evs)
                     if dossier:
                         pending_dossiers.append(dossier)
+                    if petition:
+                        pending_petitions.append(petition)
                     cases += 1
             with cur.copy(f"COPY case_events ({', '.join(EVENT_COLUMNS)}) FROM STDIN") as copy:
                 for e in pending_events:
@@ -301,6 +322,9 @@ def bulk_load(url: str, rows) -> tuple[int, int]:
             with cur.copy(f"COPY dossiers ({', '.join(DOSSIER_COLUMNS)}) FROM STDIN") as copy:
                 for d in pending_dossiers:
                     copy.write_row(d)
+            with cur.copy(f"COPY petitions ({', '.join(PETITION_COLUMNS)}) FROM STDIN") as copy:
+                for p in pending_petitions:
+                    copy.write_row(p)
             cur.execute("SELECT setval(pg_get_serial_sequence('cases', 'id'), "
                         "(SELECT max(id) FROM cases))")
             raw.commit()
@@ -338,7 +362,9 @@ def bench_page(full_app, empty_app, rounds: int, path: str) -> tuple[list, list]
 
 
 def bench_perform(app, world: dict, count: int, rng: random.Random) -> dict:
-    """perform() with the counting hook on and off, alternating case by case."""
+    """perform() with the counting hook on and off, alternating case by case, on dossiers and
+    on questions (whose counted changes also ask the petition kind for their group at
+    commit), two cases of each in turn; times keyed (kind, action, hooked)."""
     from app.extensions import db
     from app.queue import tally
     from app.queue.actions import perform
@@ -352,18 +378,28 @@ def bench_perform(app, world: dict, count: int, rng: random.Random) -> dict:
         now = datetime.now(UTC)
         for i in range(count):
             hooked = i % 2 == 0
+            kind = "petition" if (i // 2) % 2 else "dossier"
             procedure_id, category, sla = rng.choice(world["procedures"])
             commune = rng.choice(world["communes"])
-            case = create_case(session, case_type="dossier", category=category,
-                               title="Đo perform", unit_id=commune, sla_days=sla,
-                               received_at=now, procedure_id=procedure_id)
+            if kind == "dossier":
+                case = create_case(session, case_type="dossier", category=category,
+                                   title="Đo perform", unit_id=commune, sla_days=sla,
+                                   received_at=now, procedure_id=procedure_id)
+            else:
+                case = create_case(session, case_type="petition", category="petition",
+                                   title="Đo perform", unit_id=commune, sla_days=10,
+                                   received_at=now)
+                session.add(Petition(case_id=case.id, code=case.code, kind="question",
+                                     topic_id=world["topic"], unit_id=commune,
+                                     title="Đo perform", body="Nội dung", created_at=now,
+                                     updated_at=now))
             session.commit()
             tally.record_change = real if hooked else (lambda *a, **k: None)
             try:
                 for action in ("receive", "start", "complete"):
                     t0 = time.perf_counter()
                     perform(session, case.id, action, admin, now=now)
-                    times.setdefault((action, hooked), []).append(
+                    times.setdefault((kind, action, hooked), []).append(
                         (time.perf_counter() - t0) * 1000)
             finally:
                 tally.record_change = real
@@ -439,14 +475,15 @@ def main(argv=None) -> int:
             f"empty database p50={percentile(empty_ms, 50):.1f} p95={base95:.1f} ms")
 
         times = bench_perform(full_app, world, args.performs, rng)
-        for action in ("receive", "start", "complete"):
-            on, off = times[(action, True)], times[(action, False)]
-            log(f"perform {action:8s} hook on p50={percentile(on, 50):.2f} "
-                f"p95={percentile(on, 95):.2f} ms | off p50={percentile(off, 50):.2f} "
-                f"p95={percentile(off, 95):.2f} ms | added p50="
-                f"{percentile(on, 50) - percentile(off, 50):+.2f} ms")
-        on_all = [t for (a, h), ts in times.items() if h for t in ts]
-        off_all = [t for (a, h), ts in times.items() if not h for t in ts]
+        for kind in ("dossier", "petition"):
+            for action in ("receive", "start", "complete"):
+                on, off = times[(kind, action, True)], times[(kind, action, False)]
+                log(f"perform {kind:8s} {action:8s} hook on p50={percentile(on, 50):.2f} "
+                    f"p95={percentile(on, 95):.2f} ms | off p50={percentile(off, 50):.2f} "
+                    f"p95={percentile(off, 95):.2f} ms | added p50="
+                    f"{percentile(on, 50) - percentile(off, 50):+.2f} ms")
+        on_all = [t for (_k, _a, h), ts in times.items() if h for t in ts]
+        off_all = [t for (_k, _a, h), ts in times.items() if not h for t in ts]
         log(f"perform all actions: hook on p50={percentile(on_all, 50):.2f} "
             f"p95={percentile(on_all, 95):.2f} ms, off p50={percentile(off_all, 50):.2f} "
             f"p95={percentile(off_all, 95):.2f} ms")
