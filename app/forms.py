@@ -150,6 +150,15 @@ class BaseForm(FlaskForm):
         def get_translations(self, form):
             return _TRANSLATIONS
 
+    def add_error(self, field_name: str | None, message) -> None:
+        """A service's refusal shown where it belongs: beside the field it names, or above the
+        form when it names none this form has (the error summary lists both)."""
+        field = self._fields.get(field_name or "")
+        if field is not None:
+            field.errors = list(field.errors) + [str(message)]
+        else:
+            self.form_errors.append(str(message))
+
 
 class DayField(DateField):
     """A date as the browser's date picker sends it (2026-09-02) or as people write it

@@ -137,10 +137,9 @@ _FIELDS = {OpeningForm: {"start": "opens", "end": "closes"},
 def _blame(form, error: ScheduleError) -> None:
     message = error_text(error.code, **error.params)
     name = _FIELDS.get(type(form), {}).get(error.field or "", error.field or "")
-    target = form._fields.get(name)
-    if target is None:
+    if name not in form._fields:
         refuse(403 if error.code == "not_your_commune" else 400, message)
-    target.errors = list(target.errors) + [message]
+    form.add_error(name, message)
 
 
 @bp.get("/desk/<int:unit_id>/schedule")

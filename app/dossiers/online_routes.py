@@ -49,12 +49,9 @@ def start(code: str):
 
 
 def _blame(form, code: str, field_name: str | None) -> None:
-    message = ERRORS.get(code, ERRORS["unknown_procedure"])
-    field = form._fields.get(field_name or "")
-    if field is not None and field_name != "procedure_id":
-        field.errors = list(field.errors) + [message]
-    else:
-        form.form_errors.append(str(message))
+    # The procedure is a hidden field: its refusal goes above the form.
+    form.add_error(None if field_name == "procedure_id" else field_name,
+                   ERRORS.get(code, ERRORS["unknown_procedure"]))
 
 
 def _refuse_reuse(form, document_id: int, code: str) -> None:

@@ -147,12 +147,7 @@ def ask():
         petition = services.file_petition(db.session, file_store(), filing, uploads)
     except services.PetitionError as error:
         db.session.rollback()
-        message = str(ERRORS.get(error.code, ERRORS["not_found"]))
-        field = form._fields.get(error.field or "")
-        if field is not None:
-            field.errors = list(field.errors) + [message]
-        else:
-            form.form_errors.append(message)
+        form.add_error(error.field, ERRORS.get(error.code, ERRORS["not_found"]))
         return _render_ask(form, 400, chose_files=bool(uploads))
     except UploadError as error:
         db.session.rollback()

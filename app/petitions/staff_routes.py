@@ -170,8 +170,7 @@ def _save_topic(topic: PetitionTopic | None):
                 active=bool(form.active.data)), topic)
         except TopicError as error:
             db.session.rollback()
-            target = form._fields.get(error.field or "code")
-            target.errors = list(target.errors) + [str(TOPIC_ERRORS[error.code])]
+            form.add_error(error.field or "code", TOPIC_ERRORS[error.code])
         else:
             flash(_("The topic is saved."), "success")
             return redirect(url_for("petitions.topic_list"))

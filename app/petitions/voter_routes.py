@@ -29,12 +29,7 @@ def _me():
 
 
 def _blame(form, error: PetitionError) -> None:
-    message = str(ERRORS.get(error.code, ERRORS["not_staff"]))
-    field = form._fields.get(error.field or "")
-    if field is not None:
-        field.errors = list(field.errors) + [message]
-    else:
-        form.form_errors.append(message)
+    form.add_error(error.field, ERRORS.get(error.code, ERRORS["not_staff"]))
 
 
 @bp.get("/voter-meetings")

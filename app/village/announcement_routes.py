@@ -39,12 +39,7 @@ def place_choices(places, lang: str) -> list[tuple[str, str]]:
 
 def blame(form, error) -> None:
     """Put a service's refusal next to the field it concerns (or above the form)."""
-    message = str(ERRORS.get(error.code, ERRORS["forbidden"]))
-    target = form._fields.get(error.field or "")
-    if target is not None:
-        target.errors = list(target.errors) + [message]
-    else:
-        form.form_errors.append(message)
+    form.add_error(error.field, ERRORS.get(error.code, ERRORS["forbidden"]))
 
 
 def _visible_or_404(announcement_id: int) -> Announcement:

@@ -175,12 +175,7 @@ def _need_input(form: NeedForm) -> NeedInput:
 
 
 def _blame(form: NeedForm, error: NeedError) -> None:
-    message = str(ERRORS.get(error.code, ERRORS["forbidden"]))
-    target = form._fields.get(error.field or "")
-    if target is not None:
-        target.errors = list(target.errors) + [message]
-    else:
-        form.form_errors.append(message)
+    form.add_error(error.field, ERRORS.get(error.code, ERRORS["forbidden"]))
 
 
 @bp.route("/needs/new", methods=["GET", "POST"])
@@ -377,8 +372,7 @@ def heads():
             try:
                 services.assign_head(db.session, form.user_id.data, form.village_id.data)
             except NeedError as error:
-                target = form._fields.get(error.field or "user_id")
-                target.errors = list(target.errors) + [str(ERRORS[error.code])]
+                form.add_error(error.field or "user_id", ERRORS[error.code])
             else:
                 flash(_("The village head is saved."), "success")
                 return redirect(url_for("village.heads"))
