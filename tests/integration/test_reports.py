@@ -12,6 +12,7 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from app.models import Case, CaseEvent, FieldReport, FieldReportPhoto, OutboxMessage
+from tests.conftest import only_on
 from tests.reports_world import HERE, PASSWORD, build, jpeg, png
 
 
@@ -644,3 +645,47 @@ def test_claims_and_transfers_tell_nobody(session, world):
     claim_next(session, world.intake.id, world.dept.id, now=utcnow(), lease_minutes=60)
     assert count(session, OutboxMessage) == 0
     assert count(session, CaseEvent) >= 2
+
+
+@only_on("postgresql")
+def test_neighbours_supporting_at_once_each_count_once_and_a_double_tap_counts_once(
+        session, world):
+    """Eight neighbours press "I have this problem too" at the same moment, one of them twice:
+    eight supports, a count of eight, and the double tap is refused as a second support."""
+    import threading
+    from sqlalchemy.orm import Session as Plain
+
+    from app.models import FieldReportSupport
+    from app.reports import services
+    from app.reports.services import ReportError
+    from tests.factories import make_user
+
+    report = _report(session, world)
+    people = [make_user(session, role="resident", commune=world.commune) for _ in range(8)]
+    session.commit()
+    case_id, ids = report.case_id, [p.id for p in people]
+    engine = session.get_bind()
+    outcomes: list[str] = []
+    start = threading.Barrier(len(ids) + 1)
+
+    def press(user_id):
+        from app.models import User
+        with Plain(engine) as s:
+            user = s.get(User, user_id)
+            start.wait()
+            try:
+                services.support(s, case_id, user)
+                outcomes.append("ok")
+            except ReportError as error:
+                outcomes.append(error.code)
+
+    threads = [threading.Thread(target=press, args=(i,)) for i in ids + ids[:1]]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sorted(outcomes) == ["ok"] * 8 + ["twice"]
+    session.rollback()
+    assert session.get(FieldReport, case_id).support_count == 8
+    assert session.scalar(select(func.count()).select_from(FieldReportSupport)
+                          .where(FieldReportSupport.case_id == case_id)) == 8
