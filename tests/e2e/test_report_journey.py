@@ -9,6 +9,7 @@ import re
 
 import pytest
 from PIL import Image
+from playwright.sync_api import expect
 
 from tests.e2e.test_dossier_journey import accessible, act, log_in
 
@@ -43,8 +44,9 @@ def test_a_blocked_drain_from_report_to_rated_answer(new_context, live_server):
     resident.get_by_label("Cống rãnh tắc, ngập nước").check()
     assert resident.locator("#commune_id").input_value() != ""  # the account's commune
     resident.get_by_role("button", name="Dùng vị trí của tôi").click()
-    resident.wait_for_function("document.getElementById('lat').value !== ''")
-    assert resident.locator("#lat").input_value().startswith("21.6205")
+    # expect() polls from Playwright's side: a string predicate for wait_for_function
+    # would be eval'd inside the page, which our CSP (script-src 'self') refuses.
+    expect(resident.locator("#lat")).to_have_value(re.compile(r"^21\.6205"))
     assert resident.locator("#location_source").input_value() == "device"
     with resident.expect_navigation():
         resident.get_by_role("button", name="Tiếp tục").click()
