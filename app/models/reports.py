@@ -223,7 +223,7 @@ class FieldReport(Base):
 
 
 class FieldReportPhoto(Base):
-    """A photo as stored: re-encoded as JPEG without any metadata (app/reports/photos.py)."""
+    """A photo as stored: re-encoded as JPEG without any metadata (app/photos.py)."""
 
     __tablename__ = "field_report_photos"
     __table_args__ = (

@@ -26,7 +26,7 @@ from app.models import (AdminUnit, Case, FieldReport, FieldReportPhoto, FieldRep
 from app.pagination import Page, page_of_query
 from app.queue.errors import NoRoute
 from app.queue.states import OPEN_STATES, State
-from app.reports import photos as photo_rules
+from app import photos as photo_rules
 from app.reports.categories import by_code, read_attributes
 from app.reports.errors import ReportError
 from app.reports.geo import CoordinateError, check_point, in_vietnam, parse_degrees

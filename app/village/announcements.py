@@ -20,6 +20,7 @@ from datetime import date, datetime
 from sqlalchemy import case, false, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from app import photos
 from app.db import write_transaction
 from app.models import AdminUnit, Announcement, User, utcnow
 from app.models.announcements import ANNOUNCEMENT_CATEGORIES
@@ -27,7 +28,7 @@ from app.pagination import Page, page_of_query
 from app.queue.calendar import local_day
 from app.text import escape_like, fold
 from app.units.staff import communes_staffed
-from app.uploads import (ATTACHMENT_KINDS, ATTACHMENT_MAX_BYTES, FileKind, UploadError,
+from app.uploads import (ATTACHMENT_KINDS, ATTACHMENT_MAX_BYTES, KINDS, FileKind, UploadError,
                          check_document)
 from app.village.services import Place, head_of, may_post_for, resolve_place
 
@@ -37,6 +38,7 @@ MANAGE_STATUSES = ("published", "withdrawn", "all")
 TITLE_MAX = 200
 BODY_MAX = 10_000
 FILE_KIND = "announcements"  # the file store's directory
+PHOTO_KINDS = frozenset(photos.ACCEPTED)
 
 
 class AnnouncementError(Exception):
@@ -147,21 +149,31 @@ def _check(session: Session, user: User, data: AnnouncementInput, today: date, *
                   data.valid_until)
 
 
-def check_attachment(attachment: Attachment | None) -> FileKind | None:
-    """The attachment's kind, judged by its bytes (a PDF or a photo, at most 5 MB)."""
+def check_attachment(attachment: Attachment | None) -> tuple[FileKind, bytes] | None:
+    """The attachment's kind, judged by its bytes (a PDF or a photo, at most 5 MB), and the
+    bytes to store: a photo re-encoded without its metadata (app/photos.py), a PDF as sent."""
     if attachment is None or (not attachment.data and not attachment.filename):
         return None
     try:
-        return check_document(attachment.data, attachment.filename, allowed=ATTACHMENT_KINDS,
+        kind = check_document(attachment.data, attachment.filename, allowed=ATTACHMENT_KINDS,
                               max_bytes=ATTACHMENT_MAX_BYTES)
+        if kind.code not in PHOTO_KINDS:
+            return kind, attachment.data
+        cleaned = photos.clean(attachment.data, attachment.filename,
+                               max_bytes=ATTACHMENT_MAX_BYTES)
     except UploadError as error:
         raise AnnouncementError(f"attachment_{error.code}", "attachment") from None
+    return KINDS["jpeg"], cleaned.data
 
 
 def _download_name(filename: str, kind: FileKind) -> str:
-    """The uploader's file name, reduced to what is safe in a download header."""
+    """The uploader's file name, reduced to what is safe in a download header, with the
+    extension of what is stored (a PNG photo is stored as a JPEG)."""
     name = filename.replace("\\", "/").rsplit("/", 1)[-1]
     name = "".join(ch for ch in name if ch.isprintable() and ch not in '"<>:|?*')[:150].strip()
+    stem, dot, ext = name.rpartition(".")
+    if dot and stem and ext.lower() not in kind.extensions:
+        name = f"{stem}.{kind.extensions[0]}"
     return name or f"dinh-kem.{kind.extensions[0]}"
 
 
@@ -193,7 +205,7 @@ def publish(session: Session, user: User, data: AnnouncementInput,
     from app.village.subscriptions import queue_announcement
 
     now = now or utcnow()
-    kind = check_attachment(attachment)  # its content, before anything is written
+    checked = check_attachment(attachment)  # its content, before anything is written
     store, key = file_store(), None
     try:
         with write_transaction(session):
@@ -201,8 +213,9 @@ def publish(session: Session, user: User, data: AnnouncementInput,
             announcement = Announcement(posted_by_id=user.id, status="published",
                                         created_at=now, updated_at=now)
             _apply(announcement, clean)
-            if kind is not None:
-                key = store.save(attachment.data, FILE_KIND)
+            if checked is not None:
+                kind, data = checked
+                key = store.save(data, FILE_KIND)
                 announcement.attachment_key, announcement.attachment_kind = key, kind.code
                 announcement.attachment_name = _download_name(attachment.filename, kind)
             session.add(announcement)
@@ -222,7 +235,7 @@ def edit(session: Session, user: User, announcement_id: int, data: AnnouncementI
     from app.storage import file_store
 
     now = now or utcnow()
-    kind = check_attachment(attachment)
+    checked = check_attachment(attachment)
     store, key, old_key = file_store(), None, None
     try:
         with write_transaction(session):
@@ -236,12 +249,13 @@ def edit(session: Session, user: User, announcement_id: int, data: AnnouncementI
             clean = _check(session, user, data, local_day(now),
                            old_until=announcement.valid_until)
             _apply(announcement, clean)
-            if kind is not None or remove_attachment:
+            if checked is not None or remove_attachment:
                 old_key = announcement.attachment_key
                 announcement.attachment_key = announcement.attachment_kind = None
                 announcement.attachment_name = None
-            if kind is not None:
-                key = store.save(attachment.data, FILE_KIND)
+            if checked is not None:
+                kind, data = checked
+                key = store.save(data, FILE_KIND)
                 announcement.attachment_key, announcement.attachment_kind = key, kind.code
                 announcement.attachment_name = _download_name(attachment.filename, kind)
             announcement.updated_at = now

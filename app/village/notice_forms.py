@@ -34,6 +34,9 @@ ERRORS = {
     "attachment_bad_type": _l("Attach a PDF, JPEG or PNG file; this file is none of them."),
     "attachment_name_mismatch": _l("The file's name does not match its content (a PDF must end "
                                    "in .pdf, a photo in .jpg, .jpeg or .png)."),
+    "attachment_too_many_pixels": _l("The attached photo has too many pixels (more than 50 "
+                                     "megapixels). Send a smaller one."),
+    "attachment_unreadable": _l("The attached photo could not be read: it may be damaged."),
     "withdrawn": _l("This announcement was withdrawn; it can no longer be changed."),
     "forbidden": _l("Only staff of the commune or the head of the village may do this."),
     "not_found": _l("There is no such announcement."),

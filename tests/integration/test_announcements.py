@@ -81,6 +81,32 @@ def test_a_photo_attachment_is_shown_in_the_page(app, session, world):
     assert image["src"].endswith(f"/announcements/{item.id}/attachment") and image["alt"]
 
 
+def test_a_photo_attachment_is_published_without_where_it_was_taken(app, session, world):
+    from tests.reports_world import jpeg
+
+    staff = browser(app, world["staff"])
+    photo = jpeg(gps=(21.5862, 105.8141), comment=b"Serial 998877")
+    response = staff.submit(NEW, announcement_form(
+        world["commune"], attachment=(io.BytesIO(photo), "IMG_0042.JPG")),
+        content_type="multipart/form-data")
+    assert response.status_code == 302, errors(response)
+    item = session.scalars(select(Announcement)).one()
+    served = browser(app).get(f"/vi/village/announcements/{item.id}/attachment")
+    assert served.status_code == 200 and served.mimetype == "image/jpeg"
+    assert served.data.startswith(b"\xff\xd8\xff") and served.data != photo
+    assert b"Exif" not in served.data and b"Serial" not in served.data
+
+
+def test_an_attachment_that_only_begins_like_a_photo_is_refused(app, session, world):
+    staff = browser(app, world["staff"])
+    response = staff.submit(NEW, announcement_form(
+        world["commune"], attachment=(io.BytesIO(b"\xff\xd8\xff\xe0" + b"junk" * 99), "a.jpg")),
+        content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert any("Không đọc được ảnh" in e for e in errors(response)), errors(response)
+    assert _count(session) == 0 and _stored_files(app) == []
+
+
 def test_staff_of_another_commune_are_refused_and_nothing_is_saved(app, session, world):
     outsider = browser(app, world["outsider"])
     form = outsider.get(NEW).page
@@ -146,7 +172,7 @@ def test_staff_correct_an_announcement_and_replace_then_remove_its_file(app, ses
     assert response.status_code == 302, errors(response)
     session.refresh(item)
     assert item.title_vi.endswith("(đổi địa điểm)") and item.village_id == world["thon_b"].id
-    assert item.attachment_kind == "png"
+    assert item.attachment_kind == "jpeg" and item.attachment_name == "ban-do.jpg"
     assert _stored_files(app) != first and len(_stored_files(app)) == 1  # the old one is gone
     response = staff.submit(edit, announcement_form(world["thon_b"], remove_attachment="y"),
                             content_type="multipart/form-data")

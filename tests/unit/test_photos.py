@@ -1,11 +1,11 @@
 """Photos of field reports: checked by content, their GPS read, then re-encoded with no
-metadata (app/reports/photos.py)."""
+metadata (app/photos.py)."""
 import io
 
 import pytest
 from PIL import Image
 
-from app.reports import photos
+from app import photos
 from app.uploads import UploadError
 from tests.reports_world import jpeg, png
 

@@ -1,7 +1,11 @@
-"""Photos of field reports: checked by content, the location read from their EXIF GPS when
-they carry one, then re-encoded as a fresh JPEG with no metadata at all before anything is
-stored. A phone photo carries the reporter's exact position, the phone's make and serial, the
-time; published as it came, an "anonymous" report would give its author away.
+"""Every photo the portal publishes (field reports and their fixes, initiatives and their progress,
+images attached to announcements): checked by content, the location read from its EXIF GPS when
+it carries one, then re-encoded as a fresh JPEG with no metadata at all before anything is
+stored. A phone photo carries the taker's exact position (often their home), the phone's make
+and serial, the time; published as it came, an "anonymous" report would give its author away.
+One rule, so no public kind of upload can forget it (papers for a dossier or a petition are seen
+only by the applicant and the officers, and are kept as the applicant sent them, like paper
+copies).
 
 The pixels are decoded into a new image and only the pixels are written out: no EXIF, no XMP,
 no ICC profile, no comment. The orientation EXIF asked for is applied to the pixels first, so
@@ -78,12 +82,12 @@ def read_gps(image: Image.Image) -> tuple[float, float] | None:
     return lat, lng
 
 
-def clean(data: bytes, filename: str | None) -> CleanPhoto:
+def clean(data: bytes, filename: str | None, *, max_bytes: int = MAX_BYTES) -> CleanPhoto:
     """The photo re-encoded without metadata, with the location it carried; UploadError with
     a code (empty, too_large, bad_type, name_mismatch, too_many_pixels, unreadable)."""
     if not data:
         raise UploadError("empty")
-    if len(data) > MAX_BYTES:
+    if len(data) > max_bytes:
         raise UploadError("too_large")
     kind = sniff(data)
     if kind not in ACCEPTED:
