@@ -78,15 +78,18 @@ def run_pass(app: Flask, now: datetime | None = None,
                    compose=compose_digest)
     # Before delivery, so what they queue goes out in this same pass.
     from app.appointments.reminders import send_reminders
+    from app.community.initiatives_service import open_waiting_cases
     from app.village.subscriptions import send_digests
 
     reminders = _side_step(session, "desk reminders", lambda: send_reminders(session, now))
     digests = _side_step(session, "village digests", lambda: send_digests(
         session, now, hour=app.config["VILLAGE_DIGEST_HOUR"]))
+    initiatives = _side_step(session, "initiative cases",
+                             lambda: open_waiting_cases(session, now))
     delivery = deliver_due(session, channels if channels is not None else channels_for(app.config),
                            DeliverySettings.from_config(app.config))
     return (f"worker: {report.summary()} reminders={reminders} village_digests={digests} "
-            f"{delivery.summary()}")
+            f"initiative_cases={initiatives} {delivery.summary()}")
 
 
 def _side_step(session, name: str, step) -> str:

@@ -73,6 +73,9 @@ ERRORS = {
     "photo_bad_type": _l("The photo must be a JPEG or PNG image; this file is not one."),
     "photo_name_mismatch": _l("The photo's name does not match its content (a JPEG must end in "
                               ".jpg or .jpeg, a PNG in .png): rename it and try again."),
+    "photo_too_many_pixels": _l("The photo has too many pixels (more than 50 megapixels). "
+                                "Send a smaller one."),
+    "photo_unreadable": _l("The photo could not be read: it may be damaged. Take it again."),
     "answered": _l("The commune has already answered this initiative: it can no longer be "
                    "changed or withdrawn."),
     "hidden_for_answer": _l("Residents' reports hid this initiative: a moderator must restore "

@@ -8,12 +8,13 @@ rolls the whole transaction back), so a refused request changes nothing.
 """
 from __future__ import annotations
 
+import logging
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import force_locale, gettext as _
-from sqlalchemy import case as sql_case, select, update
+from sqlalchemy import case as sql_case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -25,6 +26,8 @@ from app.models.community import NEED_KINDS
 from app.pagination import Page, page_of_query
 from app.text import escape_like, fold
 from app.units.staff import is_commune_staff
+
+log = logging.getLogger(__name__)
 
 CATEGORIES = ("roads", "water", "environment", "education", "culture", "safety", "other")
 MAX_NEEDS = 5
@@ -286,17 +289,18 @@ def _clean(session: Session, data: InitiativeInput) -> _Clean:
 
 
 def _check_photo(photo: Photo | None) -> tuple[bytes, str] | None:
-    """The photo's bytes and kind once its content is checked; None when none was sent."""
+    """The photo re-encoded without metadata, and its kind, once its content is decoded;
+    None when none was sent."""
     if photo is None or not photo.data and not photo.filename:
         return None
-    from app.uploads import UploadError, check_document
+    from app import photos
+    from app.uploads import UploadError
 
     try:
-        kind = check_document(photo.data, photo.filename, allowed={"jpeg", "png"},
-                              max_bytes=PHOTO_MAX_BYTES)
+        cleaned = photos.clean(photo.data, photo.filename, max_bytes=PHOTO_MAX_BYTES)
     except UploadError as error:
         raise InitiativeError(f"photo_{error.code}", "photo") from None
-    return photo.data, kind.code
+    return cleaned.data, "jpeg"  # pixels only: its EXIF (the taker's position) is gone
 
 
 @contextmanager
@@ -388,7 +392,11 @@ def edit(session: Session, initiative_id: int, author: User, data: InitiativeInp
             session.add(InitiativeVersion(
                 initiative_id=initiative.id, version=initiative.version,
                 title=initiative.title, description=initiative.description,
-                estimated_cost=initiative.estimated_cost, edited_by_id=author.id, edited_at=now))
+                estimated_cost=initiative.estimated_cost, category=initiative.category,
+                village_id=initiative.village_id,
+                needs=[{"kind": n.kind, "description": n.description, "quantity": n.quantity,
+                        "unit_label": n.unit_label} for n in initiative.needs],
+                edited_by_id=author.id, edited_at=now))
             initiative.version += 1
         initiative.title = clean.title
         initiative.description = clean.description
@@ -484,10 +492,13 @@ def _maybe_case(session: Session, initiative_id: int, threshold: int, now: datet
     initiative = session.get(Initiative, initiative_id, populate_existing=True)
     if initiative.support_count < threshold or initiative.case_id is not None:
         return False
-    try:  # without a routing rule the commune cannot receive it yet: stays published
+    try:  # without a routing rule the commune cannot receive it yet: stays published, and
+        # the worker's pass (open_waiting_cases) makes the case once a rule exists
         route(session, case_type="initiative", category=initiative.category,
               unit_id=initiative.unit_id, procedure_id=None)
     except NoRoute:
+        log.warning("initiative %s reached its threshold but unit %s routes no initiatives",
+                    initiative_id, initiative.unit_id)
         return False
     won = session.execute(
         update(Initiative).where(Initiative.id == initiative_id, Initiative.case_id.is_(None),
@@ -504,6 +515,31 @@ def _maybe_case(session: Session, initiative_id: int, threshold: int, now: datet
     session.execute(update(Initiative).where(Initiative.id == initiative_id)
                     .values(case_id=case.id).execution_options(synchronize_session=False))
     return True
+
+
+WAITING_BATCH = 100
+
+
+def open_waiting_cases(session: Session, now: datetime | None = None) -> int:
+    """Cases for initiatives that reached their commune's threshold while the commune routed
+    no initiatives (no rule yet, or its department closed): without this pass they would wait
+    for one more support that may never come. The worker runs it; returns how many it made.
+    Each goes through the same guarded step as a support, in its own write transaction."""
+    now = now or utcnow()
+    threshold = func.coalesce(CommunitySettings.support_threshold, DEFAULT_THRESHOLD)
+    waiting = session.execute(
+        select(Initiative.id, threshold)
+        .outerjoin(CommunitySettings, CommunitySettings.unit_id == Initiative.unit_id)
+        .where(Initiative.status == "published", Initiative.case_id.is_(None),
+               Initiative.support_count >= threshold)
+        .order_by(Initiative.id).limit(WAITING_BATCH)).all()
+    session.commit()  # end the read; each write below takes its own lock
+    made = 0
+    for initiative_id, needed in waiting:
+        with write_transaction(session):
+            if _locked(session, Initiative.id == initiative_id) is not None:
+                made += _maybe_case(session, initiative_id, needed, now)
+    return made
 
 
 def answer(session: Session, case_id: int, officer: User, *, accepted: bool, text: str,

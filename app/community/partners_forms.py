@@ -61,6 +61,9 @@ ERRORS = {
                               "1.500.000."),
     "quantity_not_positive": _l("The quantity must be more than zero."),
     "quantity_too_large": _l("The quantity can be at most 1,000,000,000,000."),
+    "more_than_needed": _l("That is more than this need still lacks (its progress is on the "
+                           "initiative's page). Pledge at most what is missing, or offer the "
+                           "rest as other help."),
     "expertise_needs_note": _l("Say in the note what expertise you offer, or how many days."),
     "note_too_long": _l("Keep the note under 500 characters."),
     "no_pledge": _l("There is no such pledge."),

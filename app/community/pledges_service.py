@@ -7,6 +7,8 @@ Rules:
 * a pledge names one of the initiative's needs (and takes its kind), or "other help" of a kind;
 * the quantity is VND for money, the need's unit for materials, person-days for labour and
   expertise; a whole number from 1 to 10^12 (expertise may give none: the note says what);
+  a pledge to a need with a quantity takes at most what is still missing of it (pledged and
+  delivered pledges count): more than that is offered as "other help";
 * staff of the initiative's commune mark a pledge delivered or cancelled, once: the guarded
   UPDATE makes a double press (or two officers at once) change it once. Who and when is kept
   in delivered_by_id / delivered_at, or cancelled_by_id / cancelled_at (migration 0017);
@@ -108,6 +110,14 @@ def pledge(session: Session, user: User, initiative_id: int, request: PledgeRequ
         quantity = parse_quantity(request.quantity, required=kind != "expertise")
         if kind == "expertise" and quantity is None and not note:
             raise PartnerError("expertise_needs_note", "note")
+        if need is not None and need.quantity and quantity is not None:
+            # The initiative's row is locked above, so two pledges at once cannot both take
+            # the last of a need.
+            promised = session.scalar(
+                select(func.coalesce(func.sum(Pledge.quantity), 0))
+                .where(Pledge.need_id == need.id, Pledge.status.in_(COUNTED)))
+            if quantity > need.quantity - promised:
+                raise PartnerError("more_than_needed", "quantity")
         row = Pledge(partner_id=partner.id, initiative_id=initiative.id,
                      need_id=need.id if need else None, kind=kind, quantity=quantity,
                      note=note, status="pledged", created_at=now or utcnow())

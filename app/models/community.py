@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import (BigInteger, CheckConstraint, ForeignKey, Index, String, Text,
+from sqlalchemy import (JSON, BigInteger, CheckConstraint, ForeignKey, Index, String, Text,
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -131,8 +131,15 @@ class InitiativeVersion(Base):
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text)
     estimated_cost: Mapped[int | None] = mapped_column(BigInteger)
+    # NULL in versions written before these were kept (migration 0018): "not recorded".
+    category: Mapped[str | None] = mapped_column(String(30))
+    village_id: Mapped[int | None] = mapped_column(ForeignKey("admin_units.id"))
+    # [{"kind", "description", "quantity", "unit_label"}, ...] as the needs stood then
+    needs: Mapped[list | None] = mapped_column(JSON)
     edited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     edited_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    village: Mapped[AdminUnit | None] = relationship(foreign_keys=[village_id])
 
 
 class InitiativeSupport(Base):

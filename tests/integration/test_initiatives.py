@@ -84,11 +84,12 @@ def test_propose_through_the_page_with_a_photo_and_needs(client, session, place)
     assert response.status_code == 302, [e.get_text() for e in response.page.select(".error-message, .error-summary, .flash")]
     item = session.scalar(select(Initiative))
     assert item.status == "published" and item.estimated_cost == 12_000_000
-    assert item.photo_kind == "png" and item.search_text.startswith("sua cau tre")
+    assert item.photo_kind == "jpeg" and item.search_text.startswith("sua cau tre")
     assert [(n.kind, n.quantity, n.unit_label) for n in item.needs] == [("materials", 20, "bao")]
     page = client.get(f"/vi/community/initiatives/{item.id}")
     assert page.status_code == 200
-    assert client.get(f"/vi/community/initiatives/{item.id}/photo").data == PNG
+    served = client.get(f"/vi/community/initiatives/{item.id}/photo")
+    assert served.mimetype == "image/jpeg" and served.data.startswith(b"\xff\xd8\xff")
 
 
 @pytest.mark.parametrize("cost, words", [
@@ -110,6 +111,10 @@ def test_bad_photos_are_refused(session, place):
         svc.propose(session, place["author"], _input(place),
                     svc.Photo(b"\xff\xd8 this is not a jpeg at all", "x.jpg"))
     assert fake.value.code == "photo_bad_type"
+    with pytest.raises(svc.InitiativeError) as broken:  # a JPEG's first bytes, then nothing
+        svc.propose(session, place["author"], _input(place),
+                    svc.Photo(b"\xff\xd8\xff\xe0" + b"not a picture" * 50, "x.jpg"))
+    assert broken.value.code == "photo_unreadable"
     with pytest.raises(svc.InitiativeError) as large:
         svc.propose(session, place["author"], _input(place),
                     svc.Photo(PNG + b"\0" * svc.PHOTO_MAX_BYTES, "x.png"))
@@ -169,6 +174,25 @@ def test_each_edit_keeps_the_old_text_as_a_version_everyone_sees(client, session
         "Lắp đèn đường thôn Đông", "Lắp 20 đèn đường"]
     page = client.get(f"/en/community/initiatives/{item.id}").page.get_text()
     assert "Edited 2 times" in page and "Lắp 20 đèn đường" in page
+
+
+def test_a_version_keeps_the_category_village_and_needs_the_edit_replaced(client, session,
+                                                                           place):
+    item = _published(session, place)
+    svc.edit(session, item.id, place["author"], _input(
+        place, category="roads", village_id=None,
+        needs=[svc.NeedInput("materials", "Cột đèn", "12", "cột")]))
+    session.refresh(item)
+    assert (item.category, item.village_id) == ("roads", None)
+    (old,) = svc.versions(session, item.id)
+    assert (old.category, old.village_id) == ("safety", place["village"].id)
+    assert old.needs == [
+        {"kind": "money", "description": "Mua đèn", "quantity": 45_000_000, "unit_label": None},
+        {"kind": "labour", "description": "Lắp đặt", "quantity": 10, "unit_label": "ngày công"}]
+    versions = client.get(f"/vi/community/initiatives/{item.id}").page.select_one(
+        "#versions-title").find_parent("section").get_text()
+    assert "Thôn Đông" in versions and "Mua đèn" in versions and "45.000.000" in versions
+    assert "Cột đèn" not in versions  # the needs as they are now are shown above, not here
 
 
 def test_someone_else_cannot_edit(client, session, place):
@@ -287,6 +311,27 @@ def _to_case(session, place):
     svc.support(session, item.id, place["people"][1], now=NOW)
     session.refresh(item)
     return item
+
+
+def test_past_its_threshold_without_a_rule_the_worker_makes_its_case_later(
+        app, session, place):
+    rule = session.scalars(select(RoutingRule).where(RoutingRule.case_type == "initiative")).one()
+    rule.active = False
+    session.commit()
+    item = _to_case(session, place)  # two supports: the threshold, but nowhere to route
+    assert item.status == "published" and item.case_id is None
+    assert svc.open_waiting_cases(session, NOW) == 0  # still no rule: nothing made, no error
+    rule = session.scalars(select(RoutingRule).where(RoutingRule.case_type == "initiative")).one()
+    rule.active = True
+    session.commit()
+    item_id, dept_id = item.id, place["dept"].id  # the worker ends the session it shares
+    result = app.test_cli_runner().invoke(args=["worker", "--once"])
+    assert result.exit_code == 0 and "initiative_cases=1" in result.stdout, result.output
+    item = session.get(Initiative, item_id)
+    assert item.status == "under_evaluation" and item.case_id is not None
+    assert session.get(Case, item.case_id).department_id == dept_id
+    assert svc.open_waiting_cases(session, NOW) == 0  # once only
+    assert _count(session, Case) == 1
 
 
 def test_the_officer_answers_in_the_workbench_and_everyone_hears_in_their_language(
@@ -537,6 +582,26 @@ def test_progress_by_a_stranger_with_a_photo_leaves_no_file(app, session, place)
     assert _community_files(app) == files
     svc.post_update(session, item.id, place["officer"], "Đã làm", svc.Photo(PNG, "anh.png"))
     assert len(_community_files(app) - files) == 1
+
+
+def test_photos_are_published_without_where_they_were_taken(app, session, place):
+    """A phone photo's EXIF holds the taker's position (often their home) and the phone's
+    serial; the initiative's photo and a progress photo are stored as pixels only."""
+    from pathlib import Path
+
+    from tests.reports_world import jpeg
+
+    photo = svc.Photo(jpeg(gps=(21.5862, 105.8141), comment=b"Serial 998877"), "IMG_1.jpg")
+    item = svc.propose(session, place["author"], _input(place), photo, publish=True, now=NOW)
+    files = _community_files(app)
+    item = _answered(session, place)
+    svc.post_update(session, item.id, place["officer"], "Đã lắp xong 10 bóng", photo)
+    folder = Path(app.config["UPLOAD_DIR"]) / "community"
+    stored = [(folder / name).read_bytes() for name in sorted(_community_files(app))]
+    assert len(stored) == 2 and len(files) == 1
+    for data in stored:
+        assert data.startswith(b"\xff\xd8\xff")
+        assert b"Exif" not in data and b"Serial" not in data and b"PhoneMaker" not in data
 
 
 @pytest.mark.parametrize("photo, message", [

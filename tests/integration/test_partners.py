@@ -319,6 +319,30 @@ def test_bad_quantities_get_a_clear_message_and_nothing_is_saved(app, session, p
     assert pledges_count(session) == 0
 
 
+def test_a_pledge_takes_at_most_what_the_need_still_lacks(app, session, people):
+    """200 bags needed, 150 promised: 51 more is refused with its reason, 50 is taken, and then
+    the need is covered. Help beyond the need is offered as "other help"."""
+    partner = make_partner(session, people)
+    initiative = make_initiative(session, people)
+    bags = initiative.needs[1]
+    client = browser(app, people["contact"], lang="en")
+    url = f"/en/community/initiatives/{initiative.id}/pledge"
+
+    def offer(quantity, need_id=str(bags.id), **extra):
+        return client.submit(url, {"partner_id": str(partner.id), "need_id": need_id,
+                                   "quantity": quantity, **extra})
+
+    assert offer("150").status_code == 302
+    refused = offer("51")
+    assert refused.status_code == 400
+    assert "more than this need still lacks" in refused.page.select_one(".error-summary").text
+    assert pledges_count(session) == 1
+    assert offer("50").status_code == 302
+    assert offer("1").status_code == 400
+    assert offer("500", need_id="0", kind="materials").status_code == 302
+    assert pledges_count(session) == 3
+
+
 def test_quantities_in_range_parse():
     assert pledges_service.parse_quantity("1") == 1
     assert pledges_service.parse_quantity("1 000 000 000 000") == 10 ** 12

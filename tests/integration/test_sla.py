@@ -168,7 +168,8 @@ def test_worker_once_expires_leases_escalates_and_delivers(app, session, commune
     result = app.test_cli_runner().invoke(args=["worker", "--once"])
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == ("worker: leases_expired=1 almost_due=0 overdue=1 "
-                                     "notifications=1 reminders=0 village_digests=0 sent=1 "
+                                     "notifications=1 reminders=0 village_digests=0 "
+                                     "initiative_cases=0 sent=1 "
                                      "retrying=0 failed=0 undeliverable=0 secrets_erased=0")
     assert session.get(Case, late_id).sla_band == 2
     assert session.get(Case, claimed_id).assignee_id is None
