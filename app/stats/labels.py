@@ -25,8 +25,9 @@ HOW = {
                        "period; days waiting for the applicant and days off do not count."),
     "satisfaction": _l("Ratings given in the period on the 5-level scale; satisfied = "
                        "satisfied or very satisfied ÷ all ratings."),
-    "answered": _l("Answered in the period; on time = before or on the appointment day. Still "
-                   "open and overdue: at the end of the period."),
+    "answered": _l("Answered on time = answered before or on the appointment day. On time (%) "
+                   "is counted as for dossiers: 100 % minus (still open and overdue at the end "
+                   "of the period + answered late) ÷ (carried over + received)."),
 }
 
 # The rows of "answered on time", by (case_type, group): see app/stats/figures.KINDS_ANSWERED.

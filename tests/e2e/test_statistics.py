@@ -103,3 +103,21 @@ def test_the_scorecard_compares_communes_and_takes_a_figure_with_its_source(new_
         page.locator("main form button[type=submit]").click()
     assert "/scorecard/commune" in page.url
     assert "Biên bản đối thoại với Nhân dân" in page.locator("main").inner_text()
+
+
+def test_the_figures_fit_a_360px_phone(new_context, live_server):
+    """The narrowest phone the province's residents use: no page of figures scrolls sideways,
+    and the charts' words stay big enough to read."""
+    page = new_context(viewport={"width": 360, "height": 740}).new_page()
+    log_in(page, "vi", LEADER)
+    for path in ("/vi/statistics/", "/en/statistics/?period=year",
+                 "/vi/statistics/?unit=05600", "/vi/statistics/scorecard",
+                 "/vi/statistics/scorecard/commune?commune=05600",
+                 "/vi/statistics/operations"):
+        page.goto(path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 360, f"{path} is {width}px wide at 360px: it scrolls sideways"
+        charts = page.locator("svg.chart")
+        for index in range(charts.count()):
+            label = charts.nth(index).locator("text").first.bounding_box()
+            assert label is None or label["height"] >= 10, f"{path}: chart words too small"

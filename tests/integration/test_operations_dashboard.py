@@ -134,3 +134,40 @@ def test_a_list_filter_that_makes_no_sense_says_so(client, desk, query, field):
     response = client.get(f"/en/statistics/operations/cases?{query}")
     assert response.status_code == 400
     assert response.page.select_one(f"#{field}-error") is not None
+
+
+def test_the_officers_table_and_the_approvals_waiting_agree_with_the_cases(client, session,
+                                                                          desk):
+    """Each officer's open work is the open cases they hold, and a case an officer sent for
+    approval is listed under the approvals, with a link to every case waiting for one."""
+    from sqlalchemy import func, select
+
+    from app.models import Case
+    from app.queue.states import OPEN_STATES
+
+    fresh = desk["fresh"]
+    fresh.requires_approval = True  # as its procedure would ask
+    session.commit()
+    perform(session, fresh.id, "receive", desk["intake"])
+    perform(session, fresh.id, "start", desk["leader"])
+    perform(session, fresh.id, "submit_for_approval", desk["leader"])
+    session.commit()
+    held = dict(session.execute(
+        select(Case.assignee_id, func.count()).where(
+            Case.department_id == desk["dept"].id, Case.assignee_id.is_not(None),
+            Case.state.in_(sorted(int(s) for s in OPEN_STATES)))
+        .group_by(Case.assignee_id)).all())
+    names = {desk[w].id: desk[w].full_name for w in ("intake", "specialist", "leader", "admin")}
+    _login(client, desk["leader"])
+    page = client.get("/en/statistics/operations").page
+    rows = page.select_one("#ops-officers").find_parent("section").select("tbody tr")
+    shown = {tr.select_one("td[data-label=Officer]").get_text(strip=True):
+             int(tr.select_one("td[data-label=Open]").get_text(strip=True)) for tr in rows}
+    assert shown == {names[officer]: count for officer, count in held.items()}
+    approvals = page.select_one("#ops-approvals").find_parent("section")
+    assert approvals.select_one("h2").get_text(strip=True) == "1 approval waiting"
+    assert fresh.code in approvals.get_text()
+    every = approvals.find("a", string="Every case waiting for a decision")["href"]
+    listed = client.get(every).page
+    assert [a.get_text(strip=True) for a in listed.select("table tbody td:first-child a")] \
+        == [fresh.code]

@@ -46,6 +46,14 @@ def test_the_on_time_rate_is_one_hundred_minus_the_late_rate():
     assert figures.late_rate == Decimal("33.3") and figures.on_time_rate == Decimal("66.7")
 
 
+def test_what_is_still_open_past_its_date_counts_against_the_on_time_rate():
+    """Decision 766's rate, for questions and reports as for dossiers: one answered on time
+    and one still open past its date is 50 %, not the 100 % of "answered on time ÷ answered"."""
+    figures = Figures(received=2, done_on_time=1, in_process=1, overdue=1)
+    assert figures.answered_on_time_share == Decimal("100.0")
+    assert figures.on_time_rate == Decimal("50.0")
+
+
 def test_bars_scale_to_the_maximum_and_a_missing_value_draws_no_bar():
     chart = charts.bar_chart([("A", Decimal(50), "50"), ("B", None, "—"),
                               ("C", Decimal(100), "100")], maximum=100)
