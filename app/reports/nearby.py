@@ -27,7 +27,7 @@ MAX_SHOWN = 10
 @dataclass(frozen=True)
 class Nearby:
     report: FieldReport
-    distance_m: float
+    distance_m: float | None  # None when found by its village, with no point to measure from
 
 
 def box_query(category_id: int, lat: float, lng: float, radius_m: float):
@@ -39,15 +39,29 @@ def box_query(category_id: int, lat: float, lng: float, radius_m: float):
                    FieldReport.lng >= box.west, FieldReport.lng <= box.east))
 
 
+def _open(stmt):
+    return (stmt.join(Case, Case.id == FieldReport.case_id)
+            .where(Case.state.in_(sorted(int(s) for s in OPEN_STATES)),
+                   FieldReport.merged_into_id.is_(None))
+            .options(selectinload(FieldReport.case), selectinload(FieldReport.photos)))
+
+
+def open_in_village(session: Session, *, category_id: int, village_id: int,
+                    limit: int = MAX_SHOWN) -> list[Nearby]:
+    """Open, unmerged reports of the category in the village, newest first: what a resident
+    who placed the problem by its village alone (no location on the phone, or no JavaScript)
+    is shown instead of a distance look-up. The village's index answers it."""
+    stmt = _open(select(FieldReport).where(FieldReport.category_id == category_id,
+                                           FieldReport.village_id == village_id))
+    stmt = stmt.order_by(FieldReport.case_id.desc()).limit(limit)
+    return [Nearby(report, None) for report in session.scalars(stmt)]
+
+
 def open_nearby(session: Session, *, category_id: int, lat: float, lng: float,
                 radius_m: float = DEFAULT_RADIUS_M, exclude_case_id: int | None = None,
                 limit: int = MAX_SHOWN) -> list[Nearby]:
     """Open, unmerged reports of the category within `radius_m` metres, nearest first."""
-    stmt = (box_query(category_id, lat, lng, radius_m)
-            .join(Case, Case.id == FieldReport.case_id)
-            .where(Case.state.in_(sorted(int(s) for s in OPEN_STATES)),
-                   FieldReport.merged_into_id.is_(None))
-            .options(selectinload(FieldReport.case), selectinload(FieldReport.photos)))
+    stmt = _open(box_query(category_id, lat, lng, radius_m))
     if exclude_case_id is not None:
         stmt = stmt.where(FieldReport.case_id != exclude_case_id)
     found = []

@@ -25,7 +25,7 @@ from app.reports.categories import active_categories, all_categories, answer_tex
 from app.reports.errors import ReportError
 from app.reports.forms import PlaceForm, RatingForm, ReportForm, SupportForm
 from app.reports.labels import LOCATION_SOURCE_LABELS, PUBLIC_STATE_TEXT, PUBLIC_STATES, message
-from app.reports.nearby import open_nearby
+from app.reports.nearby import open_in_village, open_nearby
 from app.security import public, signed_in
 from app.templating import is_htmx
 from app.units.services import units_of_level
@@ -322,6 +322,8 @@ def _details(form: ReportForm, category, commune, village, point, status: int = 
     if point is not None:
         nearby = open_nearby(db.session, category_id=category.id, lat=point[0], lng=point[1],
                              radius_m=radius)
+    elif village is not None:
+        nearby = open_in_village(db.session, category_id=category.id, village_id=village.id)
     values = {a.code: request.form.getlist(f"attribute-{a.code}") if request.method == "POST"
               else [] for a in category.attributes}
     return render_template("reports/details.html", form=form, category=category,

@@ -88,7 +88,11 @@ def test_discovery_names_the_endpoint_and_both_formats(client, world):
     assert endpoint.find("type").text == "production"
     assert [f.text for f in endpoint.findall("formats/format")] == ["text/xml", "application/json"]
     body = as_json(client.get("/open311/v2/discovery.json"))
-    assert body["endpoints"][0]["formats"] == ["text/xml", "application/json"]
+    assert list(body) == ["changeset", "contact", "key_service", "endpoints"]
+    assert body["endpoints"] == [{
+        "specification": "http://wiki.open311.org/GeoReport_v2",
+        "url": "http://localhost/open311/v2", "changeset": body["changeset"],
+        "type": "production", "formats": ["text/xml", "application/json"]}]
 
 
 def test_services_list_every_active_category(client, session, world):
@@ -167,6 +171,11 @@ def test_a_report_made_on_the_page_is_a_request_with_every_spec_field(client, se
     one = as_json(client.get(f"/open311/v2/requests/{code}.json"))
     assert len(one) == 1 and list(one[0]) == REQUEST_FIELDS
     assert one[0]["lat"] == HERE[0] and one[0]["zipcode"] is None
+    one_xml = xml(client.get(f"/open311/v2/requests/{code}.xml"))
+    assert one_xml.tag == "service_requests" and len(one_xml.findall("request")) == 1
+    assert [c.tag for c in one_xml.find("request")] == REQUEST_FIELDS
+    assert one_xml.find("request/service_request_id").text == code
+    assert float(one_xml.find("request/lat").text) == HERE[0]
 
 
 def test_a_photo_is_the_media_url(client, session, world):
@@ -190,17 +199,21 @@ def test_requests_filter_by_id_list_code_status_and_dates(client, session, world
     services.answer(session, done.case_id, world.intake, outcome="closed", text="Đã xem.")
     ancient = make_report(session, world, days_ago=150)
 
-    def codes(query, fmt="json"):
-        response = client.get(f"/open311/v2/requests.{fmt}", query_string=query)
-        assert response.status_code == 200, response.get_data(as_text=True)
-        if fmt == "xml":
-            return {r.find("service_request_id").text for r in xml(response).findall("request")}
-        return {r["service_request_id"] for r in as_json(response)}
+    def codes(query):
+        """What the filter finds, asked as a client would in each format: both must agree."""
+        found = {}
+        for fmt in ("json", "xml"):
+            response = client.get(f"/open311/v2/requests.{fmt}", query_string=query)
+            assert response.status_code == 200, response.get_data(as_text=True)
+            found[fmt] = ({r.find("service_request_id").text
+                           for r in xml(response).findall("request")} if fmt == "xml"
+                          else {r["service_request_id"] for r in as_json(response)})
+        assert found["xml"] == found["json"], query
+        return found["json"]
 
     c = lambda r: r.case.code  # noqa: E731
     # By default the last 90 days.
     assert codes({}) == {c(old), c(new), c(done)}
-    assert codes({}, "xml") == {c(old), c(new), c(done)}
     # A list of ids overrides every other argument (even a date window that excludes them).
     assert codes({"service_request_id": f"{c(ancient)},{c(new)}",
                   "start_date": "2020-01-01T00:00:00Z", "end_date": "2020-02-01T00:00:00Z"}) \

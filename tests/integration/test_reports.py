@@ -329,6 +329,30 @@ def test_closed_or_merged_reports_are_not_offered(client, session, world):
     assert step_one(client, world).page.select_one("#nearby-title") is None
 
 
+def test_placed_by_its_village_alone_the_village_s_open_reports_are_offered(client, session,
+                                                                          world):
+    """Without a location (no GPS, or no JavaScript) there is no distance to measure: the open
+    reports of the same kind in the chosen village are offered instead, newest first."""
+    from app.reports import services
+
+    in_village = _report(session, world, at=None)
+    other_kind = _report(session, world, category="cay-do", at=None)
+    located = _report(session, world)  # a point, no village: not "in the village"
+    closed = _report(session, world, at=None)
+    services.answer(session, closed.case_id, world.intake, outcome="closed", text="Đã xem.")
+    login(client, world.resident)
+    page = step_one(client, world, lat=None, lng=None, village=world.village).page
+    title = page.select_one("#nearby-title")
+    assert title is not None and world.village.name_vi in title.get_text()
+    codes = title.find_parent("section").get_text()
+    assert in_village.case.code in codes
+    for absent in (other_kind, located, closed):
+        assert absent.case.code not in codes
+    assert "cách " not in codes  # no distance without a point to measure from
+    english = step_one(client, world, lat=None, lng=None, village=world.village, lang="en")
+    assert "Already reported in" in english.page.select_one("#nearby-title").get_text()
+
+
 def test_a_resident_supports_a_nearby_report_instead_of_sending_one(client, session, world):
     near = _report(session, world)
     login(client, world.resident)
