@@ -1,4 +1,5 @@
-"""Administration pages on a small phone: nothing wider than the screen, nothing axe calls serious."""
+"""Administration and staff pages on a small phone: nothing wider than the screen, nothing axe
+calls serious."""
 from __future__ import annotations
 
 import re
@@ -12,7 +13,14 @@ pytestmark = pytest.mark.e2e
 
 ADMIN_PAGES = ["/{lang}/admin/", "/{lang}/admin/units", "/{lang}/admin/departments",
                "/{lang}/admin/officers", "/{lang}/admin/routing-rules", "/{lang}/admin/calendar",
-               "/{lang}/admin/routing-rules/new"]
+               "/{lang}/admin/routing-rules/new",
+               # what the field reports, the community and the village board add for staff
+               "/{lang}/admin/report-categories", "/{lang}/admin/report-categories/new",
+               "/{lang}/admin/api-keys", "/{lang}/community/settings",
+               "/{lang}/community/moderation", "/{lang}/community/moderation/log",
+               "/{lang}/community/partners/pending", "/{lang}/community/partners/",
+               "/{lang}/village/manage", "/{lang}/village/heads", "/{lang}/village/needs/new",
+               "/{lang}/village/alerts/new", "/{lang}/village/announcements/new"]
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
@@ -25,7 +33,8 @@ def test_admin_pages_fit_a_360px_phone_and_pass_axe(new_context, lang):
     page.locator("form.panel button[type=submit]").click()
     page.wait_for_url(re.compile(rf"/{lang}/"))
     for path in ADMIN_PAGES:
-        page.goto(path.format(lang=lang))
+        response = page.goto(path.format(lang=lang))
+        assert response.status == 200, f"{path}: {response.status}"
         assert page.locator("html").get_attribute("lang") == lang
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 360, f"{page.url} is {width}px wide"

@@ -87,3 +87,42 @@ def test_every_stored_file_reaches_the_browser_through_one_function():
     offenders = [str(p.relative_to(ROOT)) for p in (ROOT / "app").rglob("*.py")
                  if p.name != "downloads.py" and re.search(r"\bsend_file\s*\(", p.read_text())]
     assert not offenders
+
+
+# Stored files that are never published: who may read them is the case's or the page's rule,
+# and they are kept as the person sent them, like paper copies at the desk.
+PRIVATE_FILES = {
+    "app/admin/procedure_services.py",  # blank forms the administrators attach (no photos)
+    "app/dossiers/fees.py",             # a dossier's result, a PDF for its applicant
+    "app/dossiers/files.py",            # papers for a dossier or a petition
+}
+
+
+def test_every_module_that_stores_a_public_file_cleans_its_photos():
+    """A photo a resident or an officer publishes carries where it was taken in its EXIF; it
+    must go through app/photos.clean before it is stored. A new module that stores files must
+    either do that or be listed above with its reason."""
+    storing = {str(p.relative_to(ROOT)) for p in (ROOT / "app").rglob("*.py")
+               if re.search(r"\bstore\.save\s*\(", p.read_text())}
+    assert PRIVATE_FILES <= storing, "a private module no longer stores files: update the list"
+    offenders = [path for path in sorted(storing - PRIVATE_FILES)
+                 if not re.search(r"\bphoto(s|_rules)\.clean\s*\(", (ROOT / path).read_text())]
+    assert not offenders
+
+
+def test_every_table_fits_a_phone():
+    """A table wider than a 360 px phone must not widen the page: it is either a table.stack
+    (its rows become cards on a phone) or it sits in a .table-scroll region that scrolls on
+    its own. The moderation log's table once sat in a class that no stylesheet defined."""
+    offenders = []
+    for path in (ROOT / "app" / "templates").rglob("*.html"):
+        text = path.read_text()
+        for match in re.finditer(r"<table\b([^>]*)>", text):
+            if re.search(r'class="[^"]*\bstack\b', match.group(1)):
+                continue
+            opened = text.rfind('class="table-scroll"', 0, match.start())
+            closed = text.rfind("</div>", 0, match.start())
+            if opened == -1 or closed > opened:
+                line = text.count("\n", 0, match.start()) + 1
+                offenders.append(f"{path.relative_to(ROOT)}:{line}")
+    assert not offenders
