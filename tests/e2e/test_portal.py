@@ -202,11 +202,19 @@ def test_no_sideways_scrolling_on_a_360px_phone(new_context, path):
     assert scroll_width <= 360, f"{path} is {scroll_width}px wide at 360px: it scrolls sideways"
 
 
-def test_a_first_visit_to_the_vietnamese_home_page_fits_the_60_kb_budget(context):
+# Every page a resident lands on from the home page or a message: a first visit to each must fit.
+RESIDENT_LANDINGS = ["/vi/", "/vi/procedures/", "/vi/dossiers/track", "/vi/petitions/",
+                     "/vi/petitions/ask", "/vi/petitions/voter-meetings", "/vi/reception/",
+                     "/vi/community/", "/vi/village/", "/vi/village/announcements",
+                     "/vi/reports/", "/vi/statistics/"]
+
+
+@pytest.mark.parametrize("path", RESIDENT_LANDINGS)
+def test_a_first_visit_to_a_resident_page_fits_the_60_kb_budget(context, path):
     page = context.new_page()
     responses = []
     page.on("response", lambda response: responses.append(response))
-    page.goto("/vi/", wait_until="load")
+    page.goto(path, wait_until="load")
     page.wait_for_load_state("networkidle")
 
     counted = {"document", "stylesheet", "script", "font"}
@@ -224,7 +232,7 @@ def test_a_first_visit_to_the_vietnamese_home_page_fits_the_60_kb_budget(context
         rows.append((kind, response.url, len(body), wire, encoding))
     total = sum(row[3] for row in rows)
 
-    print(f"\nFirst visit to /vi/: {total} bytes on the wire ({total / 1000:.1f} kB) "
+    print(f"\nFirst visit to {path}: {total} bytes on the wire ({total / 1000:.1f} kB) "
           f"over {len(rows)} responses")
     for kind, url, raw, wire, encoding in rows:
         print(f"  {kind:<10} {wire:>7} B {encoding:<8} {raw:>7} B raw  {url}")
