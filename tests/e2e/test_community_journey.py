@@ -1,9 +1,11 @@
-"""A community initiative on phones, in Vietnamese: a resident proposes one with a photo; two
-neighbours support it past the commune's threshold of 2, which makes it a case; an officer
-answers "accepted" with a plan; a business partner pledges materials; the author sees the
-answer and the pledge; staff mark it delivered from the initiative's page (htmx swaps the
-pledges in place); a moderator opens the queue the demo's reports filled. axe-core checks the
-pages on the way."""
+"""A community initiative on phones, in Vietnamese: the administrator sets the commune's
+threshold to 2 (only an administrator may); a resident proposes one with a photo; two
+neighbours support it past the threshold, which makes it a case for the department the demo
+commune routes initiatives to (Văn hóa – Xã hội); its intake officer receives it and its leader
+starts it and answers "accepted" with a plan; a business partner pledges materials; the
+department's officer marks it delivered from the initiative's page (htmx swaps the pledges in
+place); the author sees the answer and the pledge; the officer opens the moderation queue the
+demo's reports filled. axe-core checks the pages on the way."""
 from __future__ import annotations
 
 import re
@@ -16,7 +18,13 @@ pytestmark = pytest.mark.e2e
 
 AUTHOR, FIRST, SECOND = "0388000101", "0388000102", "0388000103"   # demo neighbours
 PARTNER_CONTACT = "0912345678"   # the demo resident runs the demo building-supplies business
-ADMIN = "quantri@conglang.demo"
+ADMIN = "quantri@conglang.demo"      # only for the commune's settings (an administrator's page)
+# Văn hóa – Xã hội of Xã Đại Phúc, where the demo routes initiatives (app/demo/queue_seed.py):
+# the intake officer (role officer, intake desk, skill "initiative") receives a new case, and
+# only intake may; starting and answering need the case's assignee or the department's leader,
+# and an initiative's case waits unassigned in the queue (a "pull" rule), so its leader does.
+OFFICER = "hanh.mt@conglang.demo"   # Mai Thị Hạnh
+LEADER = "ngoc.tt@conglang.demo"    # Trịnh Thị Ngọc, role leader
 # The smallest valid PNG: a 1×1 transparent pixel.
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
@@ -70,16 +78,24 @@ def test_an_initiative_from_proposal_to_pledge(new_context, live_server):
         db.session.remove()
     assert supports == 2 and case_id is not None, "the second support must make it a case"
 
-    admin.goto(f"/vi/workbench/cases/{case_id}")
-    act(admin, "Tiếp nhận")
-    act(admin, "Bắt đầu xử lý")
-    admin.goto(f"/vi/community/cases/{case_id}/answer")
-    accessible(admin, "the official answer")
-    admin.locator("input[type=radio][value=accept]").check()
+    officer = new_context().new_page()
+    log_in(officer, "vi", OFFICER)
+    officer.goto(f"/vi/workbench/cases/{case_id}")
+    accessible(officer, "the initiative's case")
+    act(officer, "Tiếp nhận")
+
+    leader = new_context().new_page()
+    log_in(leader, "vi", LEADER)
+    leader.goto(f"/vi/workbench/cases/{case_id}")
+    act(leader, "Bắt đầu xử lý")
+    leader.goto(f"/vi/community/cases/{case_id}/answer")
+    accessible(leader, "the official answer")
+    leader.locator("input[type=radio][value=accept]").check()
     plan = "Xã hỗ trợ cột và lắp đặt trong tháng 12; bà con góp ngày công."
-    admin.locator("#text").fill(plan)
-    with admin.expect_navigation():
-        admin.locator("form.panel button[type=submit]").click()
+    leader.locator("#text").fill(plan)
+    with leader.expect_navigation():
+        leader.locator("form.panel button[type=submit]").click()
+    assert f"/vi/workbench/cases/{case_id}" in leader.url
 
     partner = new_context().new_page()
     log_in(partner, "vi", PARTNER_CONTACT)
@@ -93,14 +109,14 @@ def test_an_initiative_from_proposal_to_pledge(new_context, live_server):
 
     # Staff of the commune mark the pledge delivered where they read it: htmx answers the
     # refreshed pledges, which replace the old ones without a new page.
-    admin.goto(f"/vi/community/initiatives/{initiative_id}")
-    with admin.expect_response(lambda r: r.url.endswith("/delivered")
-                               and r.request.method == "POST") as delivered:
-        admin.locator("#pledges form[action$='/delivered'] button[type=submit]").click()
+    officer.goto(f"/vi/community/initiatives/{initiative_id}")
+    with officer.expect_response(lambda r: r.url.endswith("/delivered")
+                                 and r.request.method == "POST") as delivered:
+        officer.locator("#pledges form[action$='/delivered'] button[type=submit]").click()
     assert delivered.value.status == 200
-    admin.locator("#pledges .flash-success").wait_for()
-    assert "Đã trao" in admin.locator("#pledges").inner_text()
-    assert admin.url.endswith(f"/vi/community/initiatives/{initiative_id}")
+    officer.locator("#pledges .flash-success").wait_for()
+    assert "Đã trao" in officer.locator("#pledges").inner_text()
+    assert officer.url.endswith(f"/vi/community/initiatives/{initiative_id}")
 
     author.goto(f"/vi/community/initiatives/{initiative_id}")
     text = author.locator("main").inner_text()
@@ -109,8 +125,21 @@ def test_an_initiative_from_proposal_to_pledge(new_context, live_server):
     accessible(author, "the initiative, answered and pledged")
     author.goto("/vi/community/initiatives?sort=closing")
     accessible(author, "the initiatives, closing soon")
-    admin.goto("/vi/community/moderation")
-    assert "Bán đất nền giá rẻ" in admin.locator("main").inner_text()
-    accessible(admin, "the moderation queue")
+    officer.goto("/vi/community/moderation")
+    assert "Bán đất nền giá rẻ" in officer.locator("main").inner_text()
+    accessible(officer, "the moderation queue")
     author.goto("/vi/community/")
     accessible(author, "the initiatives list")
+
+    from app.models import CaseEvent, Pledge, User
+
+    with live_server.app.app_context():  # who did each step: the department's staff, not admin
+        email = {u.id: u.email for u in db.session.query(User).filter(User.email.isnot(None))}
+        initiative = db.session.get(Initiative, initiative_id)
+        actors = {e.action: email.get(e.actor_id) for e in db.session.query(CaseEvent)
+                  .filter(CaseEvent.case_id == case_id)}
+        pledge = db.session.query(Pledge).filter(Pledge.initiative_id == initiative_id).one()
+        answered_by, delivered_by = email[initiative.answered_by_id], email[pledge.delivered_by_id]
+        db.session.remove()
+    assert (actors["receive"], actors["start"], actors["complete"]) == (OFFICER, LEADER, LEADER)
+    assert (answered_by, delivered_by) == (LEADER, OFFICER)
