@@ -29,7 +29,7 @@ from app.models import (AdminUnit, Case, Petition, PetitionFile, PetitionTopic,
 from app.models.petitions import PETITION_KINDS
 from app.pagination import Page, page_of_query
 from app.petitions.privacy import public_text
-from app.queue import kinds
+from app.queue import kinds, tally
 from app.queue.errors import NoRoute, WrongDepartment
 from app.queue.routing import create_case, named_department, new_case_code, route
 from app.storage import FileStore
@@ -344,12 +344,18 @@ def rate(session: Session, petition_id: int, level: int, comment: str | None, *,
     comment = (comment or "").strip() or None
     if comment is not None and len(comment) > 1000:
         raise PetitionError("comment_too_long", "comment")
+    now = now or utcnow()
     with write_transaction(session):
         answered = select(Case.id).where(Case.state.in_(ANSWERED_STATES))
         done = session.execute(
             update(Petition).where(Petition.id == petition_id, Petition.rating.is_(None),
                                    Petition.case_id.in_(answered))
-            .values(rating=level, rating_comment=comment, rated_at=now or utcnow())
+            .values(rating=level, rating_comment=comment, rated_at=now)
             .execution_options(synchronize_session=False)).rowcount
         if done != 1:
             raise PetitionError("not_rateable")
+        # Counted like a dossier's rating, in the same transaction (the statistics' rows).
+        case_id, asker_id = session.execute(select(Petition.case_id, Petition.user_id)
+                                            .where(Petition.id == petition_id)).one()
+        tally.record_rating(session, session.get(Case, case_id), level, actor_id=asker_id,
+                            at=now)

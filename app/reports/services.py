@@ -24,6 +24,7 @@ from app.inputs import bad_character, clean_text
 from app.models import (AdminUnit, Case, FieldReport, FieldReportPhoto, FieldReportSupport,
                         ReportCategory, User, utcnow)
 from app.pagination import Page, page_of_query
+from app.queue import tally
 from app.queue.errors import NoRoute
 from app.queue.states import OPEN_STATES, State
 from app import photos as photo_rules
@@ -572,6 +573,7 @@ def rate(session: Session, case_id: int, user: User, level: int, comment: str | 
     if level not in RATING_LEVELS:
         raise ReportError("bad_rating", "level")
     text = _text(comment, "comment", 1000, required=False, multiline=True) or None
+    now = now or utcnow()
     with write_transaction(session):
         report = session.get(FieldReport, case_id, populate_existing=True)
         if report is None or not may_rate(report, user):
@@ -581,10 +583,13 @@ def rate(session: Session, case_id: int, user: User, level: int, comment: str | 
                                       FieldReport.rating.is_(None),
                                       FieldReport.reporter_id == user.id,
                                       FieldReport.answered_at.is_not(None))
-            .values(rating=level, rating_comment=text, rated_at=now or utcnow())
+            .values(rating=level, rating_comment=text, rated_at=now)
             .execution_options(synchronize_session=False)).rowcount
         if done != 1:
             raise ReportError("not_rateable")
+        # Counted like a dossier's rating, in the same transaction (the statistics' rows).
+        tally.record_rating(session, session.get(Case, case_id), level, actor_id=user.id,
+                            at=now)
     return session.get(FieldReport, case_id, populate_existing=True)
 
 

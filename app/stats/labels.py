@@ -27,7 +27,9 @@ HOW = {
                        "satisfied or very satisfied ÷ all ratings."),
     "answered": _l("Answered on time = answered before or on the appointment day. On time (%) "
                    "is counted as for dossiers: 100 % minus (still open and overdue at the end "
-                   "of the period + answered late) ÷ (carried over + received)."),
+                   "of the period + answered late) ÷ (carried over + received). Satisfied = "
+                   "satisfied or very satisfied ÷ the askers' and reporters' ratings given in "
+                   "the period."),
 }
 
 # The rows of "answered on time", by (case_type, group): see app/stats/figures.KINDS_ANSWERED.

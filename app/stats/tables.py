@@ -137,12 +137,14 @@ def kinds_table(report: Report) -> Table:
     # period's end counts against it, not only what was answered late.
     t = Table("kinds", _("Feedback, petitions, questions and field reports answered on time"),
               [_("Kind"), _("Carried over"), _("Received"), _("Answered"),
-               _("Answered on time"), _("Still open"), _("Overdue"), _("On time (%)")])
+               _("Answered on time"), _("Still open"), _("Overdue"), _("On time (%)"),
+               _("Ratings"), _("Satisfied (%)")])
     for kind, figures in report.kinds:
         t.rows.append([str(KIND_NAMES[kind]), number(figures.carried_over),
                        number(figures.received), number(figures.done),
                        number(figures.answered_on_time), number(figures.in_process),
-                       number(figures.overdue), share(figures.on_time_rate)])
+                       number(figures.overdue), share(figures.on_time_rate),
+                       number(figures.rated), share(figures.satisfied_share)])
         t.links.append(None)
     return t
 

@@ -589,6 +589,15 @@ def test_only_the_reporter_rates_only_after_the_answer_and_only_once(app, client
     assert session.get(FieldReport, report.case_id).rating == 5
     shown = client.get(f"/vi/reports/{report.case_id}").page.get_text()
     assert "Rất hài lòng" in shown
+    # Counted for the statistics like a dossier's rating: one "rated" event, one tallied 5.
+    from app.models import CaseEvent, CaseTally
+
+    rated = session.scalars(select(CaseEvent).where(CaseEvent.case_id == report.case_id,
+                                                    CaseEvent.action == "rated")).all()
+    assert [e.data for e in rated] == [{"rating": 5}]
+    assert session.scalar(select(func.sum(CaseTally.rated_5)).where(
+        CaseTally.case_type == "field_report", CaseTally.grain == 2,
+        CaseTally.level == 0)) == 1
 
 
 # -- browsing and searching --------------------------------------------------------------------

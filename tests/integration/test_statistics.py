@@ -76,11 +76,36 @@ def test_questions_and_petitions_are_counted_apart_and_apart_from_the_dossiers(h
     assert report.total.received == 8  # dossiers only
 
 
+def test_an_askers_rating_counts_under_its_kind_not_the_dossiers(history, session, client):
+    """A question's rating is tallied with the question (a "rated" event, the same transaction),
+    beside the dossiers' satisfaction, never in it; the running rows still equal a recount."""
+    from app.models import CaseEvent, Petition
+    from app.petitions import services as petitions
+    from app.stats.rebuild import recount
+    from tests.integration.test_statistics_recount import stored
+
+    q1 = history["cases"]["Q1"]
+    petition_id = session.scalar(select(Petition.id).where(Petition.case_id == q1.id))
+    dossiers_before = _report(session, _april()).total.ratings
+    petitions.rate(session, petition_id, 2, "Trả lời chậm.",
+                   now=datetime(2026, 4, 20, 9, 0, tzinfo=LOCAL_TZ))
+    report = _report(session, _april())
+    question = dict(report.kinds)[("petition", "question")]
+    assert question.ratings == (0, 1, 0, 0, 0) and question.satisfied_share == Decimal("0.0")
+    assert dict(report.kinds)[("petition", "petition")].rated == 0
+    assert report.total.ratings == dossiers_before
+    assert session.scalar(select(func.count()).select_from(CaseEvent).where(
+        CaseEvent.case_id == q1.id, CaseEvent.action == "rated")) == 1
+    assert stored(session) == recount(session)
+    rows = _page_table(client.get("/vi/statistics/?period=month&year=2026&month=4").page, "kinds")
+    assert rows[1][-2:] == ["1", "0,0"]
+
+
 def test_the_page_shows_questions_and_petitions_as_two_rows(history, client):
     query = "period=month&year=2026&month=4"
     rows = _page_table(client.get(f"/vi/statistics/?{query}").page, "kinds")
-    assert rows[1:] == [["Câu hỏi", "0", "1", "1", "0", "0", "0", "0,0"],
-                        ["Phản ánh, kiến nghị", "0", "1", "1", "1", "0", "0", "100,0"]]
+    assert rows[1:] == [["Câu hỏi", "0", "1", "1", "0", "0", "0", "0,0", "0", "—"],
+                        ["Phản ánh, kiến nghị", "0", "1", "1", "1", "0", "0", "100,0", "0", "—"]]
     english = _page_table(client.get(f"/en/statistics/?{query}").page, "kinds")
     assert [row[0] for row in english[1:]] == ["Questions", "Feedback and petitions"]
     body = client.get(f"/en/statistics/export.csv?table=kinds&{query}").get_data(as_text=True)
