@@ -13,6 +13,9 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, scoped_session
 
+# The hot paths (claims, the statistics' tallies) talk to the driver itself, so the portal
+# runs on these two and refuses any other when its engine is set up, not on the first claim.
+SUPPORTED_DRIVERS = frozenset({"pysqlite", "psycopg"})
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 SQLITE_MMAP_BYTES = 256 * 1024 * 1024
 
@@ -28,7 +31,15 @@ def sqlite_pool_options(url: str) -> dict:
 _configured: set[int] = set()
 
 
+class UnsupportedDriver(RuntimeError):
+    pass
+
+
 def configure_engine(engine: Engine) -> Engine:
+    if engine.dialect.driver not in SUPPORTED_DRIVERS:
+        raise UnsupportedDriver(f"Cổng Làng runs on sqlite3 or psycopg, not "
+                                f"{engine.dialect.driver}: use sqlite:/// or "
+                                f"postgresql+psycopg:// in DATABASE_URL")
     if engine.dialect.name != "sqlite" or id(engine) in _configured:
         return engine
     _configured.add(id(engine))

@@ -28,6 +28,7 @@ from app.models.departments import DESKS
 from app.models.units import PARENT_LEVEL, UnitLevel
 from app.queue.calendar import local_day, public_holidays
 from app.queue.states import OPEN_STATES
+from app.refusals import Refusal
 from app.text import fold, normalize_phone, vietnamese_sort_key
 
 PAGE_SIZE = 50
@@ -40,13 +41,8 @@ _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
 
-class AdminError(Exception):
+class AdminError(Refusal):
     """A rule refused the request; `field` names the form field to blame, `code` the reason."""
-
-    def __init__(self, code: str, field: str | None = None):
-        super().__init__(code)
-        self.code = code
-        self.field = field
 
 
 F = TypeVar("F", bound=Callable)

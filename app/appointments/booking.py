@@ -48,6 +48,7 @@ from app.models import AdminUnit, Appointment, DeskSlot, Procedure, User, utcnow
 from app.pagination import Page, page_of_query
 from app.queue.calendar import LOCAL_TZ, local_day
 from app.queue.calendar_db import calendar_from_db
+from app.refusals import Refusal
 from app.text import vietnamese_sort_key
 from app.units.staff import is_commune_staff
 
@@ -59,13 +60,8 @@ CODE_LENGTH = 6
 PAGE_SIZE = 10
 
 
-class BookingError(Exception):
+class BookingError(Refusal):
     """A rule said no; `code` picks the message (messages.py), `field` the form field."""
-
-    def __init__(self, code: str, field: str | None = None):
-        super().__init__(code)
-        self.code = code
-        self.field = field
 
 
 @dataclass(frozen=True)

@@ -135,7 +135,7 @@ _FIELDS = {OpeningForm: {"start": "opens", "end": "closes"},
 
 
 def _blame(form, error: ScheduleError) -> None:
-    message = error_text(error.code, **error.params)
+    message = error_text(error.code, **error.details)
     name = _FIELDS.get(type(form), {}).get(error.field or "", error.field or "")
     if name not in form._fields:
         refuse(403 if error.code == "not_your_commune" else 400, message)

@@ -19,6 +19,7 @@ from app.db import write_transaction
 from app.models import (AdminUnit, Appointment, DeskClosure, DeskOpening, DeskSlot, User,
                         utcnow)
 from app.queue.calendar import local_day
+from app.refusals import Refusal
 from app.units.staff import communes_staffed, is_commune_staff
 
 WEEKDAYS = (0, 1, 2, 3, 4)
@@ -29,15 +30,9 @@ CLOSURE_HORIZON_DAYS = 366
 REASON_MAX = 200
 
 
-class ScheduleError(Exception):
+class ScheduleError(Refusal):
     """A rule said no; `code` picks the message (app/appointments/messages.py), `field` the
-    form field it belongs to, `params` fill it in."""
-
-    def __init__(self, code: str, field: str | None = None, **params):
-        super().__init__(code)
-        self.code = code
-        self.field = field
-        self.params = params
+    form field it belongs to, `details` fill it in."""
 
 
 # -- who and where --------------------------------------------------------------------------

@@ -18,18 +18,14 @@ from app.models import AdminUnit, PasswordResetToken, Role, User, utcnow
 from app.db import write_transaction
 from app.notifications.outbox import SECRET_PLACEHOLDER, queue_for_user
 from app.passwords import hash_password, needs_rehash, verify_password
+from app.refusals import Refusal
 from app.text import normalize_phone
 
 MIN_PASSWORD_LENGTH = 8
 
 
-class AccountError(Exception):
+class AccountError(Refusal):
     """A rule refused the request; `field` names the form field to blame, `code` the reason."""
-
-    def __init__(self, code: str, field: str | None = None):
-        super().__init__(code)
-        self.code = code
-        self.field = field
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from app.models import (AdminUnit, Case, CommunitySettings, Initiative, Initiati
                         InitiativeSupport, InitiativeUpdate, InitiativeVersion, User, utcnow)
 from app.models.community import NEED_KINDS
 from app.pagination import Page, page_of_query
+from app.refusals import Refusal
 from app.text import escape_like, fold
 from app.units.staff import is_commune_staff
 
@@ -55,12 +56,8 @@ UNDER_WAY = ("accepted", "in_progress")
 SORTS = ("newest", "supported", "closing", "answered")
 
 
-class InitiativeError(Exception):
-    def __init__(self, code: str, field: str | None = None, **details):
-        super().__init__(code)
-        self.code = code
-        self.field = field
-        self.details = details
+class InitiativeError(Refusal):
+    pass
 
 
 @dataclass

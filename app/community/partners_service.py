@@ -20,6 +20,7 @@ from app.db import write_transaction
 from app.models import (AdminUnit, Initiative, InitiativeNeed, Partner, Pledge, User, utcnow)
 from app.models.community import PARTNER_KINDS
 from app.pagination import Page, page_of_query
+from app.refusals import Refusal
 from app.text import normalize_phone
 from app.units.staff import communes_staffed, is_commune_staff
 
@@ -33,13 +34,8 @@ COUNTED = ("pledged", "delivered")
 _LANDLINE = re.compile(r"^02\d{9}$")
 
 
-class PartnerError(Exception):
+class PartnerError(Refusal):
     """A rule said no; `code` is looked up in app/community/partners_forms.py ERRORS."""
-
-    def __init__(self, code: str, field: str | None = None):
-        super().__init__(code)
-        self.code = code
-        self.field = field
 
 
 class NotAllowed(PartnerError):

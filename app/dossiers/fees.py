@@ -30,6 +30,7 @@ from app.models.dossier_fees import RESULT_METHODS
 from app.queue.actions import capacities_of, perform, view_of
 from app.queue.calendar import local_day
 from app.queue.states import Action, State, check
+from app.refusals import Refusal
 from app.storage import FileStore
 from app.uploads import UploadError, check_document
 
@@ -43,15 +44,9 @@ _FEE_CHANNEL = {"online": "online", "walk_in": "in_person", "post": "post"}
 _DIGIT_GROUPS = re.compile(r"^\d{1,3}([ .,]\d{3})+$")
 
 
-class FeeError(Exception):
+class FeeError(Refusal):
     """A rule refused the input; `code` names the reason (see fee_forms.ERRORS), `field` the
     form field it belongs to, `details` what the message needs."""
-
-    def __init__(self, code: str, field: str | None = None, **details):
-        super().__init__(code)
-        self.code = code
-        self.field = field
-        self.details = details
 
 
 # -- amounts --------------------------------------------------------------------------------

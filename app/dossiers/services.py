@@ -28,6 +28,7 @@ from app.queue.calendar import local_day
 from app.queue.errors import NoRoute
 from app.queue.routing import create_case, route
 from app.queue.states import OPEN_STATES
+from app.refusals import Refusal
 from app.text import normalize_phone, vietnamese_sort_key
 from app.tracking import clean_code, contact_matches
 
@@ -35,13 +36,8 @@ SEQUENCE_DIGITS = 4
 _ID_NUMBER_LENGTHS = (9, 12)  # CMND, CCCD
 
 
-class DossierError(Exception):
+class DossierError(Refusal):
     """A rule refused the submission; `code` names the reason, `field` the form field."""
-
-    def __init__(self, code: str, field: str | None = None):
-        super().__init__(code)
-        self.code = code
-        self.field = field
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ from app.petitions.privacy import public_text
 from app.queue import kinds, tally
 from app.queue.errors import NoRoute, WrongDepartment
 from app.queue.routing import create_case, named_department, new_case_code, route
+from app.refusals import Refusal
 from app.storage import FileStore
 from app.text import fold, normalize_phone
 from app.tracking import clean_code, contact_matches
@@ -48,13 +49,8 @@ ANSWERED_STATES = (9, 10)
 PAGE_SIZE = 10
 
 
-class PetitionError(Exception):
+class PetitionError(Refusal):
     """A rule refused the request; `code` picks the message, `field` the form field."""
-
-    def __init__(self, code: str, field: str | None = None):
-        super().__init__(code)
-        self.code = code
-        self.field = field
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from app.db import write_transaction
 from app.models import PetitionTopic
 from app.queue.categories import CATEGORIES
+from app.refusals import Refusal
 from app.text import vietnamese_sort_key
 
 # Categories that belong to other kinds of case and are never a petition's.
@@ -30,11 +31,8 @@ SLA_RANGE = (1, 90)
 _CODE = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 
 
-class TopicError(Exception):
-    def __init__(self, code: str, field: str | None = None):
-        super().__init__(code)
-        self.code = code
-        self.field = field
+class TopicError(Refusal):
+    pass
 
 
 @dataclass(frozen=True)

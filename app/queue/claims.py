@@ -251,12 +251,8 @@ def _driver_claim(dialect: Dialect, narrowed: bool, skill_count: int) -> _Driver
     found = _DRIVER_CLAIMS.get(key)
     if found is not None:
         return found
-    if dialect.paramstyle == "pyformat":
-        style = r"%(\1)s"
-    elif dialect.paramstyle == "named" or dialect.driver == "pysqlite":  # sqlite3 takes both
-        style = r":\1"
-    else:
-        raise NotImplementedError(f"claims run on psycopg or sqlite3, not {dialect.driver}")
+    # psycopg or sqlite3: app/db.configure_engine refuses any other driver at start-up.
+    style = r"%(\1)s" if dialect.driver == "psycopg" else r":\1"
 
     def render(sql: str) -> str:
         if narrowed:  # an expanding IN, rendered for this many skills

@@ -27,6 +27,7 @@ from app.pagination import Page, page_of_query
 from app.petitions.services import Filing, PetitionError, file_petition
 from app.queue.calendar import LOCAL_TZ, local_day
 from app.queue.calendar_db import calendar_from_db
+from app.refusals import Refusal
 from app.text import normalize_phone
 from app.units.staff import is_commune_staff
 
@@ -39,11 +40,8 @@ NAME_MAX = 120
 PUBLISHERS = ("leader", "admin")
 
 
-class ReceptionError(Exception):
-    def __init__(self, code: str, field: str | None = None):
-        super().__init__(code)
-        self.code = code
-        self.field = field
+class ReceptionError(Refusal):
+    pass
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,8 @@
 labels.py ERRORS; the Open311 API words its own), `field` the form field to blame."""
 from __future__ import annotations
 
+from app.refusals import Refusal
 
-class ReportError(Exception):
-    def __init__(self, code: str, field: str | None = None, **details):
-        super().__init__(code)
-        self.code = code
-        self.field = field
-        self.details = details
+
+class ReportError(Refusal):
+    pass

@@ -24,6 +24,7 @@ from app.models import (AdminUnit, Initiative, InitiativeSupport, NeedSupport, P
 from app.models.stats import BY_DEPARTMENT, MONTH, CaseTally
 from app.queue.calendar import LOCAL_TZ, local_day
 from app.queue.calendar_db import calendar_from_db
+from app.refusals import Refusal
 from app.stats import figures as stats
 from app.text import vietnamese_sort_key
 from app.units.staff import communes_staffed, is_commune_staff
@@ -66,16 +67,10 @@ ENTERED = tuple(i for i in INDICATORS if i.entered)
 HISTORY_YEARS = 4
 
 
-class ScorecardError(ValueError):
+class ScorecardError(Refusal, ValueError):
     """not_staff, unknown_commune, unknown_indicator, bad_year, future_year, bad_value,
     too_low, too_high, too_precise, not_whole, source_required, source_too_long, no_date,
     date_outside_year, date_in_future"""
-
-    def __init__(self, code: str, field: str | None = None, **details):
-        super().__init__(code)
-        self.code = code
-        self.field = field
-        self.details = details
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session, selectinload
 from app.db import write_transaction
 from app.models import AdminUnit, Alert, AlertArea, User, utcnow
 from app.models.announcements import HAZARDS, SEVERITIES
+from app.refusals import Refusal
 from app.units.staff import communes_staffed
 from app.village.services import Place, head_of, may_post_for, resolve_place
 
@@ -41,11 +42,8 @@ BODY_MAX = 5_000
 RECENT = timedelta(days=30)
 
 
-class AlertError(Exception):
-    def __init__(self, code: str, field: str | None = None):
-        super().__init__(code)
-        self.code = code
-        self.field = field
+class AlertError(Refusal):
+    pass
 
 
 @dataclass

@@ -26,6 +26,7 @@ from app.models import AdminUnit, Announcement, User, utcnow
 from app.models.announcements import ANNOUNCEMENT_CATEGORIES
 from app.pagination import Page, page_of_query
 from app.queue.calendar import local_day
+from app.refusals import Refusal
 from app.text import escape_like, fold
 from app.units.staff import communes_staffed
 from app.uploads import (ATTACHMENT_KINDS, ATTACHMENT_MAX_BYTES, KINDS, FileKind, UploadError,
@@ -41,13 +42,8 @@ FILE_KIND = "announcements"  # the file store's directory
 PHOTO_KINDS = frozenset(photos.ACCEPTED)
 
 
-class AnnouncementError(Exception):
+class AnnouncementError(Refusal):
     """A rule said no; `code` picks the message (app/village/notice_forms.py ERRORS)."""
-
-    def __init__(self, code: str, field: str | None = None):
-        super().__init__(code)
-        self.code = code
-        self.field = field
 
 
 @dataclass

@@ -27,6 +27,7 @@ from app.models import (AdminUnit, NeedSupport, NeedUpdate, User, VillageHead, V
                         VillageNeedItem, Volunteer, utcnow)
 from app.pagination import Page, page_of_query
 from app.queue.calendar import local_day
+from app.refusals import Refusal
 from app.text import escape_like, fold
 from app.units.staff import communes_staffed, is_commune_staff
 
@@ -42,13 +43,8 @@ HELP_CATEGORY = "village_need"   # a queue category (app/queue/categories.py) an
 PAGE_SIZE = 10
 
 
-class NeedError(Exception):
+class NeedError(Refusal):
     """A rule said no; `code` picks the message the view shows (routes.py ERRORS)."""
-
-    def __init__(self, code: str, field: str | None = None):
-        super().__init__(code)
-        self.code = code
-        self.field = field
 
 
 # -- who may do what ------------------------------------------------------------------------

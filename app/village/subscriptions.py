@@ -40,6 +40,7 @@ from app.models.announcements import (ANNOUNCEMENT_CATEGORIES, ANNOUNCEMENT_MODE
                                       DIGEST_PREDICATE)
 from app.notifications.outbox import PRIORITY_BULK, PRIORITY_URGENT, channel_for, queue_for_user
 from app.queue.calendar import LOCAL_TZ
+from app.refusals import Refusal
 from app.village.services import Place
 
 SCOPES = ("village", "commune")
@@ -51,11 +52,8 @@ DIGEST_BATCH = 200
 _subs = VillageSubscription.__table__
 
 
-class SubscriptionError(Exception):
-    def __init__(self, code: str, field: str | None = None):
-        super().__init__(code)
-        self.code = code
-        self.field = field
+class SubscriptionError(Refusal):
+    pass
 
 
 # -- who a notice reaches --------------------------------------------------------------------

@@ -126,3 +126,13 @@ def test_every_table_fits_a_phone():
                 line = text.count("\n", 0, match.start()) + 1
                 offenders.append(f"{path.relative_to(ROOT)}:{line}")
     assert not offenders
+
+
+def test_a_service_refusal_is_a_refusal_not_another_copy_of_one():
+    """Seventeen services each wrote the same exception (code, field, details); they derive
+    from app/refusals.Refusal now, and a new one should too."""
+    copies = [str(p.relative_to(ROOT)) for p in (ROOT / "app").rglob("*.py")
+              if p.name != "refusals.py"
+              and re.search(r"def __init__\(self, code: str, field: str \| None = None",
+                            p.read_text())]
+    assert not copies
