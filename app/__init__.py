@@ -23,12 +23,13 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app.ratelimits import trust_proxies
 
     trust_proxies(app)
-    from app import locale, security, errors, cli, templating, input_guard
+    from app import locale, security, errors, cli, templating, input_guard, page_cache
 
     input_guard.init_app(app)  # before any route is added: it owns the `int` converter
     locale.init_app(app)
     security.init_app(app)
     templating.init_app(app)
+    page_cache.init_app(app)
     register_case_kinds()
     register_blueprints(app)
     errors.init_app(app)

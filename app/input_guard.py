@@ -44,7 +44,9 @@ def _refuse_nul() -> None:
     from app.errors import refuse
 
     values = list((request.view_args or {}).values())
-    for source in (request.args, request.form):
+    # A request without a body has no form: asking for it would still build an empty one.
+    sources = (request.args, request.form) if request.want_form_data_parsed else (request.args,)
+    for source in sources:
         for key, items in source.lists():
             values.append(key)
             values.extend(items)

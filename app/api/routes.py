@@ -25,6 +25,7 @@ from app.dossiers import services as dossiers
 from app.tracking import LOOKUP_SCOPE, lookup_limit
 from app.errors import refuse
 from app.extensions import csrf, db, limiter
+from app.page_cache import CATALOGUE, shared_page
 from app.procedures import services as catalogue
 from app.security import public
 
@@ -91,6 +92,7 @@ def read_json_once():
 
 @bp.get("/procedures")
 @public
+@shared_page(CATALOGUE)
 @spec.validate(query=CatalogueQuery, resp=Response(HTTP_200=ProcedurePage), tags=["catalogue"])
 def procedures():
     """Search the procedure catalogue.
@@ -116,6 +118,7 @@ def procedures():
 
 @bp.get("/procedures/<code>")
 @public
+@shared_page(CATALOGUE)
 @spec.validate(query=LangQuery, resp=Response(HTTP_200=ProcedureDetail, HTTP_404=ErrorBody),
                tags=["catalogue"],
                path_parameter_descriptions={"code": "The national code, e.g. 1.001193."})
@@ -132,6 +135,7 @@ def procedure(code: str):
 
 @bp.get("/fields")
 @public
+@shared_page(CATALOGUE)
 @spec.validate(query=LangQuery, resp=Response(HTTP_200=FieldList), tags=["catalogue"])
 def fields():
     """The fields of law, whose codes filter /api/v1/procedures."""

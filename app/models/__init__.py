@@ -25,6 +25,8 @@ from app.models.petitions import Petition, PetitionFile, PetitionTopic, VoterMee
 from app.models.reception import ReceptionRecord, ReceptionRegistration, ReceptionSession
 # Statistics and the smart-commune scorecard (issue 12).
 from app.models.stats import CaseTally, ScorecardValue
+# Counters telling rendered public pages apart (app/page_cache.py).
+from app.models.content_versions import ContentVersion
 
 __all__ = [
     "Base", "utcnow", "AdminUnit", "UnitLevel", "User", "Role", "PasswordResetToken",
@@ -41,5 +43,5 @@ __all__ = [
     "ReportCategory", "ReportRoute",
     "Petition", "PetitionFile", "PetitionTopic", "VoterMeeting",
     "ReceptionRecord", "ReceptionRegistration", "ReceptionSession",
-    "CaseTally", "ScorecardValue",
+    "CaseTally", "ScorecardValue", "ContentVersion",
 ]

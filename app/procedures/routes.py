@@ -9,6 +9,7 @@ from app.downloads import send_stored
 from app.input_guard import query_page
 from app.extensions import db
 from app.locale import current_language
+from app.page_cache import CATALOGUE, shared_page
 from app.models import ProcedureDocument
 from app.procedures import services
 from app.procedures.forms import CatalogueSearchForm
@@ -27,6 +28,7 @@ def catalogue_context():
 
 @bp.get("/")
 @public
+@shared_page(CATALOGUE)
 def catalogue():
     lang = current_language()
     form = CatalogueSearchForm(request.args)
