@@ -17,10 +17,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from flask_babel import force_locale, gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from app.db import write_transaction
 from app.dossiers import payments
@@ -33,6 +34,9 @@ from app.queue.states import Action, State, check
 from app.refusals import Refusal
 from app.storage import FileStore
 from app.uploads import UploadError, check_document
+
+if TYPE_CHECKING:
+    from app.dossiers.services import Tracked
 
 # A commune's fees are thousands to a few million đồng; anything beyond this is a typing
 # slip (an extra zero or three), and it keeps clear of the database's integer range.
@@ -110,10 +114,19 @@ def may(session: Session, case: Case, actor: User, action: Action | str,
 
 # -- the fee ---------------------------------------------------------------------------------
 
+# Fees in the order they were asked: the last is "the latest fee" wherever one is shown.
+FEE_ORDER = (DossierFee.requested_at, DossierFee.id)
+
+
+def owes(fee, state: int) -> bool:
+    """Whether the page shows how to pay: the latest fee is unpaid and the dossier waits for it."""
+    return fee is not None and not fee.paid and state == State.FEES_REQUESTED
+
+
 def fees_of(session: Session, case_id: int) -> list[DossierFee]:
     """Every fee asked for this dossier, oldest first."""
     return list(session.scalars(select(DossierFee).where(DossierFee.case_id == case_id)
-                                .order_by(DossierFee.requested_at, DossierFee.id)))
+                                .order_by(*FEE_ORDER)))
 
 
 def open_fee(session: Session, case_id: int) -> DossierFee | None:
@@ -374,10 +387,56 @@ def progress(session: Session, case: Case, lang: str) -> Progress:
     fees = fees_of(session, case.id)
     fee = fees[-1] if fees else None
     how = []
-    if fee is not None and not fee.paid and case.state == State.FEES_REQUESTED:
+    if owes(fee, case.state):
         how = [(str(p.label), p.instructions(fee, lang)) for p in payments.providers()]
     return Progress(fees=fees, fee=fee, how_to_pay=how, result=result_of(session, case.id),
                     apology=apology_of(session, case))
+
+
+@dataclass(frozen=True)
+class LatestFee:
+    """The fields of a dossier's latest fee request the tracking page shows."""
+    id: int
+    amount: int
+    reason: str | None
+    amount_paid: int | None
+    paid_on: date | None
+
+    @property
+    def paid(self) -> bool:
+        return self.paid_on is not None  # as DossierFee.paid
+
+
+@dataclass(frozen=True)
+class ResultChoice:
+    method: str
+    file_key: str | None
+
+
+@dataclass(frozen=True)
+class TrackedProgress:
+    """`Progress` for the tracking page, from what the look-up already loaded."""
+    fee: LatestFee | None
+    how_to_pay: list[tuple[str, str]]
+    result: ResultChoice | None
+    apology: Apology | None
+    do_now: str                        # result_do_now's words when the result is ready, or ""
+
+
+def tracked_progress(session: Session, found: Tracked, lang: str) -> TrackedProgress:
+    """What `progress` says, and result_do_now once the result is ready, for a dossier found
+    by services.track: a query only for how to pay an unpaid fee and for an approved apology."""
+    case, fee, result = found.case, found.fee, found.result
+    how = []
+    if owes(fee, case.state):
+        # A provider's instructions take the fee itself (and its case), as on every other page.
+        row = session.scalar(select(DossierFee).where(DossierFee.id == fee.id)
+                             .options(joinedload(DossierFee.case)))
+        how = [(str(p.label), p.instructions(row, lang)) for p in payments.providers()]
+    do_now = (result_do_now(result.method)
+              if result is not None and case.state == State.DONE else "")
+    return TrackedProgress(fee=fee, how_to_pay=how, result=result,
+                           apology=apology_of(session, case), do_now=do_now)
 
 
 def fee_message_lines(session: Session, case: Case, lang: str) -> list[str]:

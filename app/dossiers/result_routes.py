@@ -1,8 +1,8 @@
 """The resident's side of a dossier's fee and result, on the dossiers blueprint: the electronic
 result to download (the applicant's own, signed in; anyone else gets 404), and what the
-tracking page and the workbench show about the fee, the result and an approved apology
-(`dossier_progress`, a template global, so the pages that include the partials need not
-change)."""
+workbench shows about the fee, the result and an approved apology (`dossier_progress`, a
+template global, so the pages that include the partials need not change). The tracking page
+is handed the same in its view instead (fees.tracked_progress), from what the look-up loaded."""
 from __future__ import annotations
 
 from flask import abort
@@ -36,13 +36,3 @@ def result_method_label(method: str | None) -> str:
     from app.dossiers.fee_forms import RESULT_METHOD_LABELS
 
     return str(RESULT_METHOD_LABELS.get(method or "", ""))
-
-
-@bp.app_template_global()
-def result_do_now(case) -> str:
-    """What the applicant must do now once the result is ready, when the office has said how
-    it is collected (empty otherwise, and the generic wording stands)."""
-    if case.state != 9:
-        return ""
-    row = fees.result_of(db.session, case.id)
-    return fees.result_do_now(row.method) if row is not None else ""

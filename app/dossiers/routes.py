@@ -6,13 +6,14 @@ from flask import (Blueprint, abort, flash, make_response, redirect,
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.dossiers import services
+from app.dossiers import fees, services
 from app.dossiers.online import drafts_of
 from app.dossiers.forms import ERRORS, RATING_LABELS, RatingForm, TrackForm, WithdrawForm
 from app.models import Dossier
 from app.dossiers.kind import do_now_text, status_text
 from app.extensions import db, limiter
 from app.input_guard import query_page
+from app.locale import current_language
 from app.queue.actions import perform
 from app.queue.errors import QueueError, StaleCase
 from app.security import public, signed_in
@@ -28,13 +29,15 @@ def track():
     form = TrackForm()
     if request.method == "GET" and request.args.get("code"):
         form.code.data = request.args["code"][:40]  # the QR code on a receipt fills it in
-    found = None
+    found = progress = None
     not_found = False
     if form.validate_on_submit():
         found = services.track(db.session, form.code.data, form.contact.data)
         not_found = found is None
+        if found is not None:
+            progress = fees.tracked_progress(db.session, found, current_language())
     response = make_response(render_template(
-        "dossiers/track.html", form=form, found=found, not_found=not_found,
+        "dossiers/track.html", form=form, found=found, progress=progress, not_found=not_found,
         status_text=status_text, do_now_text=do_now_text))
     if found is not None:
         response.headers["Cache-Control"] = "no-store"  # personal data on a shared phone

@@ -12,14 +12,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import case as when, select, text, update
+from sqlalchemy import bindparam, case as when, select, text, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from app.db import in_write_transaction, write_transaction
+from app.dossiers.fees import FEE_ORDER, LatestFee, ResultChoice
 from app.inputs import bad_character
-from app.models import (AdminUnit, Case, CaseEvent, Dossier, OfficerMembership, Procedure,
-                        utcnow)
+from app.models import (AdminUnit, Case, CaseEvent, Dossier, DossierFee, DossierResult,
+                        OfficerMembership, Procedure, utcnow)
 from app.models.dossiers import CHANNELS
 from app.pagination import page_of_query
 from app.queue import tally
@@ -157,11 +158,73 @@ class TimelineEntry:
     note: str | None
 
 
+# What the tracking page and the status API read, as plain values: the look-up is a public,
+# rate-limited hot path, and it needs a handful of columns, not whole entities and their
+# relationships.
+
+@dataclass(frozen=True)
+class TrackedProcedure:
+    code: str
+    name_vi: str
+    name_en: str
+
+    def name(self, locale: str) -> str:
+        return self.name_en if locale == "en" else self.name_vi  # as Procedure.name
+
+
+@dataclass(frozen=True)
+class TrackedDossier:
+    procedure: TrackedProcedure
+
+
+@dataclass(frozen=True)
+class TrackedCase:
+    id: int
+    code: str
+    state: int
+    due_at: datetime
+    received_at: datetime
+    applicant_id: int | None
+    apology_approved_at: datetime | None
+
+
 @dataclass(frozen=True)
 class Tracked:
-    dossier: Dossier
-    case: Case
+    dossier: TrackedDossier
+    case: TrackedCase
     timeline: list[TimelineEntry]
+    fee: LatestFee | None         # the latest fee asked (see fees.tracked_progress)
+    result: ResultChoice | None   # how the result is collected, once the office has said
+
+
+_cases, _dossiers, _procedures = Case.__table__, Dossier.__table__, Procedure.__table__
+_fees, _results, _events = DossierFee.__table__, DossierResult.__table__, CaseEvent.__table__
+
+# Everything the page shows but the history, in one statement; built once at import, since
+# building the expressions is a good part of what a query costs in SQLAlchemy. The latest
+# fee is the last in fees.FEE_ORDER.
+_later = _fees.alias("later_fee")
+_latest_fee = (select(_later.c.id).where(_later.c.case_id == _cases.c.id)
+               .order_by(*(_later.c[c.key].desc() for c in FEE_ORDER)).limit(1)
+               .correlate(_cases).scalar_subquery())
+_TRACK = (select(_cases.c.id, _cases.c.code, _cases.c.state, _cases.c.due_at,
+                 _cases.c.received_at, _cases.c.applicant_id, _cases.c.apology_approved_at,
+                 _dossiers.c.applicant_phone, _dossiers.c.applicant_id_number,
+                 _procedures.c.code.label("procedure_code"), _procedures.c.name_vi,
+                 _procedures.c.name_en,
+                 _fees.c.id.label("fee_id"), _fees.c.amount, _fees.c.reason,
+                 _fees.c.amount_paid, _fees.c.paid_on,
+                 _results.c.method.label("result_method"),
+                 _results.c.file_key.label("result_file_key"))
+          .select_from(_dossiers.join(_cases, _cases.c.id == _dossiers.c.case_id)
+                       .join(_procedures, _procedures.c.id == _dossiers.c.procedure_id)
+                       .outerjoin(_fees, _fees.c.id == _latest_fee)
+                       .outerjoin(_results, _results.c.case_id == _cases.c.id))
+          .where(_cases.c.code == bindparam("code"), _cases.c.case_type == "dossier"))
+_HISTORY = (select(_events.c.at, _events.c.from_state, _events.c.to_state, _events.c.action,
+                   _events.c.note)
+            .where(_events.c.case_id == bindparam("case_id"))
+            .order_by(_events.c.at, _events.c.id))
 
 
 def track(session: Session, code: str, contact: str) -> Tracked | None:
@@ -171,21 +234,24 @@ def track(session: Session, code: str, contact: str) -> Tracked | None:
     code = clean_code(code)
     if code is None:
         return None
-    # The page shows the procedure's name: loaded in the same query, not by a lazy load after.
-    row = session.execute(select(Dossier, Case).join(Case, Case.id == Dossier.case_id)
-                          .where(Case.code == code, Case.case_type == "dossier")
-                          .options(joinedload(Dossier.procedure, innerjoin=True))).first()
+    connection = session.connection()
+    row = connection.execute(_TRACK, {"code": code}).first()
     if row is None:
         return None
-    dossier, case = row
-    if not contact_matches(contact, dossier.applicant_phone, dossier.applicant_id_number):
+    if not contact_matches(contact, row.applicant_phone, row.applicant_id_number):
         return None
-    events = session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id)
-                             .order_by(CaseEvent.at, CaseEvent.id)).all()
+    events = connection.execute(_HISTORY, {"case_id": row.id})
     timeline = [TimelineEntry(e.at, e.to_state, e.note if e.action in PUBLIC_NOTE_ACTIONS else None)
                 for e in events
                 if e.to_state is not None and (e.from_state != e.to_state or e.from_state is None)]
-    return Tracked(dossier, case, timeline)
+    case = TrackedCase(row.id, row.code, row.state, row.due_at, row.received_at,
+                       row.applicant_id, row.apology_approved_at)
+    procedure = TrackedProcedure(row.procedure_code, row.name_vi, row.name_en)
+    fee = (LatestFee(row.fee_id, row.amount, row.reason, row.amount_paid, row.paid_on)
+           if row.fee_id is not None else None)
+    result = (ResultChoice(row.result_method, row.result_file_key)
+              if row.result_method is not None else None)
+    return Tracked(TrackedDossier(procedure), case, timeline, fee, result)
 
 
 # -- the desk ---------------------------------------------------------------------------------

@@ -102,3 +102,26 @@ def test_looking_up_is_rate_limited(database):
         db.session.remove()
         db.engine.dispose()
     assert statuses[:3] == [200, 200, 200] and statuses[3] == 429
+
+
+def test_the_page_reads_the_dossier_in_two_statements(client, tracked):
+    """A public, rate-limited page: the dossier with its fee and result in one statement, its
+    history in another, and nothing queried from the template."""
+    from sqlalchemy import event
+
+    from app.extensions import db
+
+    seen = []
+
+    def note(conn, cursor, statement, *args):
+        if any(table in statement for table in ("dossiers", "dossier_fees", "dossier_results",
+                                                "case_events")):
+            seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        page = _track(client, "vi", tracked.code, "0987654321").page
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    assert "Bản sao giấy chứng sinh" in page.get_text()
+    assert len(seen) == 2, seen
