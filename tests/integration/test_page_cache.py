@@ -180,3 +180,32 @@ def test_the_store_forgets_the_least_recently_used_page():
     store.put("c", kept[2])
     assert store.get("b", 1) is None and store.get("a", 1) is kept[0] and len(store) == 2
     assert store.get("a", 2) is None  # another version is another page
+
+
+def test_a_phone_gets_the_kept_page_compressed_once_per_encoding(app, birth, monkeypatch):
+    import gzip
+
+    from flask.testing import FlaskClient
+    from flask_compress import flask_compress
+
+    client = FlaskClient(app)  # the checked client would read the gzipped body as HTML
+
+    made = []
+    compress = flask_compress._compress_data
+
+    def counted(app, data, algorithm):
+        made.append(algorithm)
+        return compress(app, data, algorithm)
+
+    monkeypatch.setattr(flask_compress, "_compress_data", counted)
+    plain = client.get("/vi/procedures/")
+    asked = {"Accept-Encoding": "gzip"}
+    first = client.get("/vi/procedures/", headers=asked)
+    second = client.get("/vi/procedures/", headers=asked)
+    assert first.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in first.headers["Vary"]
+    assert gzip.decompress(second.get_data()) == plain.get_data()
+    assert made == ["gzip"]  # compressed once, then the compressed copy is kept
+    assert first.headers["ETag"] == plain.headers["ETag"][:-1] + ':gzip"'
+    # The tag a phone got with the gzipped page still says its copy is current.
+    again = client.get("/vi/procedures/", headers={**asked, "If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
