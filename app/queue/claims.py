@@ -118,8 +118,13 @@ def _pg_candidate(narrowed: bool) -> tuple[str, str]:
         "LIMIT 1", f"LIMIT {CANDIDATES_PER_PROBE}")
     candidates = (f"candidate AS (SELECT h.* FROM probe CROSS JOIN LATERAL ({head}) h "
                   f"ORDER BY h.{CLAIM_ORDER.replace(', ', ', h.')})")
+    # The candidate is fetched by its primary key and rechecked on the row locked (its latest
+    # version). Its department and category are masked from the planner (`+ 0`, `|| ''`): as
+    # index conditions they made PostgreSQL walk ix_cases_claim_queue from the queue's start,
+    # over every entry of a case claimed since the last vacuum, to find this one id
+    # (bench/queue_bench.py's storm: ~4,000 -> ~5,000 claims/s).
     take = ("SELECT id FROM cases WHERE id = candidate.id "
-            "AND department_id = :department_id AND category = candidate.category "
+            "AND department_id + 0 = :department_id AND category || '' = candidate.category "
             f"AND state = candidate.state AND {CLAIMABLE_PREDICATE} "
             "FOR UPDATE OF cases SKIP LOCKED")
     fallback = (_PROBE.format(cols="id, due_at, priority, received_at")

@@ -408,6 +408,9 @@ def _check_postgresql_plan(plan):
                for above, line in zip(lines, lines[1:])), plan
     for cond in conds:
         assert "department_id =" in cond and "category" in cond and "(state = " in cond, plan
+        # The candidate is locked through its primary key, never found by walking a queue
+        # (over the entries of cases claimed since the last vacuum) for its id.
+        assert "id = " not in cond.replace("department_id = ", ""), plan
     assert "Seq Scan on cases" not in plan and "Bitmap" not in plan, plan
     # The only sorts are of the probes' heads (a handful of rows per probe), never of the
     # queue.
