@@ -37,7 +37,14 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+# Flask-Compress's own negotiation and encoders, so a kept page is compressed exactly as any
+# other answer is (pinned in setup.cfg).
+from flask_compress import flask_compress as compression
+
+from app.extensions import compress, db
+from app.locale import current_language
 from app.models import ContentVersion, Procedure, ProcedureDocument, ProcedureField
+from app.security import visitor_signed_in
 
 CATALOGUE = "catalogue"
 # What each version covers: a change to any of these models raises it.
@@ -66,20 +73,16 @@ class Kept:
     def answer(self) -> Response:
         """The kept page, compressed as the client asks and Flask-Compress would (its
         after_request then leaves an encoded answer alone)."""
-        from flask_compress.flask_compress import _choose_algorithm, _compress_data
-
-        from app.extensions import compress
-
         app = current_app
-        algorithm = _choose_algorithm(compress.enabled_algorithms,
-                                      request.headers.get("Accept-Encoding", ""))
+        algorithm = compression._choose_algorithm(compress.enabled_algorithms,
+                                                  request.headers.get("Accept-Encoding", ""))
         mimetype = dict(self.headers).get("Content-Type", "").split(";")[0]
         if (algorithm is None or len(self.body) < app.config["COMPRESS_MIN_SIZE"]
                 or mimetype not in compress.compress_mimetypes_set):
             return Response(self.body, self.status, list(self.headers))
         body = self.encoded.get(algorithm)
         if body is None:
-            body = self.encoded[algorithm] = _compress_data(app, self.body, algorithm)
+            body = self.encoded[algorithm] = compression._compress_data(app, self.body, algorithm)
         # Flask-Compress's own form of an encoded answer's ETag.
         headers = [(k, f'"{self.etag}:{algorithm}"' if k == "ETag" else v)
                    for k, v in self.headers]
@@ -109,10 +112,6 @@ class PageStore:
             self._pages.move_to_end(key)
             while len(self._pages) > self.size:
                 self._pages.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._pages.clear()
 
     def __len__(self) -> int:
         return len(self._pages)
@@ -195,13 +194,14 @@ def _raise_on_bulk(state) -> None:
 
 def _committed(session: Session) -> None:
     raised = session.info.pop(RAISED, None)
-    if raised and current_app:
-        app_pages = current_app.extensions.get("page_cache")
-        for name in raised if app_pages else ():
-            app_pages.versions.forget(name)
+    if not raised or not current_app:  # nothing raised, or a script outside the app
+        return
+    app_pages = current_app.extensions.get("page_cache")
+    for name in raised if app_pages is not None else ():
+        app_pages.versions.forget(name)
 
 
-def _rolled_back(session: Session) -> None:
+def _rolled_back(session: Session, _previous_transaction) -> None:
     session.info.pop(RAISED, None)
 
 
@@ -211,7 +211,7 @@ def watch() -> None:
         event.listen(Session, "before_flush", _raise_versions)
         event.listen(Session, "do_orm_execute", _raise_on_bulk)
         event.listen(Session, "after_commit", _committed)
-        event.listen(Session, "after_soft_rollback", lambda s, t: _rolled_back(s))
+        event.listen(Session, "after_soft_rollback", _rolled_back)
 
 
 # -- the views ------------------------------------------------------------------------------------
@@ -220,8 +220,6 @@ def visitor_sees_shared() -> bool:
     """Nothing on the page can be this visitor's own: not signed in, no message waiting."""
     if request.method not in ("GET", "HEAD"):
         return False
-    from app.security import visitor_signed_in
-
     return "_flashes" not in session and not visitor_signed_in()
 
 
@@ -242,9 +240,6 @@ def shared_page(name: str):
         def wrapper(*args, **kwargs):
             if not visitor_sees_shared():
                 return view(*args, **kwargs)
-            from app.extensions import db
-            from app.locale import current_language
-
             app_pages = pages()
             store = app_pages.stores[name]
             current = app_pages.versions.get(db.session, name)
@@ -279,5 +274,6 @@ def shared_page(name: str):
     return decorator
 
 
-__all__ = ["CATALOGUE", "SHARED_ATTR", "WATCHED", "FRESH_FOR", "PageStore", "Versions", "init_app", "pages",
-           "shared_page", "read_version", "raise_version", "watch", "visitor_sees_shared"]
+__all__ = ["CATALOGUE", "SHARED_ATTR", "WATCHED", "FRESH_FOR", "PageStore", "Versions",
+           "init_app", "pages", "shared_page", "read_version", "raise_version", "watch",
+           "visitor_sees_shared"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 from functools import wraps
 from typing import Callable
 
-from flask import Flask, abort, g, redirect, request, url_for
+from flask import Flask, abort, current_app, g, redirect, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 
@@ -122,8 +122,6 @@ def visitor_signed_in() -> bool:
     user = g.get("_login_user")
     if user is not None:
         return user.is_authenticated
-    from flask import current_app, session
-
     return "_user_id" in session or current_app.config.get(
         "REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
 

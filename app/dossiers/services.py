@@ -21,6 +21,7 @@ from app.dossiers.fees import FEE_ORDER, LatestFee, ResultChoice
 from app.inputs import bad_character
 from app.models import (AdminUnit, Case, CaseEvent, Dossier, DossierFee, DossierResult,
                         OfficerMembership, Procedure, utcnow)
+from app.models.base import Bilingual
 from app.models.dossiers import CHANNELS
 from app.pagination import page_of_query
 from app.queue import tally
@@ -163,13 +164,10 @@ class TimelineEntry:
 # relationships.
 
 @dataclass(frozen=True)
-class TrackedProcedure:
+class TrackedProcedure(Bilingual):
     code: str
     name_vi: str
     name_en: str
-
-    def name(self, locale: str) -> str:
-        return self.name_en if locale == "en" else self.name_vi  # as Procedure.name
 
 
 @dataclass(frozen=True)

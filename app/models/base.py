@@ -21,6 +21,17 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+class Bilingual:
+    """Text kept as a `<field>_vi` / `<field>_en` pair, read in the reader's language:
+    Vietnamese unless English is asked for. Mixed into models and plain records alike."""
+
+    def text(self, field: str, locale: str) -> str:
+        return getattr(self, f"{field}_en" if locale == "en" else f"{field}_vi")
+
+    def name(self, locale: str) -> str:
+        return self.text("name", locale)
+
+
 class UTCDateTime(TypeDecorator):
     """Timezone-aware UTC in Python on every engine.
 

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base
+from app.models.base import Base, Bilingual
 from app.models.units import AdminUnit
 from app.models.users import User
 from app.queue import eligibility
@@ -14,7 +14,7 @@ from app.queue import eligibility
 DESKS = ("intake", "specialist", "leader")
 
 
-class Department(Base):
+class Department(Bilingual, Base):
     __tablename__ = "departments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -31,9 +31,6 @@ class Department(Base):
     leader: Mapped[User | None] = relationship()
     memberships: Mapped[list[OfficerMembership]] = relationship(
         back_populates="department", cascade="all, delete-orphan")
-
-    def name(self, locale: str) -> str:
-        return self.name_en if locale == "en" else self.name_vi
 
     def accepts(self, case_type: str) -> bool:
         return case_type in {t.strip() for t in self.case_types.split(",") if t.strip()}

@@ -14,7 +14,7 @@ from __future__ import annotations
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base
+from app.models.base import Base, Bilingual
 from app.text import vietnamese_sort_text
 
 PROCEDURE_LEVELS = ("commune", "district", "province")
@@ -27,7 +27,7 @@ def _in(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
 
 
-class ProcedureField(Base):
+class ProcedureField(Bilingual, Base):
     """A field of law (lĩnh vực), e.g. Hộ tịch, Chứng thực, Cư trú."""
 
     __tablename__ = "procedure_fields"
@@ -40,11 +40,8 @@ class ProcedureField(Base):
     # needs to take them. None until an administrator says.
     category: Mapped[str | None] = mapped_column(String(50))
 
-    def name(self, locale: str) -> str:
-        return self.name_en if locale == "en" else self.name_vi
 
-
-class Procedure(Base):
+class Procedure(Bilingual, Base):
     __tablename__ = "procedures"
     __table_args__ = (
         CheckConstraint(_in("level", PROCEDURE_LEVELS), name="level"),
@@ -94,13 +91,6 @@ class Procedure(Base):
         back_populates="procedure", order_by="ProcedureDocument.position",
         cascade="all, delete-orphan")
 
-    def text(self, name: str, locale: str) -> str:
-        """A bilingual attribute in the reader's language: text('steps', 'en')."""
-        return getattr(self, f"{name}_en" if locale == "en" else f"{name}_vi")
-
-    def name(self, locale: str) -> str:
-        return self.text("name", locale)
-
     def fee(self, channel: str) -> int | None:
         return getattr(self, f"fee_{channel}")
 
@@ -116,7 +106,7 @@ def _sort_keys(_mapper, _connection, procedure: Procedure) -> None:
     procedure.sort_key_en = vietnamese_sort_text(procedure.name_en or "")
 
 
-class ProcedureDocument(Base):
+class ProcedureDocument(Bilingual, Base):
     """A paper the applicant brings or uploads, in the order the procedure lists them."""
 
     __tablename__ = "procedure_documents"
@@ -143,6 +133,3 @@ class ProcedureDocument(Base):
     template_kind: Mapped[str | None] = mapped_column(String(10))
 
     procedure: Mapped[Procedure] = relationship(back_populates="documents")
-
-    def name(self, locale: str) -> str:
-        return self.name_en if locale == "en" else self.name_vi

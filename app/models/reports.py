@@ -16,7 +16,7 @@ from sqlalchemy import (JSON, CheckConstraint, Float, ForeignKey, Index, String,
                         UniqueConstraint, text)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base, utcnow
+from app.models.base import Base, Bilingual, utcnow
 from app.models.cases import Case
 from app.models.departments import Department
 from app.models.units import AdminUnit
@@ -37,7 +37,7 @@ def _in(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
-class ReportCategory(Base):
+class ReportCategory(Bilingual, Base):
     """What residents pick ("Cống rãnh tắc", "Đèn đường hỏng"): an Open311 service."""
 
     __tablename__ = "report_categories"
@@ -67,9 +67,6 @@ class ReportCategory(Base):
         order_by="ReportAttribute.position, ReportAttribute.id")
     routes: Mapped[list[ReportRoute]] = relationship(
         back_populates="category", cascade="all, delete-orphan", order_by="ReportRoute.id")
-
-    def name(self, lang: str) -> str:
-        return self.name_en if lang == "en" else self.name_vi
 
     def description(self, lang: str) -> str:
         return self.description_en if lang == "en" else self.description_vi

@@ -7,7 +7,7 @@ import enum
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base
+from app.models.base import Base, Bilingual
 
 
 class UnitLevel(str, enum.Enum):
@@ -23,7 +23,7 @@ PARENT_LEVEL = {
 }
 
 
-class AdminUnit(Base):
+class AdminUnit(Bilingual, Base):
     __tablename__ = "admin_units"
     __table_args__ = (
         CheckConstraint("level IN ('province', 'commune', 'village')", name="level"),
@@ -38,9 +38,6 @@ class AdminUnit(Base):
 
     parent: Mapped[AdminUnit | None] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list[AdminUnit]] = relationship(back_populates="parent", order_by="AdminUnit.code")
-
-    def name(self, locale: str) -> str:
-        return self.name_en if locale == "en" else self.name_vi
 
     def ancestors(self) -> list[AdminUnit]:
         """Self first, then parent, up to the province: the routing fallback order."""

@@ -122,7 +122,7 @@ def _pg_candidate(narrowed: bool) -> tuple[str, str]:
     # version). Its department and category are masked from the planner (`+ 0`, `|| ''`): as
     # index conditions they made PostgreSQL walk ix_cases_claim_queue from the queue's start,
     # over every entry of a case claimed since the last vacuum, to find this one id
-    # (bench/queue_bench.py's storm: ~4,000 -> ~5,000 claims/s).
+    # (bench/queue_bench.py, a storm of 24,000 claims at 100,000 cases: 2,186 -> 4,062/s).
     take = ("SELECT id FROM cases WHERE id = candidate.id "
             "AND department_id + 0 = :department_id AND category || '' = candidate.category "
             f"AND state = candidate.state AND {CLAIMABLE_PREDICATE} "

@@ -132,6 +132,14 @@ MEETING = "Tiếp xúc cử tri trước kỳ họp thứ 10, HĐND xã khóa XX
 NEIGHBOUR = "0388000102"                # Vũ Văn Bình, Xã Đại Phúc (demo), not registered yet
 
 
+def from_the_petitions_page(page, link: str, path: str) -> None:
+    """Open the section's page and follow one of its links, as a visitor finds their way."""
+    page.goto("/vi/petitions/")
+    page.get_by_role("link", name=link).click()
+    page.wait_for_url(re.compile(path))
+    assert page.locator("html").get_attribute("lang") == "vi"
+
+
 def shows_no_phone(page, phone: str) -> None:
     """Neither the number as typed nor its digits appear anywhere on the page or its address."""
     digits = re.sub(r"\D", "", phone)
@@ -143,10 +151,8 @@ def shows_no_phone(page, phone: str) -> None:
 
 def test_an_anonymous_question_sent_with_a_phone_and_found_again_by_its_code(new_context):
     asker = new_context().new_page()
-    asker.goto("/vi/petitions/")
-    asker.get_by_role("link", name="Đặt câu hỏi hoặc gửi phản ánh, kiến nghị").click()
-    asker.wait_for_url(re.compile(r"/vi/petitions/ask$"))
-    assert asker.locator("html").get_attribute("lang") == "vi"
+    from_the_petitions_page(asker, "Đặt câu hỏi hoặc gửi phản ánh, kiến nghị",
+                            r"/vi/petitions/ask$")
     # Without an account the form says the phone is how the answer is found again.
     assert "Bắt buộc nếu không có tài khoản." in asker.locator("main").inner_text()
     assert asker.get_by_label("Họ và tên của bạn").input_value() == ""
@@ -194,9 +200,7 @@ def test_an_anonymous_question_sent_with_a_phone_and_found_again_by_its_code(new
     assert other.request.get(f"/vi/petitions/{petition_id}").status == 404
 
     # The asker comes back later on that other phone: the code and the number find it.
-    other.goto("/vi/petitions/")
-    other.get_by_role("link", name="Tìm câu hỏi của tôi bằng mã").click()
-    other.wait_for_url(re.compile(r"/vi/petitions/find$"))
+    from_the_petitions_page(other, "Tìm câu hỏi của tôi bằng mã", r"/vi/petitions/find$")
     assert other.locator("h1").inner_text() == "Tìm câu hỏi hoặc kiến nghị của tôi"
     accessible(other, "the lookup form")
     other.get_by_label("Mã câu hỏi hoặc kiến nghị").fill(code)
@@ -219,10 +223,7 @@ def test_an_anonymous_question_sent_with_a_phone_and_found_again_by_its_code(new
 
 def test_a_voters_meeting_answer_sheet_read_by_anyone_in_vietnamese(new_context):
     visitor = new_context().new_page()
-    visitor.goto("/vi/petitions/")
-    visitor.get_by_role("link", name="Trả lời kiến nghị cử tri").click()
-    visitor.wait_for_url(re.compile(r"/vi/petitions/voter-meetings$"))
-    assert visitor.locator("html").get_attribute("lang") == "vi"
+    from_the_petitions_page(visitor, "Trả lời kiến nghị cử tri", r"/vi/petitions/voter-meetings$")
     card = visitor.locator("main li.panel").filter(has_text=MEETING)
     assert "3 kiến nghị" in card.inner_text()
     assert "văn bản trả lời công bố ngày" in card.inner_text()
@@ -245,10 +246,7 @@ def test_a_voters_meeting_answer_sheet_read_by_anyone_in_vietnamese(new_context)
 
 def test_the_citizen_reception_schedule_in_vietnamese_and_in_english(new_context):
     visitor = new_context().new_page()
-    visitor.goto("/vi/petitions/")
-    visitor.get_by_role("link", name="Lịch tiếp công dân").click()
-    visitor.wait_for_url(re.compile(r"/vi/reception/$"))
-    assert visitor.locator("html").get_attribute("lang") == "vi"
+    from_the_petitions_page(visitor, "Lịch tiếp công dân", r"/vi/reception/$")
     coming = visitor.locator("main li.panel")
     assert coming.count() == 1                       # the demo's coming session
     text = coming.first.inner_text()
