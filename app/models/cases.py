@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, Text, event, text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, event, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, utcnow
@@ -54,8 +54,7 @@ class Case(Base):
     code: Mapped[str] = mapped_column(String(30), unique=True)
     case_type: Mapped[str] = mapped_column(String(20))
     category: Mapped[str] = mapped_column(String(50))
-    # Procedures arrive with the dossier work; until then a plain nullable reference.
-    procedure_id: Mapped[int | None] = mapped_column(Integer)
+    procedure_id: Mapped[int | None] = mapped_column(ForeignKey("procedures.id"))
     title: Mapped[str] = mapped_column(String(300))
     unit_id: Mapped[int] = mapped_column(ForeignKey("admin_units.id"))
     department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
@@ -126,7 +125,7 @@ class RoutingRule(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_type: Mapped[str] = mapped_column(String(20))
-    procedure_id: Mapped[int | None] = mapped_column(Integer)
+    procedure_id: Mapped[int | None] = mapped_column(ForeignKey("procedures.id"))
     category: Mapped[str | None] = mapped_column(String(50))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("admin_units.id"))
     department_id: Mapped[int] = mapped_column(ForeignKey("departments.id", ondelete="CASCADE"))

@@ -59,3 +59,17 @@ def test_the_models_cover_every_migrated_table(app):
     assert tables == set(Base.metadata.tables), (
         f"only migrated: {sorted(tables - set(Base.metadata.tables))}; "
         f"only in the models: {sorted(set(Base.metadata.tables) - tables)}")
+
+
+def test_every_reference_is_a_foreign_key():
+    """A column naming another row (`*_id`) is a foreign key, so the database refuses a row
+    that points nowhere. The one exception is the polymorphic target of comments, flags and the
+    moderation log, whose table is named by the `target_type` beside it."""
+    from app.models import Base
+
+    loose = [f"{table.name}.{column.name}" for table in Base.metadata.tables.values()
+             for column in table.columns
+             if column.name.endswith("_id") and not column.primary_key
+             and not column.foreign_keys
+             and not (column.name == "target_id" and "target_type" in table.columns)]
+    assert not loose, f"references the database does not check: {loose}"

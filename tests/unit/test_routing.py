@@ -1,7 +1,7 @@
 """Routing: which department gets a new case, and which of its officers.
 
 These need the rule and membership tables, so they use the migrated `session`; they touch
-nothing else of the app.
+nothing else of the app (a procedure comes from the shared factory: a rule names a real one).
 """
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from app.models import (AdminUnit, Case, CaseEvent, Department, OfficerMembershi
 from app.queue.calendar import LOCAL_TZ, WorkCalendar
 from app.queue.errors import NoRoute
 from app.queue.routing import assign_new_case, create_case, pick_officer, route
+from tests.factories import make_procedure
 
 UTC = timezone.utc
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # Monday 09:00 in Hanoi
@@ -102,11 +103,12 @@ def test_procedure_rule_beats_category_rule_beats_plain_type_rule(session, tree)
     by_type, by_category, by_procedure = (dept(session, tree["commune"]) for _ in range(3))
     rule(session, by_type, unit=village)
     rule(session, by_category, category="civil_status")  # no unit: still more specific
-    expected = rule(session, by_procedure, procedure_id=7, unit=tree["province"])
+    routed, other = (make_procedure(session).id for _ in range(2))
+    expected = rule(session, by_procedure, procedure_id=routed, unit=tree["province"])
 
-    decision = decide(session, village, procedure_id=7)
+    decision = decide(session, village, procedure_id=routed)
     assert (decision.department_id, decision.rule_id) == (by_procedure.id, expected.id)
-    assert decide(session, village, procedure_id=8).department_id == by_category.id
+    assert decide(session, village, procedure_id=other).department_id == by_category.id
     assert decide(session, village, category="land").department_id == by_type.id
 
 
