@@ -59,7 +59,7 @@ from sqlalchemy.orm import Session  # noqa: E402
 
 from app.db import begin_write, configure_engine, sqlite_pool_options  # noqa: E402
 from app.models import (AdminUnit, Case, CaseEvent, Department, OfficerMembership,  # noqa: E402
-                        OfficerSkill, RoutingRule, User)
+                        OfficerSkill, Procedure, ProcedureField, RoutingRule, User)
 from app.queue.calendar import WorkCalendar  # noqa: E402
 from app.queue.claims import claim_next, expire_leases  # noqa: E402
 from app.queue.routing import decide, route  # noqa: E402
@@ -174,6 +174,7 @@ class World:
     qlen_claimer: int = 0      # holds the category every waiting case of that department has
     qlen_empty: int = 0        # holds a category no waiting case has
     rules: int = 0
+    procedures: list[int] = field(default_factory=list)  # what cases and rules may name
 
 
 def _user(session, n, role="officer"):
@@ -259,6 +260,17 @@ def seed_world(engine, rng: random.Random, workers: int) -> World:
             m.skills = [OfficerSkill(skill="no_such_category")]
             s.add(m)
         s.flush()
+        # 40 procedures for cases and rules to name (the database checks that they exist).
+        catalogue = ProcedureField(code="bench", name_vi="Lĩnh vực thử", name_en="Bench field")
+        s.add(catalogue)
+        s.flush()
+        procedures = [Procedure(code=f"B.{n:03d}", name_vi=f"Thủ tục {n}",
+                                name_en=f"Procedure {n}", field_id=catalogue.id,
+                                agency_vi="Ủy ban nhân dân xã", agency_en="Commune committee")
+                      for n in range(40)]
+        s.add_all(procedures)
+        s.flush()
+        w.procedures = [p.id for p in procedures]
         # 200 rules: a catch-all per case type at the province, then category, unit and
         # procedure rules of every specificity.
         rules = []
@@ -271,7 +283,7 @@ def seed_world(engine, rng: random.Random, workers: int) -> World:
             rules.append(RoutingRule(
                 case_type=rng.choice(CASE_TYPES), unit_id=unit,
                 category=rng.choice(w.skills[d]) if rng.random() < 0.7 else None,
-                procedure_id=rng.randint(1, 40) if rng.random() < 0.3 else None,
+                procedure_id=rng.choice(w.procedures) if rng.random() < 0.3 else None,
                 department_id=d, mode=rng.choice(["assign", "pull"]),
                 active=rng.random() > 0.05))
         s.add_all(rules)
@@ -304,7 +316,8 @@ def case_row(world: World, i: int, d: int, state: int, assignee: int | None, now
     lease = now + timedelta(minutes=rng.randint(5, 120)) if (
         assignee and state in (1, 2, 4) and rng.random() < 0.3) else None
     return (f"BN-{i:08d}", "dossier" if rng.random() < 0.7 else rng.choice(CASE_TYPES),
-            rng.choice(world.skills[d]), rng.randint(1, 40) if rng.random() < 0.5 else None,
+            rng.choice(world.skills[d]),
+            rng.choice(world.procedures) if rng.random() < 0.5 else None,
             "Hồ sơ thử nghiệm", rng.choice(world.villages), d, assignee, None, state,
             rng.choices((0, 1, 2), (85, 12, 3))[0], sla, received, due, finished,
             received + timedelta(days=2) if state == 5 else None, claimed, lease,
@@ -409,7 +422,7 @@ def bench_routing(engine, world: World, rng: random.Random, rounds: int) -> tupl
             inputs.append(dict(case_type=rng.choice(CASE_TYPES),
                                category=rng.choice(world.skills[d]),
                                unit_id=rng.choice(world.villages + world.communes),
-                               procedure_id=rng.randint(1, 40) if rng.random() < 0.5 else None))
+                               procedure_id=rng.choice(world.procedures) if rng.random() < 0.5 else None))
         for kw in inputs[:50]:  # warm the statement caches
             route(s, **kw)
         for kw in inputs:
