@@ -24,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from app.db import write_transaction
-from app.dossiers import payments
+from app.dossiers import files, payments
 from app.inputs import bad_character
 from app.models import Case, CaseEvent, Dossier, DossierFee, DossierResult, User, utcnow
 from app.models.dossier_fees import RESULT_METHODS
@@ -338,12 +338,14 @@ def hand_over(session: Session, case_id: int, actor: User, method: str, note: st
     return row
 
 
-def applicant_result(session: Session, user_id: int, case_id: int) -> DossierResult | None:
-    """The electronic result of the resident's own dossier, once the office has it ready;
-    None for anyone else's (which looks exactly like none)."""
+def readable_result(session: Session, user: User, case_id: int) -> DossierResult | None:
+    """The electronic result of a done dossier, for whoever may read its papers (the applicant,
+    staff who see the case: files.reads_papers_of); None for anyone else (which looks exactly
+    like none)."""
     case = session.get(Case, case_id)
-    if (case is None or case.case_type != "dossier" or case.applicant_id != user_id
-            or case.state not in (State.DONE, State.RETURNED)):
+    if (case is None or case.case_type != "dossier"
+            or case.state not in (State.DONE, State.RETURNED)
+            or not files.reads_papers_of(session, user, case_id)):
         return None
     row = session.get(DossierResult, case_id)
     return row if row is not None and row.file_key else None

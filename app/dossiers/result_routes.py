@@ -1,8 +1,9 @@
-"""The resident's side of a dossier's fee and result, on the dossiers blueprint: the electronic
-result to download (the applicant's own, signed in; anyone else gets 404), and what the
-workbench shows about the fee, the result and an approved apology (`dossier_progress`, a
-template global, so the pages that include the partials need not change). The tracking page
-is handed the same in its view instead (fees.tracked_progress), from what the look-up loaded."""
+"""A dossier's fee and result as shown outside the desk's forms, on the dossiers blueprint: the
+electronic result to download (by its applicant, and by staff who see the case; anyone else
+gets 404), and what the workbench shows about the fee, the result and an approved apology
+(`dossier_progress`, a template global, so the pages that include the partials need not
+change). The tracking page is handed the same in its view instead (fees.tracked_progress),
+from what the look-up loaded."""
 from __future__ import annotations
 
 from flask import abort
@@ -19,7 +20,7 @@ from app.security import signed_in
 @bp.get("/<int:case_id>/result")
 @signed_in
 def result_file(case_id: int):
-    row = fees.applicant_result(db.session, current_user.id, case_id)
+    row = fees.readable_result(db.session, current_user._get_current_object(), case_id)
     if row is None:
         abort(404)
     return send_stored(row.file_key, "pdf", filename=row.file_name or "ket-qua.pdf")

@@ -46,7 +46,8 @@ def stored_files(done):
     return [p for p in done["store"].rglob("*") if p.is_file()]
 
 
-def test_the_desk_uploads_the_result_and_only_the_applicant_downloads_it(client, done, session):
+def test_the_desk_uploads_the_result_and_the_applicant_and_the_case_s_staff_download_it(
+        client, done, session):
     case = done["case"]
     login(client, done["intake"], lang="en")
     page = client.get(f"/en/workbench/cases/{case.id}").page
@@ -59,10 +60,18 @@ def test_the_desk_uploads_the_result_and_only_the_applicant_downloads_it(client,
     assert row.method == "electronic" and row.file_key and len(stored_files(done)) == 1
     assert state_of(session, case) == 9  # setting the method changes nothing else
     url = f"/vi/dossiers/{case.id}/result"
-    for who in ("officer", "stranger"):  # staff and other residents alike: no such file
+    # The desk sees what it uploaded, from the case page and from the result's own page.
+    page = client.get(f"/en/workbench/cases/{case.id}").page
+    assert page.select_one(f"a[href='{url.replace('/vi/', '/en/')}']")
+    assert client.get(result_url(case, "en")).page.select_one(
+        f"a[href='{url.replace('/vi/', '/en/')}']")
+    assert client.get(url).data == PDF
+    for who, status in (("officer", 200), ("other", 404), ("stranger", 404)):
+        # the case's own officer reads it; staff of another department and other residents
+        # are told there is none
         client.post("/en/account/logout", data={"csrf_token": client.csrf_token("/en/")})
         login(client, done[who])
-        assert client.get(url).status_code == 404
+        assert client.get(url).status_code == status, who
     client.post("/en/account/logout", data={"csrf_token": client.csrf_token("/en/")})
     anonymous = client.get(url)
     assert anonymous.status_code == 302 and "/account/login" in anonymous.headers["Location"]
