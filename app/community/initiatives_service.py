@@ -393,6 +393,7 @@ def edit(session: Session, initiative_id: int, author: User, data: InitiativeInp
                 village_id=initiative.village_id,
                 needs=[{"kind": n.kind, "description": n.description, "quantity": n.quantity,
                         "unit_label": n.unit_label} for n in initiative.needs],
+                photo_key=initiative.photo_key, photo_kind=initiative.photo_kind,
                 edited_by_id=author.id, edited_at=now))
             initiative.version += 1
         initiative.title = clean.title

@@ -136,6 +136,9 @@ class InitiativeVersion(Base):
     village_id: Mapped[int | None] = mapped_column(ForeignKey("admin_units.id"))
     # [{"kind", "description", "quantity", "unit_label"}, ...] as the needs stood then
     needs: Mapped[list | None] = mapped_column(JSON)
+    # The photo shown then (migration 0022; NULL before it, or when there was none).
+    photo_key: Mapped[str | None] = mapped_column(String(100))
+    photo_kind: Mapped[str | None] = mapped_column(String(10))
     edited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     edited_at: Mapped[datetime] = mapped_column(default=utcnow)
 

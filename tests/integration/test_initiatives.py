@@ -195,6 +195,33 @@ def test_a_version_keeps_the_category_village_and_needs_the_edit_replaced(client
     assert "Cột đèn" not in versions  # the needs as they are now are shown above, not here
 
 
+def test_a_version_keeps_the_photo_the_edit_replaced(app, client, session, place):
+    from tests.reports_world import jpeg
+
+    first, second = (svc.Photo(jpeg(size=(40, 30), colour=colour), f"anh{n}.jpg")
+                     for n, colour in ((1, (200, 40, 40)), (2, (40, 40, 200))))
+    item = svc.propose(session, place["author"], _input(place), first, publish=True, now=NOW)
+    first_bytes = client.get(f"/vi/community/initiatives/{item.id}/photo").data
+    svc.edit(session, item.id, place["author"], _input(place, title="Ảnh mới"), second)
+    svc.edit(session, item.id, place["author"], _input(place, title="Chỉ sửa chữ"))
+    session.refresh(item)
+    one, two = svc.versions(session, item.id)
+    assert one.photo_key and one.photo_key != item.photo_key == two.photo_key
+    # The page shows the old photo with the version it belonged to, and not the current one
+    # again under the version that did not change it.
+    section = client.get(f"/en/community/initiatives/{item.id}").page.select_one(
+        "#versions-title").find_parent("section")
+    images = [img["src"] for img in section.select("img")]
+    assert images == [f"/en/community/initiatives/{item.id}/photo?version=1"]
+    assert section.select_one("img")["alt"] == "Photo of version 1"
+    assert section.select_one("img")["loading"] == "lazy"
+    assert client.get(images[0]).data == first_bytes
+    current = client.get(f"/en/community/initiatives/{item.id}/photo").data
+    assert current != first_bytes
+    assert client.get(f"/en/community/initiatives/{item.id}/photo?version=2").data == current
+    assert client.get(f"/en/community/initiatives/{item.id}/photo?version=9").status_code == 404
+
+
 def test_someone_else_cannot_edit(client, session, place):
     item = _published(session, place)
     _login(client, place["people"][1])
