@@ -780,14 +780,15 @@ MATRIX: dict[str, tuple[str, str, str, str, str, str, str]] = {
     "reception.manage":             ("GET", LOGIN, NO, OK, OK, OK, OK),
     "reception.add_record":         ("POST", LOGIN, NO, IN, IN, IN, IN),
     # Transparency and operations (issue 12): the statistics, their CSV and the scorecard are
-    # public; one commune's card names the commune in the query string (none: no such page);
-    # the operations dashboard and the cases behind its figures are for leaders and
-    # administrators; staff of a commune enter its scorecard figures (the world's officers
+    # public; one commune's card and its CSV name the commune in the query string (none: no
+    # such page); the operations dashboard and the cases behind its figures are for leaders
+    # and administrators; staff of a commune enter its scorecard figures (the world's officers
     # and leader all sit in its commune).
     "stats.overview":               EVERYONE_GET,
     "stats.export_csv":             EVERYONE_GET,
     "stats.scorecard":              EVERYONE_GET,
     "stats.scorecard_commune":      ("GET", GONE, GONE, GONE, GONE, GONE, GONE),
+    "stats.scorecard_commune_csv":  ("GET", GONE, GONE, GONE, GONE, GONE, GONE),
     "stats.scorecard_entry":        STAFF_GET,
     "stats.dashboard":              ("GET", LOGIN, NO, NO, NO, OK, OK),
     "stats.dashboard_cases":        ("GET", LOGIN, NO, NO, NO, OK, OK),

@@ -16,7 +16,7 @@ from app.models import AdminUnit, Department, Procedure, utcnow
 from app.queue.calendar import local_day
 from app.queue.calendar_db import calendar_from_db
 from app.security import public
-from app.stats import bp, charts, figures as stats
+from app.stats import bp, charts, csv_limit, figures as stats
 from app.stats.forms import PERIOD_KINDS, PROBLEMS, StatsFilterForm
 from app.stats.labels import HOW, KIND_NAMES, PERIOD_NAMES
 from app.stats.tables import (TABLES, all_tables, breakdown_title, number, period_title,
@@ -29,10 +29,6 @@ from sqlalchemy import select
 # at all (the page carries the visitor's form token). The CSV carries none of that.
 PAGE_CACHE = "private, max-age=120"
 CSV_CACHE = "public, max-age=300"
-
-
-def _csv_limit() -> str:
-    return current_app.config["RATELIMIT_STATS_CSV"]
 
 
 def _problem(code: str) -> str:
@@ -226,7 +222,7 @@ def overview():
 
 
 @bp.get("/export.csv")
-@limiter.limit(_csv_limit)
+@limiter.limit(csv_limit)
 @public
 def export_csv():
     """One table of the page as a spreadsheet (UTF-8 with a byte-order mark)."""

@@ -1,26 +1,31 @@
 """The smart-commune scorecard: every commune side by side on the six ICF criteria (a chart
-and a table), one commune's card with its history, and the form staff enter figures with
-(source and date required). Reading is public; entering is for staff of the commune."""
+and a table), one commune's card with its history (also as CSV), and the form staff enter
+figures with (source and date required). Reading is public; entering is for staff of the commune."""
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from decimal import Decimal
 
-from flask import current_app, flash, make_response, redirect, render_template, request, url_for
+from flask import (Response, current_app, flash, make_response, redirect, render_template,
+                   request, url_for)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.extensions import db
+from app.csv_export import write_csv
+from app.errors import refuse
+from app.extensions import db, limiter
 from app.locale import current_language
 from app.models import AdminUnit, utcnow
 from app.models.users import STAFF_ROLES
 from app.queue.calendar import local_day
 from app.security import public, roles
-from app.stats import bp, charts, scorecard as cards
+from app.stats import bp, charts, csv_limit, scorecard as cards
 from app.stats.forms import ScorecardEntryForm, ScorecardViewForm
 from app.stats.labels import (CRITERION_HOW, CRITERION_NAMES, INDICATOR_HOW, INDICATOR_NAMES,
                               SCORECARD_ERRORS)
 from app.stats.tables import number, share
+from app.templating import format_day
 
 PAGE_CACHE = "private, max-age=120"
 
@@ -90,10 +95,25 @@ def scorecard():
     return response
 
 
-@bp.get("/scorecard/commune")
-@public
-def scorecard_commune():
-    """One commune's card for a year, with the years before it and where each figure is from."""
+@dataclass
+class _CommuneRequest:
+    """What a commune's card was asked for: the commune (None: no such code), the year (None:
+    refused, the reason is on the form) and, when both are good, the card and its history."""
+
+    form: ScorecardViewForm
+    commune: AdminUnit | None
+    card: cards.Card | None = None
+    history: list[cards.Card] = field(default_factory=list)
+    years: list[int] = field(default_factory=list)
+
+    def refusal(self) -> tuple[int, str | None]:
+        if self.commune is None:
+            return 404, _("No commune or ward has this code. Choose one from the scorecard.")
+        errors = [str(e) for f in self.form for e in f.errors]
+        return 400, errors[0] if errors else None
+
+
+def _commune_request() -> _CommuneRequest:
     now = utcnow()
     form = ScorecardViewForm(formdata=request.args)
     form.indicator.choices = []
@@ -104,20 +124,59 @@ def scorecard_commune():
                                                         AdminUnit.level == "commune")) \
         if code and len(code) <= 20 else None
     if commune is None or year is None:
-        message = None if commune is not None else _(
-            "No commune or ward has this code. Choose one from the scorecard.")
-        return render_template("stats/scorecard_commune.html", form=form, card=None,
-                               history=[], years=[], message=message, commune=None,
-                               **_context()), 404 if commune is None else 400
+        return _CommuneRequest(form, commune)
     years = cards.years_back(year)
     found = cards.cards(db.session, [commune], years, now=now,
                         warning_days=current_app.config["SLA_WARNING_DAYS"])
+    return _CommuneRequest(form, commune, found[(commune.id, year)],
+                           [found[(commune.id, y)] for y in years], years)
+
+
+@bp.get("/scorecard/commune")
+@public
+def scorecard_commune():
+    """One commune's card for a year, with the years before it and where each figure is from."""
+    asked = _commune_request()
+    if asked.card is None:
+        status, reason = asked.refusal()
+        message = reason if asked.commune is None else None
+        return render_template("stats/scorecard_commune.html", form=asked.form, card=None,
+                               history=[], years=[], message=message, commune=None,
+                               **_context()), status
     response = make_response(render_template(
-        "stats/scorecard_commune.html", form=form, commune=commune, card=found[(commune.id, year)],
-        history=[found[(commune.id, y)] for y in years], years=years, message=None,
-        **_context()))
+        "stats/scorecard_commune.html", form=asked.form, commune=asked.commune, card=asked.card,
+        history=asked.history, years=asked.years, message=None, **_context()))
     response.headers["Cache-Control"] = PAGE_CACHE
     return response
+
+
+@bp.get("/scorecard/commune.csv")
+@limiter.limit(csv_limit)
+@public
+def scorecard_commune_csv():
+    """The commune's card and its history as a spreadsheet: a row per indicator, a column per
+    year, and where each entered figure is from, as the page shows them."""
+    asked = _commune_request()
+    if asked.card is None:
+        refuse(*asked.refusal())
+    card = asked.card
+    rows = []
+    for indicator in cards.INDICATORS:
+        entry = card.entries.get(indicator.code)
+        source = entry.source if entry else (
+            _("Not entered yet") if indicator.entered else _("Counted by the portal"))
+        rows.append([str(CRITERION_NAMES[indicator.criterion]) if indicator.criterion else "",
+                     str(INDICATOR_NAMES[indicator.code])]
+                    + [_value_text(indicator, past.values.get(indicator.code))
+                       for past in asked.history]
+                    + [source, format_day(entry.as_of) if entry else ""])
+    header = ([_("Criterion"), _("Indicator")] + [str(y) for y in asked.years]
+              + [_("Source"), _("As of")])
+    filename = f"bang-diem-{asked.commune.code}-{card.year}.csv"
+    return Response(write_csv(header, rows).encode("utf-8"),
+                    content_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"',
+                             "Cache-Control": PAGE_CACHE})
 
 
 def _entry_form(communes) -> ScorecardEntryForm:

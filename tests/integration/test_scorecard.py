@@ -162,6 +162,46 @@ def test_bad_scorecard_requests_say_why(client, communes):
         == [str(y) for y in range(YEAR - 3, YEAR + 1)]
 
 
+def test_a_commune_s_card_downloads_as_csv_with_its_history_and_sources(client, communes,
+                                                                        session):
+    import csv
+    import io
+
+    assert client.login(communes["officer"].email, PASSWORD, lang="en").status_code == 302
+    assert _entry(client, _good(communes)).status_code == 302
+    code = communes["first"].code
+    page = client.get(f"/en/statistics/scorecard/commune?commune={code}&year={YEAR}").page
+    link = page.select_one("a[download]")["href"]
+    assert link == f"/en/statistics/scorecard/commune.csv?commune={code}&year={YEAR}"
+    client.post("/en/account/logout", data={"csrf_token": client.csrf_token("/en/")})
+    response = client.get(link)  # public, as the card is
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert f"bang-diem-{code}-{YEAR}.csv" in response.headers["Content-Disposition"]
+    text = response.data.decode("utf-8")
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert rows[0] == ["Criterion", "Indicator"] + [str(y) for y in range(YEAR - 3, YEAR + 1)] \
+        + ["Source", "As of"]
+    # One row per indicator, in the page's order; the same figures the page shows.
+    assert len(rows) == 1 + len(scorecard.INDICATORS)
+    by_name = {row[1]: row for row in rows[1:]}
+    population = by_name["Population"]
+    assert population[0] == "" and population[-3] == "2,000"
+    assert population[-2:] == ["Census of the commune", f"01/01/{YEAR}"]
+    initiatives = by_name["Community initiatives accepted"]
+    assert initiatives[-3] == "1" and initiatives[-2] == "Counted by the portal"
+    vietnamese = client.get(link.replace("/en/", "/vi/")).data.decode("utf-8")
+    assert "Nguồn" in vietnamese.splitlines()[0] and "2.000" in vietnamese
+
+
+def test_a_bad_csv_request_says_why(client, communes):
+    missing = client.get("/en/statistics/scorecard/commune.csv?commune=NOPE")
+    assert missing.status_code == 404
+    early = client.get(f"/en/statistics/scorecard/commune.csv?commune={communes['first'].code}"
+                       "&year=1999")
+    assert early.status_code == 400 and b"Choose a year between" in early.data
+
+
 # -- every computed indicator, counted by hand ------------------------------------------------
 
 PAST = YEAR - 1  # a year that is over: none of its figures depends on today
