@@ -29,13 +29,18 @@ then measures:
   same share waiting) and the same worker count, called as procrastinate's worker calls it
   (autocommit, all queues): its fetch latency interleaved with our claims, then --workers
   threads, one connection each, fetching --storm jobs in rounds of the same size that
-  alternate with our storm's (claims/s over its own summed time). Printed as a PEER line.
+  alternate with our storm's (claims/s over its own summed time). Printed as a PEER line;
+* on PostgreSQL, the floor: the same threads running a bare job-queue claim on our own `cases`
+  table (FLOOR_CLAIM: one ordered probe, SKIP LOCKED, the update; no seat, eligibility,
+  merged queues or event), in rounds taking turns with ours and the peer's: what the table
+  itself allows, so the gap to our claim is what a claim's rules cost.
 
 The last line is machine-readable:
 RESULT db=<sqlite|postgresql> cases=<N> claim_p95_ms=<x> pk_update_p95_ms=<y> ratio=<x/y>
 claims_per_s=<z> double_assigned=<d> lost=<l> raw_update_p95_ms=<r> empty_claim_p95_ms=<e>
-routing_decision_p95_ms=<d> [peer_claim_p95_ms=<p> peer_claims_per_s=<q>]
-(empty_claim_p95_ms is the worst over the queue lengths; the peer fields on PostgreSQL only.)
+routing_decision_p95_ms=<d> [peer_claim_p95_ms=<p> peer_claims_per_s=<q> floor_claims_per_s=<f>]
+(empty_claim_p95_ms is the worst over the queue lengths; the peer and floor fields on
+PostgreSQL only.)
 """
 from __future__ import annotations
 
@@ -61,7 +66,8 @@ from app.db import begin_write, configure_engine, sqlite_pool_options  # noqa: E
 from app.models import (AdminUnit, Case, CaseEvent, Department, OfficerMembership,  # noqa: E402
                         OfficerSkill, Procedure, ProcedureField, RoutingRule, User)
 from app.queue.calendar import WorkCalendar  # noqa: E402
-from app.queue.claims import claim_next, expire_leases  # noqa: E402
+from app.queue.claims import (CLAIM_ORDER, DEFAULT_LEASE_MINUTES, claim_next,  # noqa: E402
+                              expire_leases)
 from app.queue.routing import decide, route  # noqa: E402
 from app.queue.sla import sweep  # noqa: E402
 
@@ -175,6 +181,7 @@ class World:
     qlen_empty: int = 0        # holds a category no waiting case has
     rules: int = 0
     procedures: list[int] = field(default_factory=list)  # what cases and rules may name
+    floor_department: int = 0  # the floor's own queue (PostgreSQL): see FLOOR_CLAIM
 
 
 def _user(session, n, role="officer"):
@@ -253,6 +260,12 @@ def seed_world(engine, rng: random.Random, workers: int) -> World:
             m.skills = [OfficerSkill(skill=skill)]
             s.add(m)
             setattr(w, attr, u.id)
+        # The floor's department (FLOOR_CLAIM): nobody sits in it, the floor checks no seat.
+        floor = Department(unit_id=w.communes[0], code="B-floor", name_vi="floor",
+                           name_en="floor", case_types=",".join(CASE_TYPES), leader_id=leader.id)
+        s.add(floor)
+        s.flush()
+        w.floor_department = floor.id
         # A storm officer also sits in every other department holding a category no case has:
         # their "claim next" finds nothing there.
         for d in w.departments:
@@ -707,6 +720,45 @@ def peer_storm(peer: Peer, connections: list, jobs: int) -> tuple[float, list[in
     return time.perf_counter() - t0, [i for ids in got for i in ids]
 
 
+# The floor: a job queue's claim on our own table, with none of the rules a claim keeps (no
+# seat, eligibility or skills, one queue instead of the officer's merged (skill, stage) queues,
+# no event): one ordered probe of the claim index, FOR UPDATE SKIP LOCKED, the update, as
+# procrastinate's fetch is. Not a path of the portal: it shows what `cases` itself allows, so
+# the gap between the floor and our claim is what those rules cost.
+FLOOR_CLAIM = ("UPDATE cases SET assignee_id = %(officer)s, claimed_at = %(now)s, "
+               "lease_until = %(lease)s, version = cases.version + 1, updated_at = %(now)s "
+               "WHERE id = (SELECT id FROM cases WHERE department_id = %(department)s "
+               "AND category = 'civil_status' AND state = 2 AND assignee_id IS NULL "
+               f"AND state IN (1, 2, 4) ORDER BY {CLAIM_ORDER} LIMIT 1 "
+               "FOR UPDATE SKIP LOCKED) RETURNING id")
+# Codes of the floor's cases: far above any code the bench's other cases take.
+FLOOR_CODES = 90_000_000
+
+
+def floor_storm(world: World, connections: list, officers: list[int],
+                now: datetime) -> tuple[float, list[int]]:
+    """Each connection runs FLOOR_CLAIM in its own thread until the floor's queue is empty;
+    returns (seconds, the ids claimed)."""
+    got: list[list[int]] = [[] for _ in connections]
+    barrier = threading.Barrier(len(connections) + 1)
+
+    def work(k):
+        values = {"officer": officers[k], "now": now, "department": world.floor_department,
+                  "lease": now + timedelta(minutes=DEFAULT_LEASE_MINUTES)}
+        barrier.wait()
+        while (row := connections[k].execute(FLOOR_CLAIM, values).fetchone()) is not None:
+            got[k].append(row[0])
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(len(connections))]
+    for t in threads:
+        t.start()
+    barrier.wait()
+    t0 = time.perf_counter()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - t0, [i for ids in got for i in ids]
+
+
 def bench_lease_expiry(engine, now: datetime) -> None:
     with Session(engine) as s:
         t0 = time.perf_counter()
@@ -716,12 +768,15 @@ def bench_lease_expiry(engine, now: datetime) -> None:
 
 
 def _storm_cases(engine, world: World, count: int, now: datetime, rng: random.Random,
-                 start: int) -> None:
+                 start: int, *, floor: bool = False) -> None:
+    """`count` claimable cases for the storm's department, or (floor) for the floor's, all in
+    one stage there, as FLOOR_CLAIM probes one queue."""
     rows = []
     for i in range(count):
-        row = list(case_row(world, start + i, world.departments[0], CLAIMABLE_MIX[i % 3][0],
-                            None, now, rng))
-        row[COLUMNS.index("department_id")] = world.storm_department
+        state = 2 if floor else CLAIMABLE_MIX[i % 3][0]
+        row = list(case_row(world, start + i, world.departments[0], state, None, now, rng))
+        row[COLUMNS.index("department_id")] = (world.floor_department if floor
+                                               else world.storm_department)
         row[COLUMNS.index("category")] = "civil_status"
         row[COLUMNS.index("due_at")] = now + timedelta(days=2 + i % 10, minutes=i)
         row[COLUMNS.index("sla_band")] = 0
@@ -758,33 +813,42 @@ def _our_storm(engine, world: World, officers: list[int], now: datetime,
 def bench_storm(engine, world: World, workers: int, storm: int, now: datetime,
                 rng: random.Random, start: int, peer: Peer | None, rounds: int):
     """Workers race for `storm` claimable cases of one department, in `rounds` rounds; with a
-    peer, its workers fetch as many jobs in rounds of the same size, alternating with ours
-    (ours first, then the peer first, ...) so that the machine's noise hits both alike. Each
-    side's rate is its cases over its own summed time. Returns (rate, double, lost, peer
-    rate or None, peer jobs fetched twice)."""
+    peer, its workers fetch as many jobs in rounds of the same size, and as many threads run
+    the floor (FLOOR_CLAIM) on as many cases of the floor's department, the three taking turns
+    to go first so that the machine's noise hits them alike. Each side's rate is its cases
+    over its own summed time. Returns (rate, double, lost, peer rate or None, peer jobs
+    fetched twice, floor rate or None)."""
     officers = world.storm_officers[:workers]
     got: dict[int, list[int]] = {o: [] for o in officers}
     errors: list[BaseException] = []
-    peer_connections, peer_ids = [], []
+    peer_connections, peer_ids, floor_connections, floor_ids = [], [], [], []
     if peer is not None:
         import psycopg
 
         peer_connections = [psycopg.connect(peer.dsn, autocommit=True) for _ in range(workers)]
+        ours = _libpq(engine.url.render_as_string(hide_password=False))
+        floor_connections = [psycopg.connect(ours, autocommit=True) for _ in range(workers)]
     sizes = [storm // rounds + (1 if r < storm % rounds else 0) for r in range(rounds)]
-    elapsed = peer_elapsed = 0.0
+    elapsed = peer_elapsed = floor_elapsed = 0.0
     loaded = 0
     for r, size in enumerate(sizes):
         _storm_cases(engine, world, size, now, rng, start + loaded)
+        if floor_connections:
+            _storm_cases(engine, world, size, now, rng, FLOOR_CODES + loaded, floor=True)
         loaded += size
-        sides = ["ours", "peer"] if r % 2 == 0 else ["peer", "ours"]
+        sides = ["ours", "peer", "floor"][r % 3:] + ["ours", "peer", "floor"][:r % 3]
         for side in sides:
             if side == "ours":
                 elapsed += _our_storm(engine, world, officers, now, got, errors)
-            elif peer_connections:
+            elif side == "peer" and peer_connections:
                 seconds, ids = peer_storm(peer, peer_connections, size)
                 peer_elapsed += seconds
                 peer_ids += ids
-    for conn in peer_connections:
+            elif side == "floor" and floor_connections:
+                seconds, ids = floor_storm(world, floor_connections, officers, now)
+                floor_elapsed += seconds
+                floor_ids += ids
+    for conn in peer_connections + floor_connections:
         conn.close()
     if errors:
         log(f"storm errors: {errors[:3]}")
@@ -813,12 +877,19 @@ def bench_storm(engine, world: World, workers: int, storm: int, now: datetime,
         f"(returned twice {dup_returned}, two claim events {dup_events}, owner mismatch "
         f"{wrong_owner}) lost={lost} (left {left}, no event {no_event}, errors {len(errors)})")
     if peer is None:
-        return rate, double, lost, None, 0
+        return rate, double, lost, None, 0, None
     peer_rate = len(peer_ids) / peer_elapsed if peer_elapsed else 0.0
     log(f"peer storm: {workers} workers fetched {len(peer_ids)}/{storm} in "
         f"{peer_elapsed:.2f}s ({rounds} rounds, alternating with ours) = {peer_rate:.0f} "
         f"claims/s")
-    return rate, double, lost, peer_rate, len(peer_ids) - len(set(peer_ids))
+    floor_rate = len(floor_ids) / floor_elapsed if floor_elapsed else 0.0
+    floor_double = len(floor_ids) - len(set(floor_ids))
+    log(f"floor storm (a bare job-queue claim on our cases table: no seat, eligibility, merged "
+        f"queues or event): {workers} threads claimed {len(floor_ids)}/{storm} in "
+        f"{floor_elapsed:.2f}s = {floor_rate:.0f} claims/s, double={floor_double}; ours is "
+        f"{rate / floor_rate if floor_rate else 0:.2f}x the floor, the peer "
+        f"{peer_rate / floor_rate if floor_rate else 0:.2f}x")
+    return rate, double, lost, peer_rate, len(peer_ids) - len(set(peer_ids)), floor_rate
 
 
 def bench_sweep(engine, now: datetime) -> None:
@@ -888,7 +959,7 @@ def main(argv=None) -> int:
         claim_ms, pk_ms, raw_ms, peer_ms = bench_claims(engine, world, rng, args.claims,
                                                         max_id, claimable, raw, peer)
         raw.close()
-        rate, double, lost, peer_rate, peer_double = bench_storm(
+        rate, double, lost, peer_rate, peer_double, floor_rate = bench_storm(
             engine, world, args.workers, args.storm, datetime.now(UTC), rng, start=args.cases,
             peer=peer, rounds=args.storm_rounds)
         peer_fields = ""
@@ -900,7 +971,8 @@ def main(argv=None) -> int:
                 f"claims_per_s={peer_rate:.0f} (storm of {args.storm}, interleaved with ours) "
                 f"double={peer_double}")
             peer_fields = (f" peer_claim_p95_ms={peer_p95:.3f} "
-                           f"peer_claims_per_s={peer_rate:.0f}")
+                           f"peer_claims_per_s={peer_rate:.0f} "
+                           f"floor_claims_per_s={floor_rate:.0f}")
             peer.drop()
         lengths = [int(x) for x in args.queue_lengths.split(",") if x.strip()]
         empty_p95, _lines = bench_queue_lengths(engine, world, rng, lengths,
