@@ -3,13 +3,17 @@
 The class of defect: on SQLite a batch migration rebuilds a table (copy, drop, rename), and with
 foreign keys enforced dropping `cases` deletes every dossier, file, fee, result and field report
 whose key cascades. migrations/env.py turns the keys off for the run and checks them all before
-the commit; these tests load the whole demo into the database one revision before the newest
-rebuild of `cases` (0021), upgrade, downgrade, and count every table each time.
+the commit; these tests load the whole demo (once per engine, copied for each test) into a
+database one revision before the newest rebuild of `cases` (0021), upgrade, downgrade, and
+count every table each time.
 """
 from __future__ import annotations
 
+import shutil
+
 import pytest
 from sqlalchemy import create_engine, func, insert, inspect, select, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from tests.conftest import BACKENDS, _app_for, _pg_admin, _pg_url
@@ -17,16 +21,36 @@ from tests.conftest import BACKENDS, _app_for, _pg_admin, _pg_url
 BEFORE_REBUILD = "0020"
 
 
-@pytest.fixture(params=BACKENDS)
-def empty_url(request, tmp_path, worker_id):
-    """A database with no tables at all."""
+@pytest.fixture(scope="module", params=BACKENDS)
+def demo_at_0020(request, tmp_path_factory, worker_id):
+    """The whole demo in a database migrated to BEFORE_REBUILD, loaded once per engine; each
+    test gets a copy of it (`loaded_url`)."""
+    folder = tmp_path_factory.mktemp("keep")
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'migrated.db'}"
-        return
-    url = _pg_url(worker_id).replace(f"_{worker_id}_", f"_{worker_id}_keep_")
-    _pg_admin(url, 'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)', 'CREATE DATABASE "{db}"')
+        url = f"sqlite:///{folder / 'template.db'}"
+    else:
+        url = _pg_url(worker_id).replace(f"_{worker_id}_", f"_{worker_id}_keep_")
+        _pg_admin(url, 'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)', 'CREATE DATABASE "{db}"')
+    _migrate(url, folder, BEFORE_REBUILD)
+    _load_demo(url, folder)
     yield url
-    _pg_admin(url, 'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+    if request.param == "postgresql":
+        _pg_admin(url, 'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+
+
+@pytest.fixture
+def loaded_url(demo_at_0020, tmp_path):
+    if demo_at_0020.startswith("sqlite"):
+        path = tmp_path / "migrated.db"
+        shutil.copyfile(demo_at_0020.removeprefix("sqlite:///"), path)
+        yield f"sqlite:///{path}"
+        return
+    copy = demo_at_0020.replace("_keep_", "_keep_copy_")
+    template = make_url(demo_at_0020).database
+    _pg_admin(copy, 'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)',
+              f'CREATE DATABASE "{{db}}" TEMPLATE "{template}"')
+    yield copy
+    _pg_admin(copy, 'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
 
 
 def _migrate(url: str, tmp_path, revision: str, *, down: bool = False) -> None:
@@ -70,30 +94,18 @@ def _revision(url: str) -> str:
         engine.dispose()
 
 
-def test_upgrading_and_downgrading_a_loaded_database_keeps_every_row(empty_url, tmp_path):
-    _migrate(empty_url, tmp_path, BEFORE_REBUILD)
-    _load_demo(empty_url, tmp_path)
-    loaded = _rows(empty_url)
+def test_upgrading_and_downgrading_a_loaded_database_keeps_every_row(loaded_url, tmp_path):
+    from app.models import Case, RoutingRule
+
+    loaded = _rows(loaded_url)
     # What a cascading drop of `cases` would take: the test means nothing without them.
     for table in ("dossiers", "field_reports", "case_events"):
         assert loaded[table] > 0, table
 
-    _migrate(empty_url, tmp_path, "head")
-    assert _rows(empty_url) == loaded
-
-    _migrate(empty_url, tmp_path, BEFORE_REBUILD, down=True)
-    assert _revision(empty_url) == BEFORE_REBUILD
-    assert _rows(empty_url) == loaded
-
-
-def test_after_the_upgrade_a_case_cannot_name_a_procedure_that_does_not_exist(empty_url,
-                                                                               tmp_path):
-    from app.models import Case, RoutingRule
-
-    _migrate(empty_url, tmp_path, BEFORE_REBUILD)
-    _load_demo(empty_url, tmp_path)
-    _migrate(empty_url, tmp_path, "head")
-    app = _app_for(empty_url, UPLOAD_DIR=str(tmp_path / "uploads"))
+    _migrate(loaded_url, tmp_path, "head")
+    assert _rows(loaded_url) == loaded
+    # The keys hold now: a case or a routing rule naming no procedure is refused.
+    app = _app_for(loaded_url, UPLOAD_DIR=str(tmp_path / "uploads"))
     with app.app_context():
         from app.extensions import db
         missing = db.session.scalar(select(func.max(Case.procedure_id))) + 1000
@@ -113,29 +125,31 @@ def test_after_the_upgrade_a_case_cannot_name_a_procedure_that_does_not_exist(em
         db.session.remove()
         db.engine.dispose()
 
+    _migrate(loaded_url, tmp_path, BEFORE_REBUILD, down=True)
+    assert _revision(loaded_url) == BEFORE_REBUILD
+    assert _rows(loaded_url) == loaded
 
-def test_an_upgrade_that_would_leave_a_dangling_key_stops_and_changes_nothing(empty_url,
+
+def test_an_upgrade_that_would_leave_a_dangling_key_stops_and_changes_nothing(loaded_url,
                                                                             tmp_path, caplog):
     from app.models import Case
 
-    _migrate(empty_url, tmp_path, BEFORE_REBUILD)
-    _load_demo(empty_url, tmp_path)
-    engine = create_engine(empty_url)
+    engine = create_engine(loaded_url)
     with engine.begin() as conn:  # 0020 has no key yet, so this is possible there
         missing = conn.scalar(select(func.max(Case.procedure_id))) + 1000
         conn.execute(Case.__table__.update()
                      .where(Case.id == conn.scalar(select(func.min(Case.id))))
                      .values(procedure_id=missing))
     engine.dispose()
-    loaded = _rows(empty_url)
+    loaded = _rows(loaded_url)
 
     # SQLite: env.py's check, which `flask db upgrade` reports and exits 1 on; PostgreSQL: the
     # constraint refused as it is added.
     with pytest.raises((SystemExit, DBAPIError)) as stopped:
-        _migrate(empty_url, tmp_path, "head")
+        _migrate(loaded_url, tmp_path, "head")
     assert "procedure" in caplog.text + str(stopped.value)
-    assert _revision(empty_url) == BEFORE_REBUILD
-    assert _rows(empty_url) == loaded
+    assert _revision(loaded_url) == BEFORE_REBUILD
+    assert _rows(loaded_url) == loaded
 
 
 def test_the_connection_a_migration_ran_on_enforces_foreign_keys_again(tmp_path):
