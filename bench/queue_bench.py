@@ -54,6 +54,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -435,7 +436,8 @@ def bench_routing(engine, world: World, rng: random.Random, rounds: int) -> tupl
             inputs.append(dict(case_type=rng.choice(CASE_TYPES),
                                category=rng.choice(world.skills[d]),
                                unit_id=rng.choice(world.villages + world.communes),
-                               procedure_id=rng.choice(world.procedures) if rng.random() < 0.5 else None))
+                               procedure_id=(rng.choice(world.procedures)
+                                             if rng.random() < 0.5 else None)))
         for kw in inputs[:50]:  # warm the statement caches
             route(s, **kw)
         for kw in inputs:
@@ -692,14 +694,12 @@ PEER_FETCH = "SELECT id FROM procrastinate_fetch_job_v2(NULL, %s)"
 def peer_storm(peer: Peer, connections: list, jobs: int) -> tuple[float, list[int]]:
     """One thread per connection fetches until `jobs` jobs are taken between them; returns
     (seconds, the ids fetched)."""
-    workers = len(connections)
-    got: list[list[int]] = [[] for _ in range(workers)]
+    got: list[list[int]] = [[] for _ in connections]
     remaining = [jobs]
     lock = threading.Lock()
-    barrier = threading.Barrier(workers + 1)
 
-    def work(k):
-        barrier.wait()
+    def work(k, start):
+        start()
         while True:
             with lock:
                 if remaining[0] <= 0:
@@ -710,14 +710,21 @@ def peer_storm(peer: Peer, connections: list, jobs: int) -> tuple[float, list[in
                 return
             got[k].append(row[0])
 
-    threads = [threading.Thread(target=work, args=(k,)) for k in range(workers)]
+    return _race(len(connections), work), [i for ids in got for i in ids]
+
+
+def _race(count: int, work: Callable[[int, Callable[[], object]], None]) -> float:
+    """Runs work(k, start) in `count` threads, each calling start() once it is ready, and
+    returns the seconds from the moment all are ready until the last one ends."""
+    barrier = threading.Barrier(count + 1)
+    threads = [threading.Thread(target=work, args=(k, barrier.wait)) for k in range(count)]
     for t in threads:
         t.start()
     barrier.wait()
     t0 = time.perf_counter()
     for t in threads:
         t.join()
-    return time.perf_counter() - t0, [i for ids in got for i in ids]
+    return time.perf_counter() - t0
 
 
 # The floor: a job queue's claim on our own table, with none of the rules a claim keeps (no
@@ -740,23 +747,15 @@ def floor_storm(world: World, connections: list, officers: list[int],
     """Each connection runs FLOOR_CLAIM in its own thread until the floor's queue is empty;
     returns (seconds, the ids claimed)."""
     got: list[list[int]] = [[] for _ in connections]
-    barrier = threading.Barrier(len(connections) + 1)
 
-    def work(k):
+    def work(k, start):
         values = {"officer": officers[k], "now": now, "department": world.floor_department,
                   "lease": now + timedelta(minutes=DEFAULT_LEASE_MINUTES)}
-        barrier.wait()
+        start()
         while (row := connections[k].execute(FLOOR_CLAIM, values).fetchone()) is not None:
             got[k].append(row[0])
 
-    threads = [threading.Thread(target=work, args=(k,)) for k in range(len(connections))]
-    for t in threads:
-        t.start()
-    barrier.wait()
-    t0 = time.perf_counter()
-    for t in threads:
-        t.join()
-    return time.perf_counter() - t0, [i for ids in got for i in ids]
+    return _race(len(connections), work), [i for ids in got for i in ids]
 
 
 def bench_lease_expiry(engine, now: datetime) -> None:
@@ -788,26 +787,18 @@ def _our_storm(engine, world: World, officers: list[int], now: datetime,
                got: dict[int, list[int]], errors: list[BaseException]) -> float:
     """Every officer claims in its own thread and session until the department is empty;
     returns the seconds it took."""
-    barrier = threading.Barrier(len(officers) + 1)
-
-    def work(officer_id):
+    def work(k, start):
+        officer_id = officers[k]
         with Session(engine) as s:
             try:
-                barrier.wait()
+                start()
                 while (case := claim_next(s, officer_id, world.storm_department,
                                           now=now)) is not None:
                     got[officer_id].append(case.id)
             except BaseException as error:  # noqa: BLE001 - counted and reported
                 errors.append(error)
 
-    threads = [threading.Thread(target=work, args=(o,)) for o in officers]
-    for t in threads:
-        t.start()
-    barrier.wait()
-    t0 = time.perf_counter()
-    for t in threads:
-        t.join()
-    return time.perf_counter() - t0
+    return _race(len(officers), work)
 
 
 def bench_storm(engine, world: World, workers: int, storm: int, now: datetime,

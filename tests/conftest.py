@@ -47,12 +47,12 @@ def _app_for(url: str, **overrides):
     return create_app(config)
 
 
-def _migrate(url: str) -> None:
-    from flask_migrate import upgrade
+def _migrate(url: str, revision: str = "head", *, down: bool = False) -> None:
+    from flask_migrate import downgrade, upgrade
 
     app = _app_for(url)
     with app.app_context():
-        upgrade()
+        (downgrade if down else upgrade)(revision=revision)
         from app.extensions import db
         db.engine.dispose()
 

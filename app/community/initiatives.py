@@ -106,15 +106,13 @@ def initiative_photo(initiative_id: int):
     """The initiative's photo, a progress update's (`?update=<id>`) or the one an earlier
     version showed (`?version=<number>`), to whoever may see the initiative."""
     item = _visible(initiative_id)
-    key, kind = item.photo_key, item.photo_kind
     update_id, version = query_id("update"), query_id("version")
+    row = item
     if update_id is not None:
         row = next((u for u in svc.updates(db.session, item.id) if u.id == update_id), None)
-        key, kind = (row.photo_key, row.photo_kind) if row is not None else (None, None)
     elif version is not None:
         row = next((v for v in svc.versions(db.session, item.id) if v.version == version), None)
-        key, kind = (row.photo_key, row.photo_kind) if row is not None else (None, None)
-    return send_stored(key, kind)
+    return send_stored(row.photo_key if row else None, row.photo_kind if row else None)
 
 
 # -- propose and edit ------------------------------------------------------------------------

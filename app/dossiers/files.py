@@ -129,17 +129,21 @@ def files_of_case(session: Session, case_id: int) -> list[DossierFile]:
 def may_read(session: Session, user: User | None, item: DossierFile) -> bool:
     """The file's owner, or whoever may read its dossier's papers (reads_papers_of). Everyone
     else is told there is no such file."""
-    if user is None or not user.is_authenticated or not user.active:
+    if not _active(user):
         return False
     if item.owner_id is not None and item.owner_id == user.id:
         return True
     return item.case_id is not None and reads_papers_of(session, user, item.case_id)
 
 
+def _active(user: User | None) -> bool:
+    return user is not None and user.is_authenticated and user.active
+
+
 def reads_papers_of(session: Session, user: User | None, case_id: int) -> bool:
     """Who may read a dossier's papers (its files, its electronic result): the applicant, and
     staff who may see the case (its department, its assignee, an administrator)."""
-    if user is None or not user.is_authenticated or not user.active:
+    if not _active(user):
         return False
     case = session.get(Case, case_id)
     if case is None:

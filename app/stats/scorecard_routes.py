@@ -1,6 +1,7 @@
 """The smart-commune scorecard: every commune side by side on the six ICF criteria (a chart
 and a table), one commune's card with its history (also as CSV), and the form staff enter
-figures with (source and date required). Reading is public; entering is for staff of the commune."""
+figures with (source and date required). Reading is public; entering is for staff of the
+commune."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -16,7 +16,7 @@ from sqlalchemy import create_engine, func, insert, inspect, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from tests.conftest import BACKENDS, _app_for, _pg_admin, _pg_url
+from tests.conftest import BACKENDS, _app_for, _migrate, _pg_admin, _pg_url
 
 BEFORE_REBUILD = "0020"
 
@@ -31,7 +31,7 @@ def demo_at_0020(request, tmp_path_factory, worker_id):
     else:
         url = _pg_url(worker_id).replace(f"_{worker_id}_", f"_{worker_id}_keep_")
         _pg_admin(url, 'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)', 'CREATE DATABASE "{db}"')
-    _migrate(url, folder, BEFORE_REBUILD)
+    _migrate(url, BEFORE_REBUILD)
     _load_demo(url, folder)
     yield url
     if request.param == "postgresql":
@@ -51,16 +51,6 @@ def loaded_url(demo_at_0020, tmp_path):
               f'CREATE DATABASE "{{db}}" TEMPLATE "{template}"')
     yield copy
     _pg_admin(copy, 'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
-
-
-def _migrate(url: str, tmp_path, revision: str, *, down: bool = False) -> None:
-    from flask_migrate import downgrade, upgrade
-
-    app = _app_for(url, UPLOAD_DIR=str(tmp_path / "uploads"))
-    with app.app_context():
-        (downgrade if down else upgrade)(revision=revision)
-        from app.extensions import db
-        db.engine.dispose()
 
 
 def _load_demo(url: str, tmp_path) -> None:
@@ -102,7 +92,7 @@ def test_upgrading_and_downgrading_a_loaded_database_keeps_every_row(loaded_url,
     for table in ("dossiers", "field_reports", "case_events"):
         assert loaded[table] > 0, table
 
-    _migrate(loaded_url, tmp_path, "head")
+    _migrate(loaded_url)
     assert _rows(loaded_url) == loaded
     # The keys hold now: a case or a routing rule naming no procedure is refused.
     app = _app_for(loaded_url, UPLOAD_DIR=str(tmp_path / "uploads"))
@@ -125,7 +115,7 @@ def test_upgrading_and_downgrading_a_loaded_database_keeps_every_row(loaded_url,
         db.session.remove()
         db.engine.dispose()
 
-    _migrate(loaded_url, tmp_path, BEFORE_REBUILD, down=True)
+    _migrate(loaded_url, BEFORE_REBUILD, down=True)
     assert _revision(loaded_url) == BEFORE_REBUILD
     assert _rows(loaded_url) == loaded
 
@@ -146,7 +136,7 @@ def test_an_upgrade_that_would_leave_a_dangling_key_stops_and_changes_nothing(lo
     # SQLite: env.py's check, which `flask db upgrade` reports and exits 1 on; PostgreSQL: the
     # constraint refused as it is added.
     with pytest.raises((SystemExit, DBAPIError)) as stopped:
-        _migrate(loaded_url, tmp_path, "head")
+        _migrate(loaded_url)
     assert "procedure" in caplog.text + str(stopped.value)
     assert _revision(loaded_url) == BEFORE_REBUILD
     assert _rows(loaded_url) == loaded
